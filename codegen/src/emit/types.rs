@@ -1,0 +1,147 @@
+//! Models: one Rust type per [`TypeDef`].
+
+use super::docs::{doc_attrs, paragraphs};
+use super::{ident, type_tokens};
+use crate::ir::{Api, Field, TypeDef, TypeKind, Variant};
+use crate::lower::unraw;
+use proc_macro2::TokenStream;
+use quote::quote;
+
+pub fn types_rs(api: &Api) -> TokenStream {
+    let types = api.types.iter().map(type_def);
+    quote! {
+        //! The models: every schema the operations send or receive.
+
+        use serde::{Deserialize, Serialize};
+
+        #(#types)*
+    }
+}
+
+fn type_def(def: &TypeDef) -> TokenStream {
+    let docs = doc_attrs(&paragraphs([def.description.as_deref()]));
+    let name = ident(&def.name);
+    match &def.kind {
+        TypeKind::Struct { fields } => {
+            let fields = fields.iter().map(field);
+            quote! {
+                #docs
+                #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+                pub struct #name {
+                    #(#fields,)*
+                }
+            }
+        }
+        TypeKind::Enum {
+            variants,
+            unknown_variant,
+        } => string_enum(&def.name, docs, variants, unknown_variant),
+        TypeKind::Alias { target } => {
+            let target = type_tokens(target);
+            quote! {
+                #docs
+                pub type #name = #target;
+            }
+        }
+    }
+}
+
+fn field(field: &Field) -> TokenStream {
+    let mut doc = paragraphs([field.description.as_deref()]);
+    if field.deprecated {
+        doc = paragraphs([Some(doc.as_str()), Some("**Deprecated.**")]);
+    }
+    let docs = doc_attrs(&doc);
+    let name = ident(&field.rust_name);
+    let mut value = type_tokens(&field.ty);
+    if field.boxed {
+        value = quote!(Box<#value>);
+    }
+    let ty = if field.required && !field.nullable {
+        value
+    } else {
+        quote!(Option<#value>)
+    };
+    let rename = (unraw(&field.rust_name) != field.name).then(|| {
+        let wire = &field.name;
+        quote!(#[serde(rename = #wire)])
+    });
+    let optional = (!field.required).then(|| quote!(#[serde(default, skip_serializing_if = "Option::is_none")]));
+    quote! {
+        #docs
+        #rename
+        #optional
+        pub #name: #ty
+    }
+}
+
+fn string_enum(name: &str, docs: TokenStream, variants: &[Variant], unknown_variant: &str) -> TokenStream {
+    let type_name = ident(name);
+    let unknown = ident(unknown_variant);
+    let variant_idents: Vec<_> = variants.iter().map(|v| ident(&v.rust_name)).collect();
+    let values: Vec<&str> = variants.iter().map(|v| v.value.as_str()).collect();
+    let variant_docs = values.iter().map(|value| doc_attrs(&format!("`{value}`")));
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum #type_name {
+            #( #variant_docs #variant_idents, )*
+            /// A value the API description does not list (yet), kept as sent.
+            #unknown(String),
+        }
+
+        impl #type_name {
+            /// The values the API description lists.
+            pub const KNOWN: &'static [#type_name] = &[ #( #type_name::#variant_idents ),* ];
+
+            /// The value on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #( #type_name::#variant_idents => #values, )*
+                    #type_name::#unknown(value) => value.as_str(),
+                }
+            }
+        }
+
+        impl From<&str> for #type_name {
+            fn from(value: &str) -> Self {
+                match value {
+                    #( #values => #type_name::#variant_idents, )*
+                    other => #type_name::#unknown(other.to_owned()),
+                }
+            }
+        }
+
+        impl std::str::FromStr for #type_name {
+            type Err = std::convert::Infallible;
+
+            fn from_str(value: &str) -> Result<Self, Self::Err> {
+                Ok(#type_name::from(value))
+            }
+        }
+
+        impl std::fmt::Display for #type_name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl Serialize for #type_name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for #type_name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                deserializer.deserialize_str(crate::encoding::EnumVisitor::new())
+            }
+        }
+
+        impl crate::encoding::ParamValue for #type_name {
+            fn to_param(&self) -> std::borrow::Cow<'_, str> {
+                std::borrow::Cow::Borrowed(self.as_str())
+            }
+        }
+    }
+}

@@ -1,0 +1,307 @@
+//! The intermediate representation: the contract between `lower` and `emit`.
+//!
+//! Everything here is plain data. Every `$ref` is already resolved and every Rust name is
+//! already decided, so `emit` never looks at the OpenAPI document and never invents a name.
+//! The whole IR serialises (to YAML in the snapshot tests) so that a change in how a spec is
+//! understood shows up as a readable diff, separately from a change in how code is printed.
+
+use serde::{Serialize, Serializer};
+use std::fmt;
+
+/// One API: everything `emit` needs to print a client crate.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Api {
+    pub title: String,
+    /// `info.version` of the description.
+    pub version: String,
+    pub description: Option<String>,
+    pub servers: Vec<Server>,
+    /// In document order (paths, then methods in the order GET, PUT, POST, DELETE, OPTIONS,
+    /// HEAD, PATCH, TRACE).
+    pub operations: Vec<Operation>,
+    /// Sorted by name; names are unique.
+    pub types: Vec<TypeDef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Server {
+    /// The URL template as written, e.g. `{protocol}://{hostname}/api/v3`.
+    pub url: String,
+    pub description: Option<String>,
+    pub variables: Vec<ServerVariable>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ServerVariable {
+    pub name: String,
+    pub default: String,
+    /// Empty when any value is allowed.
+    pub allowed: Vec<String>,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Operation {
+    /// As written in the spec, e.g. `packages/delete-package-for-org`.
+    pub operation_id: String,
+    /// The Rust method name, e.g. `delete_package_for_org`.
+    pub method_name: String,
+    pub http_method: HttpMethod,
+    /// The path template as written, e.g. `/orgs/{org}/packages`.
+    pub path: String,
+    pub path_segments: Vec<PathSegment>,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    pub docs_url: Option<String>,
+    pub deprecated: bool,
+    /// Path parameters in the order they appear in the template, then query parameters, then
+    /// header parameters, each group in spec order.
+    pub parameters: Vec<Parameter>,
+    /// The struct that carries the optional parameters, when there are any.
+    pub optional_params_type: Option<String>,
+    pub request_body: Option<RequestBody>,
+    pub responses: Vec<Response>,
+    /// Where the operation is defined, as a JSON pointer.
+    pub pointer: String,
+}
+
+impl Operation {
+    pub fn parameters_in(&self, location: ParameterLocation) -> impl Iterator<Item = &Parameter> {
+        self.parameters
+            .iter()
+            .filter(move |p| p.location == location)
+    }
+
+    /// The successful (2XX) responses.
+    pub fn successes(&self) -> impl Iterator<Item = &Response> {
+        self.responses.iter().filter(|r| r.status.is_success())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum HttpMethod {
+    Get,
+    Put,
+    Post,
+    Delete,
+    Options,
+    Head,
+    Patch,
+    Trace,
+}
+
+impl HttpMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Put => "PUT",
+            HttpMethod::Post => "POST",
+            HttpMethod::Delete => "DELETE",
+            HttpMethod::Options => "OPTIONS",
+            HttpMethod::Head => "HEAD",
+            HttpMethod::Patch => "PATCH",
+            HttpMethod::Trace => "TRACE",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum PathSegment {
+    /// Literal text, sent as written.
+    Literal(String),
+    /// A path parameter, by its Rust name; sent percent-encoded as one segment.
+    Parameter(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ParameterLocation {
+    Path,
+    Query,
+    Header,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Parameter {
+    /// The name on the wire.
+    pub name: String,
+    pub rust_name: String,
+    pub location: ParameterLocation,
+    pub required: bool,
+    pub ty: TypeRef,
+    /// The value the server assumes when the parameter is omitted.
+    pub default: Option<serde_json::Value>,
+    pub description: Option<String>,
+    pub deprecated: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RequestBody {
+    pub media_type: String,
+    pub ty: TypeRef,
+    pub required: bool,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Response {
+    pub status: Status,
+    pub description: String,
+    /// `None` when the response has no content.
+    pub body: Option<ResponseBody>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResponseBody {
+    pub media_type: String,
+    pub ty: TypeRef,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Status {
+    Code(u16),
+    /// `4XX` is `Range(4)`.
+    Range(u16),
+    Default,
+}
+
+impl Status {
+    pub fn is_success(self) -> bool {
+        match self {
+            Status::Code(code) => (200..300).contains(&code),
+            Status::Range(class) => class == 2,
+            Status::Default => false,
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Status::Code(code) => write!(f, "{code}"),
+            Status::Range(class) => write!(f, "{class}XX"),
+            Status::Default => f.write_str("default"),
+        }
+    }
+}
+
+impl Serialize for Status {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// A Rust type, by structure. Prints as the Rust type it becomes (`Vec<Package>`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum TypeRef {
+    Bool,
+    I32,
+    I64,
+    F64,
+    String,
+    DateTime,
+    Date,
+    /// Any JSON value: a schema with no type.
+    Json,
+    /// A type in [`Api::types`], by name.
+    Named(String),
+    Vec(Box<TypeRef>),
+    /// A JSON object with arbitrary keys (`additionalProperties`).
+    Map(Box<TypeRef>),
+    Option(Box<TypeRef>),
+}
+
+impl TypeRef {
+    pub fn option(inner: TypeRef) -> TypeRef {
+        TypeRef::Option(Box::new(inner))
+    }
+}
+
+impl fmt::Display for TypeRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TypeRef::Bool => f.write_str("bool"),
+            TypeRef::I32 => f.write_str("i32"),
+            TypeRef::I64 => f.write_str("i64"),
+            TypeRef::F64 => f.write_str("f64"),
+            TypeRef::String => f.write_str("String"),
+            TypeRef::DateTime => f.write_str("DateTime"),
+            TypeRef::Date => f.write_str("Date"),
+            TypeRef::Json => f.write_str("Json"),
+            TypeRef::Named(name) => f.write_str(name),
+            TypeRef::Vec(inner) => write!(f, "Vec<{inner}>"),
+            TypeRef::Map(inner) => write!(f, "Map<{inner}>"),
+            TypeRef::Option(inner) => write!(f, "Option<{inner}>"),
+        }
+    }
+}
+
+impl Serialize for TypeRef {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// A named type the client defines.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TypeDef {
+    pub name: String,
+    pub description: Option<String>,
+    /// Where the type was first defined, as a JSON pointer.
+    pub pointer: String,
+    pub kind: TypeKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TypeKind {
+    Struct {
+        fields: Vec<Field>,
+    },
+    /// A string enum. The emitted type also has a variant that keeps values the description
+    /// did not list, so that a value the server adds later does not fail a whole response.
+    Enum {
+        variants: Vec<Variant>,
+        /// The name of that catch-all variant; never the name of a listed variant.
+        unknown_variant: String,
+    },
+    /// A named schema that is another type under a new name (`type: array` components).
+    Alias {
+        target: TypeRef,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Field {
+    /// The name on the wire.
+    pub name: String,
+    pub rust_name: String,
+    /// The type of a present, non-null value.
+    pub ty: TypeRef,
+    /// The key is always present (it may still be `null` when `nullable`).
+    pub required: bool,
+    pub nullable: bool,
+    /// The field must be boxed to give a recursive type a finite size.
+    pub boxed: bool,
+    pub description: Option<String>,
+    pub deprecated: bool,
+}
+
+impl Field {
+    /// The field's type in the emitted struct.
+    pub fn rust_type(&self) -> TypeRef {
+        if self.required && !self.nullable {
+            self.ty.clone()
+        } else {
+            TypeRef::option(self.ty.clone())
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Variant {
+    /// The value on the wire.
+    pub value: String,
+    pub rust_name: String,
+}

@@ -1,0 +1,26 @@
+//! An OpenAPI 3.0 to Rust client generator, in three pure stages:
+//!
+//! 1. [`load`]: spec text -> `openapiv3::OpenAPI`
+//! 2. [`lower`]: `OpenAPI` -> [`ir::Api`], with every `$ref` resolved and every name decided
+//! 3. [`emit`]: `ir::Api` -> the files of a client crate
+//!
+//! Each stage reports problems as [`Diagnostic`]s that name the file and a JSON pointer.
+//! [`generate`] runs all three. Nothing here touches the file system.
+
+pub mod diagnostic;
+pub mod emit;
+pub mod ir;
+pub mod load;
+pub mod lower;
+
+pub use diagnostic::{Diagnostic, Diagnostics};
+pub use emit::{emit, Config, GeneratedFile};
+pub use load::load;
+pub use lower::lower;
+
+/// Runs the whole pipeline on the text of the spec named `config.spec_name`.
+pub fn generate(text: &str, config: &Config) -> Result<Vec<GeneratedFile>, Diagnostics> {
+    let spec = load(text, &config.spec_name)?;
+    let api = lower(&spec, &config.spec_name)?;
+    Ok(emit(&api, config)?)
+}

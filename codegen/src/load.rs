@@ -1,0 +1,194 @@
+//! Stage 1: spec text -> `openapiv3::OpenAPI`.
+//!
+//! YAML and JSON are both accepted (JSON is read with serde_json, which is much faster on the
+//! 13 MB GitHub description). Every failure names the file, the JSON pointer of the offending
+//! value and, for YAML, its line and column.
+
+use crate::diagnostic::{escape_pointer_token, Diagnostic};
+use openapiv3::OpenAPI;
+use serde::Deserialize;
+
+/// Parses `text`, the contents of the spec file `file` (used in messages only).
+pub fn load(text: &str, file: &str) -> Result<OpenAPI, Diagnostic> {
+    let format = Format::detect(text);
+    let version: VersionFields = format.parse(text, file)?;
+    check_version(&version, file)?;
+    format.parse(text, file)
+}
+
+#[derive(Clone, Copy)]
+enum Format {
+    Json,
+    Yaml,
+}
+
+impl Format {
+    fn detect(text: &str) -> Format {
+        if text.trim_start().starts_with('{') {
+            Format::Json
+        } else {
+            Format::Yaml
+        }
+    }
+
+    fn parse<T: for<'de> Deserialize<'de>>(self, text: &str, file: &str) -> Result<T, Diagnostic> {
+        match self {
+            Format::Json => {
+                let mut deserializer = serde_json::Deserializer::from_str(text);
+                serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+                    let pointer = path_to_pointer(error.path());
+                    let inner = error.into_inner();
+                    let (line, column) = (inner.line(), inner.column());
+                    let message = strip_position(&inner.to_string());
+                    Diagnostic::new(file, pointer, describe(&message)).with_line(line, column)
+                })
+            }
+            Format::Yaml => {
+                let deserializer = serde_yaml::Deserializer::from_str(text);
+                serde_path_to_error::deserialize(deserializer).map_err(|error| {
+                    let pointer = path_to_pointer(error.path());
+                    let inner = error.into_inner();
+                    let location = inner.location();
+                    let message = strip_position(&inner.to_string());
+                    let diagnostic = Diagnostic::new(file, pointer, describe(&message));
+                    match location {
+                        Some(location) => {
+                            diagnostic.with_line(location.line(), location.column())
+                        }
+                        None => diagnostic,
+                    }
+                })
+            }
+        }
+    }
+}
+
+/// Only the fields that say which kind of document this is; read before the full parse so
+/// that a Swagger 2.0 or OpenAPI 3.1 document gets a clear message instead of a shape error.
+#[derive(Deserialize)]
+struct VersionFields {
+    openapi: Option<serde_json::Value>,
+    swagger: Option<serde_json::Value>,
+}
+
+fn check_version(fields: &VersionFields, file: &str) -> Result<(), Diagnostic> {
+    let as_text = |value: &serde_json::Value| match value {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    if let Some(swagger) = &fields.swagger {
+        return Err(Diagnostic::new(
+            file,
+            "#/swagger",
+            format!("Swagger {} documents are not supported", as_text(swagger)),
+        )
+        .with_hint("convert it to OpenAPI 3.0 first, e.g. with swagger2openapi"));
+    }
+    let Some(version) = &fields.openapi else {
+        return Err(Diagnostic::new(
+            file,
+            "#",
+            "not an OpenAPI document: the `openapi` field is missing",
+        )
+        .with_hint("an OpenAPI 3.0 document starts with `openapi: 3.0.3`"));
+    };
+    let version = as_text(version);
+    if version.starts_with("3.0") {
+        return Ok(());
+    }
+    let diagnostic = if version.starts_with("3.1") {
+        Diagnostic::new(
+            file,
+            "#/openapi",
+            format!("OpenAPI {version} is not supported yet; only 3.0.x is"),
+        )
+        .with_hint("GitHub also publishes its description as OpenAPI 3.0.3 (api.github.com.json)")
+    } else {
+        Diagnostic::new(
+            file,
+            "#/openapi",
+            format!("unknown OpenAPI version `{version}`; only 3.0.x is supported"),
+        )
+    };
+    Err(diagnostic)
+}
+
+fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut pointer = String::from("#");
+    for segment in path.iter() {
+        match segment {
+            Segment::Seq { index } => {
+                pointer.push('/');
+                pointer.push_str(&index.to_string());
+            }
+            Segment::Map { key } => {
+                pointer.push('/');
+                pointer.push_str(&escape_pointer_token(key));
+            }
+            Segment::Enum { .. } | Segment::Unknown => {}
+        }
+    }
+    pointer
+}
+
+/// serde's messages end in " at line X column Y"; the location is reported separately.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(index) => message[..index].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+/// Rewords the one serde message that means nothing to a spec author.
+fn describe(message: &str) -> String {
+    if message.starts_with("data did not match any variant of untagged enum ReferenceOr") {
+        "neither a `$ref` nor a valid inline definition here".to_owned()
+    } else {
+        message.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yaml_syntax_error_has_line() {
+        let error = load("openapi: 3.0.3\ninfo: [\n", "bad.yaml").unwrap_err();
+        assert_eq!(error.file, "bad.yaml");
+        assert!(error.line.is_some(), "{error}");
+    }
+
+    #[test]
+    fn swagger_is_rejected_with_hint() {
+        let error = load("swagger: '2.0'\ninfo: {}\n", "old.yaml").unwrap_err();
+        assert_eq!(error.pointer, "#/swagger");
+        assert!(error.message.contains("Swagger 2.0"), "{error}");
+        assert!(error.hint.is_some());
+    }
+
+    #[test]
+    fn openapi_31_is_not_supported_yet() {
+        let error = load(
+            "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n",
+            "new.yaml",
+        )
+        .unwrap_err();
+        assert_eq!(error.pointer, "#/openapi");
+        assert!(error.message.contains("not supported yet"), "{error}");
+    }
+
+    #[test]
+    fn shape_error_has_pointer() {
+        let text = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses: 7\n";
+        let error = load(text, "shape.yaml").unwrap_err();
+        assert_eq!(error.pointer, "#/paths/~1a/get/responses", "{error}");
+    }
+
+    #[test]
+    fn json_is_accepted() {
+        let text = r#"{"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {}}"#;
+        assert!(load(text, "a.json").is_ok());
+    }
+}

@@ -1,0 +1,121 @@
+//! Rust names for spec names. Every name the generated code uses is decided here, in `lower`.
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+
+/// Keywords that need `r#` to be used as identifiers (Rust 2021, plus reserved words).
+const RAW_KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do",
+    "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in",
+    "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "static", "struct", "trait", "true", "try", "type", "typeof", "unsafe", "unsized",
+    "use", "virtual", "where", "while", "yield",
+];
+
+/// Keywords that cannot even be raw identifiers.
+const UNRAWABLE_KEYWORDS: &[&str] = &["crate", "self", "super", "Self", "_"];
+
+/// Type names the generated crate already uses, or that would shadow the prelude in it.
+const RESERVED_TYPE_NAMES: &[&str] = &[
+    "Box", "Client", "ClientBuilder", "Date", "DateTime", "Err", "Error", "Map", "None", "Ok",
+    "Option", "Response", "Result", "Some", "String", "Value", "Vec",
+];
+
+/// Spells out the characters that carry meaning in names such as GitHub's reaction `+1`.
+fn spell_symbols(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for (i, c) in name.chars().enumerate() {
+        match c {
+            '+' => out.push_str(" plus "),
+            '-' if i == 0 => out.push_str(" minus "),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// `packages/delete-package-for-org` -> `delete_package_for_org`; `type` -> `r#type`.
+pub fn snake_ident(name: &str) -> String {
+    let mut snake = spell_symbols(name).to_snake_case();
+    if snake.is_empty() {
+        snake.push_str("value");
+    }
+    if snake.starts_with(|c: char| c.is_ascii_digit()) {
+        snake.insert(0, '_');
+    }
+    if UNRAWABLE_KEYWORDS.contains(&snake.as_str()) {
+        snake.push('_');
+        snake
+    } else if RAW_KEYWORDS.contains(&snake.as_str()) {
+        format!("r#{snake}")
+    } else {
+        snake
+    }
+}
+
+/// `package-version` -> `PackageVersion`; a leading digit gets a `V` (`2fa` -> `V2fa`).
+pub fn pascal_ident(name: &str) -> String {
+    let mut pascal = spell_symbols(name).to_upper_camel_case();
+    if pascal.is_empty() {
+        pascal.push_str("Empty");
+    }
+    if pascal.starts_with(|c: char| c.is_ascii_digit()) {
+        pascal.insert(0, 'V');
+    }
+    if UNRAWABLE_KEYWORDS.contains(&pascal.as_str()) {
+        pascal.push('_');
+    }
+    pascal
+}
+
+/// A type name: like [`pascal_ident`], but never one the generated crate needs for itself.
+pub fn type_ident(name: &str) -> String {
+    let pascal = pascal_ident(name);
+    if RESERVED_TYPE_NAMES.contains(&pascal.as_str()) {
+        format!("{pascal}Schema")
+    } else {
+        pascal
+    }
+}
+
+/// The part of an operationId after its namespace: `packages/get-package` -> `get-package`.
+pub fn operation_short_name(operation_id: &str) -> &str {
+    operation_id.rsplit('/').next().unwrap_or(operation_id)
+}
+
+/// The identifier without its `r#` marker, as serde sees it.
+pub fn unraw(ident: &str) -> &str {
+    ident.strip_prefix("r#").unwrap_or(ident)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snake_names() {
+        assert_eq!(snake_ident("delete-package-for-org"), "delete_package_for_org");
+        assert_eq!(snake_ident("type"), "r#type");
+        assert_eq!(snake_ident("self"), "self_");
+        assert_eq!(snake_ident("+1"), "plus_1");
+        assert_eq!(snake_ident("-1"), "minus_1");
+        assert_eq!(snake_ident("2fa"), "_2fa");
+        assert_eq!(snake_ident("htmlURL"), "html_url");
+        assert_eq!(snake_ident(""), "value");
+    }
+
+    #[test]
+    fn pascal_names() {
+        assert_eq!(pascal_ident("nullable-simple-user"), "NullableSimpleUser");
+        assert_eq!(pascal_ident("TEAM"), "Team");
+        assert_eq!(pascal_ident("+1"), "Plus1");
+        assert_eq!(pascal_ident("2fa"), "V2fa");
+        assert_eq!(pascal_ident("Self"), "Self_");
+        assert_eq!(type_ident("error"), "ErrorSchema");
+    }
+
+    #[test]
+    fn short_operation_names() {
+        assert_eq!(operation_short_name("packages/get-package"), "get-package");
+        assert_eq!(operation_short_name("no-namespace"), "no-namespace");
+    }
+}

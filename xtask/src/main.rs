@@ -1,0 +1,129 @@
+//! `cargo xtask`: the project's own commands. Argument parsing and process plumbing only;
+//! the work is in `codegen` (generation) and `xtask`'s library (file I/O).
+
+use std::path::PathBuf;
+use std::process::{Command, ExitCode};
+use xtask::{default_job, workspace_root, Failure, Job};
+
+const USAGE: &str = "\
+usage:
+  cargo xtask generate [--spec PATH] [--out DIR] [--crate-name NAME] [--check]
+      Generate the client crate from an OpenAPI 3.0 spec (default: spec/packages.yaml into
+      generated/). With --check, write nothing and fail if the output on disk is stale.
+  cargo xtask test
+      Run every check the project has: staleness, clippy, rustdoc and the test suite.
+
+exit codes: 0 success, 1 bad spec / stale output / failed check, 2 bad usage";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("generate") => generate(&args[1..]),
+        Some("test") if args.len() == 1 => test(),
+        Some("help" | "--help" | "-h") => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        _ => usage_error("expected a command"),
+    }
+}
+
+fn usage_error(message: &str) -> ExitCode {
+    eprintln!("error: {message}\n\n{USAGE}");
+    ExitCode::from(2)
+}
+
+fn generate(args: &[String]) -> ExitCode {
+    let mut job = default_job();
+    let mut check = false;
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        let mut value = |flag: &str| args.next().cloned().ok_or_else(|| format!("{flag} needs a value"));
+        let result = match arg.as_str() {
+            "--check" => {
+                check = true;
+                Ok(())
+            }
+            "--spec" => value("--spec").map(|v| {
+                job.spec = PathBuf::from(&v);
+                job.spec_name = v;
+            }),
+            "--out" => value("--out").map(|v| job.out = PathBuf::from(v)),
+            "--crate-name" => value("--crate-name").map(|v| job.crate_name = v),
+            other => Err(format!("unknown argument `{other}`")),
+        };
+        if let Err(message) = result {
+            return usage_error(&message);
+        }
+    }
+    if check {
+        report(xtask::check(&job).map(|()| format!("{} is up to date", job.out.display())))
+    } else {
+        report(xtask::generate(&job).map(|changed| describe_write(&job, changed)))
+    }
+}
+
+fn describe_write(job: &Job, changed: bool) -> String {
+    if changed {
+        format!("wrote {}", job.out.display())
+    } else {
+        format!("{} is already up to date", job.out.display())
+    }
+}
+
+fn report(result: Result<String, Failure>) -> ExitCode {
+    match result {
+        Ok(message) => {
+            eprintln!("{message}");
+            ExitCode::SUCCESS
+        }
+        Err(failure) => {
+            eprintln!("{failure}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The README's test command.
+fn test() -> ExitCode {
+    let root = workspace_root();
+    eprintln!("==> generated/ is up to date");
+    if let Err(failure) = xtask::check(&default_job()) {
+        eprintln!("{failure}");
+        return ExitCode::FAILURE;
+    }
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let steps: [(&str, &[&str], &[(&str, &str)]); 3] = [
+        (
+            "clippy, warnings denied",
+            &["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"],
+            &[],
+        ),
+        (
+            "rustdoc, warnings denied",
+            &["doc", "--workspace", "--no-deps", "--locked"],
+            &[("RUSTDOCFLAGS", "-D warnings")],
+        ),
+        ("tests", &["test", "--workspace", "--locked"], &[]),
+    ];
+    for (title, args, env) in steps {
+        eprintln!("==> {title}: cargo {}", args.join(" "));
+        let status = Command::new(&cargo)
+            .args(args)
+            .envs(env.iter().copied())
+            .current_dir(&root)
+            .status();
+        match status {
+            Ok(status) if status.success() => {}
+            Ok(status) => {
+                eprintln!("error: `cargo {}` failed ({status})", args.join(" "));
+                return ExitCode::FAILURE;
+            }
+            Err(error) => {
+                eprintln!("error: cannot run {cargo}: {error}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    ExitCode::SUCCESS
+}
