@@ -1,1 +1,215 @@
+//! Shared helpers for the workspace tests: paths, reference examples, JSON comparison, and a
+//! loopback HTTP server that records raw request lines.
 
+use serde_json::Value;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+pub fn workspace_root() -> PathBuf {
+    xtask::workspace_root()
+}
+
+/// `../shared/reference` beside the checkout: GitHub's description and the seed documents.
+pub fn reference_dir() -> PathBuf {
+    workspace_root().join("../shared/reference")
+}
+
+pub fn read(path: impl Into<PathBuf>) -> String {
+    let path = path.into();
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+/// A YAML or JSON document as a JSON value.
+pub fn read_document(path: impl Into<PathBuf>) -> Value {
+    let text = read(path);
+    serde_yaml::from_str(&text).expect("reference documents are valid YAML")
+}
+
+/// Follows a local `$ref` (`#/components/examples/x`) within `document`.
+pub fn resolve<'a>(document: &'a Value, value: &'a Value) -> &'a Value {
+    match value.get("$ref").and_then(Value::as_str) {
+        Some(reference) => {
+            let pointer = reference.trim_start_matches('#');
+            let target = document
+                .pointer(pointer)
+                .unwrap_or_else(|| panic!("dangling $ref {reference}"));
+            resolve(document, target)
+        }
+        None => value,
+    }
+}
+
+/// Removes object members whose value is `null`, recursively: an absent optional field and
+/// an explicit `null` mean the same to the client.
+pub fn without_nulls(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k.clone(), without_nulls(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(without_nulls).collect()),
+        other => other.clone(),
+    }
+}
+
+/// Decodes `json` as `T` (failing with the JSON path of any mismatch), encodes it again,
+/// and checks that nothing was lost or changed on the way.
+pub fn assert_round_trip<T>(json: &Value, what: &str)
+where
+    T: serde::de::DeserializeOwned + serde::Serialize + PartialEq + std::fmt::Debug,
+{
+    let decoded: T = serde_path_to_error::deserialize(json)
+        .unwrap_or_else(|e| panic!("{what}: does not decode at `{}`: {}", e.path(), e.inner()));
+    let encoded = serde_json::to_value(&decoded).expect("models always encode");
+    assert_eq!(
+        without_nulls(&encoded),
+        without_nulls(json),
+        "{what}: re-encoding changed the document"
+    );
+    let again: T = serde_json::from_value(encoded).expect("re-encoded documents decode");
+    assert_eq!(again, decoded, "{what}: decode(encode(x)) != x");
+}
+
+/// One canned answer of [`RawServer`].
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn json(status: u16, body: &str) -> Reply {
+        Reply {
+            status,
+            headers: vec![("content-type".into(), "application/json; charset=utf-8".into())],
+            body: body.to_owned(),
+        }
+    }
+
+    pub fn with_header(mut self, name: &str, value: &str) -> Reply {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+}
+
+/// A request as the server saw it, before any URL handling.
+#[derive(Debug, Clone)]
+pub struct Received {
+    /// E.g. `GET /orgs/octo/packages/container/org%2Fimage HTTP/1.1`.
+    pub request_line: String,
+    /// Names lowercased, in the order received.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Received {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The request target: path and query.
+    pub fn target(&self) -> &str {
+        self.request_line.split(' ').nth(1).unwrap_or("")
+    }
+}
+
+/// An HTTP/1.1 server on 127.0.0.1 that answers each connection with the next canned
+/// reply (the last one repeats) and records what it received. It lives as long as the
+/// test's runtime.
+pub struct RawServer {
+    pub base_url: String,
+    received: Arc<Mutex<Vec<Received>>>,
+}
+
+impl RawServer {
+    pub async fn start(replies: Vec<Reply>) -> RawServer {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+        let base_url = format!("http://{}", listener.local_addr().expect("local addr"));
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let log = Arc::clone(&received);
+        tokio::spawn(async move {
+            let mut served = 0usize;
+            while let Ok((mut stream, _)) = listener.accept().await {
+                let reply = replies
+                    .get(served)
+                    .or(replies.last())
+                    .cloned()
+                    .unwrap_or_else(|| Reply::json(200, "{}"));
+                served += 1;
+                if let Some(request) = read_request(&mut stream).await {
+                    log.lock().expect("log lock").push(request);
+                }
+                let mut head = format!("HTTP/1.1 {} X\r\ncontent-length: {}\r\nconnection: close\r\n", reply.status, reply.body.len());
+                for (name, value) in &reply.headers {
+                    head.push_str(&format!("{name}: {value}\r\n"));
+                }
+                head.push_str("\r\n");
+                let _ = stream.write_all(head.as_bytes()).await;
+                let _ = stream.write_all(reply.body.as_bytes()).await;
+                let _ = stream.shutdown().await;
+            }
+        });
+        RawServer { base_url, received }
+    }
+
+    pub fn received(&self) -> Vec<Received> {
+        self.received.lock().expect("log lock").clone()
+    }
+
+    /// A client for this server with a test token.
+    pub fn client(&self) -> github_packages::Client {
+        github_packages::Client::builder()
+            .base_url(&self.base_url)
+            .token("ghp_test_token_never_printed")
+            .build()
+            .expect("valid test client")
+    }
+}
+
+async fn read_request(stream: &mut tokio::net::TcpStream) -> Option<Received> {
+    let mut buffer = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let head_end = loop {
+        let n = stream.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buffer.extend_from_slice(&chunk[..n]);
+        if let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+            break end;
+        }
+    };
+    let head = String::from_utf8_lossy(&buffer[..head_end]).into_owned();
+    let mut lines = head.split("\r\n");
+    let request_line = lines.next()?.to_owned();
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|line| line.split_once(':'))
+        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    let length: usize = headers
+        .iter()
+        .find(|(n, _)| n == "content-length")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = buffer[head_end + 4..].to_vec();
+    while body.len() < length {
+        let n = stream.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            break;
+        }
+        body.extend_from_slice(&chunk[..n]);
+    }
+    Some(Received {
+        request_line,
+        headers,
+        body,
+    })
+}

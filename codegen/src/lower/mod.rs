@@ -100,9 +100,7 @@ impl<'a> Lowerer<'a> {
         let method_names = self.method_names(&found);
         let mut operations = Vec::with_capacity(found.len());
         for (found, method_name) in found.iter().zip(method_names) {
-            if let Some(method_name) = method_name {
-                operations.push(self.operation(found, method_name));
-            }
+            operations.push(self.operation(found, method_name));
         }
         operations
     }
@@ -133,21 +131,15 @@ impl<'a> Lowerer<'a> {
     }
 
     /// Method names from operationIds: the part after the namespace (`packages/`) where that
-    /// is unique, else the whole id.
-    fn method_names(&mut self, found: &[Found<'a>]) -> Vec<Option<String>> {
+    /// is unique, else the whole id. An operation whose name is missing or taken still gets a
+    /// stand-in name, so that its other problems are found in the same run.
+    fn method_names(&mut self, found: &[Found<'a>]) -> Vec<String> {
         let mut short_counts: HashMap<String, usize> = HashMap::new();
         let mut ids: BTreeMap<&str, &str> = BTreeMap::new();
         for f in found {
             let Some(id) = f.operation.operation_id.as_deref() else {
-                let suggestion = format!(
-                    "{}-{}",
-                    f.method.as_str().to_lowercase(),
-                    f.path.trim_matches('/').replace(['/', '{', '}'], "-").replace("--", "-")
-                );
-                self.error(&f.pointer, "operation has no operationId").hint = Some(format!(
-                    "add `operationId: {}`; it names the generated method",
-                    suggestion.trim_end_matches('-')
-                ));
+                let hint = format!("add `operationId: {}`; it names the generated method", suggested_id(f));
+                self.error(&f.pointer, "operation has no operationId").hint = Some(hint);
                 continue;
             };
             if let Some(first) = ids.insert(id, &f.pointer) {
@@ -161,9 +153,10 @@ impl<'a> Lowerer<'a> {
         }
         let mut taken: BTreeMap<String, &str> = BTreeMap::new();
         let mut names = Vec::with_capacity(found.len());
-        for f in found {
+        for (index, f) in found.iter().enumerate() {
+            let stand_in = format!("operation_{index}");
             let Some(id) = f.operation.operation_id.as_deref() else {
-                names.push(None);
+                names.push(stand_in);
                 continue;
             };
             let short = snake_ident(operation_short_name(id));
@@ -179,12 +172,12 @@ impl<'a> Lowerer<'a> {
                     );
                     self.error(&pointer_join(&f.pointer, &["operationId"]), message).hint =
                         Some("rename one of them".to_owned());
-                    names.push(None);
+                    names.push(stand_in);
                 }
-                Some(_) => names.push(None),
+                Some(_) => names.push(stand_in),
                 None => {
                     taken.insert(name.clone(), id);
-                    names.push(Some(name));
+                    names.push(name);
                 }
             }
         }
@@ -576,6 +569,17 @@ fn http_method(method: &str) -> HttpMethod {
         "patch" => HttpMethod::Patch,
         _ => HttpMethod::Trace,
     }
+}
+
+/// An operationId for an operation that has none: `get /orgs/{org}/packages` ->
+/// `get-orgs-org-packages`.
+fn suggested_id(found: &Found<'_>) -> String {
+    let words: Vec<&str> = found
+        .path
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    format!("{}-{}", found.method.as_str().to_lowercase(), words.join("-"))
 }
 
 fn template_variables(path: &str) -> Vec<&str> {
