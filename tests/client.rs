@@ -2,8 +2,8 @@
 //! on the wire (paths, queries, headers) and how answers become results.
 
 use github_packages::{
-    Client, Error, GetAllPackageVersionsForPackageOwnedByOrgParams, ListPackagesForOrganizationParams,
-    PackageType, State, Visibility,
+    Client, Error, GetAllPackageVersionsForPackageOwnedByOrgParams,
+    ListPackagesForOrganizationParams, PackageType, State, Visibility,
 };
 use tests::{read_document, reference_dir, RawServer, Reply};
 
@@ -34,7 +34,11 @@ async fn path_parameters_are_always_one_segment() {
             .await
             .unwrap_or_else(|e| panic!("{name}: {e}"));
     }
-    let lines: Vec<String> = server.received().into_iter().map(|r| r.request_line).collect();
+    let lines: Vec<String> = server
+        .received()
+        .into_iter()
+        .map(|r| r.request_line)
+        .collect();
     let expected: Vec<String> = cases
         .iter()
         .map(|(_, encoded)| format!("GET /orgs/octo-org/packages/container/{encoded} HTTP/1.1"))
@@ -47,13 +51,24 @@ async fn dot_and_empty_segments_are_refused_before_sending() {
     let server = RawServer::start(vec![Reply::json(200, "{}")]).await;
     let client = server.client();
     for name in [".", "..", ""] {
-        match client.delete_package_for_org("octo-org", PackageType::Npm, name).await {
-            Err(Error::InvalidPathParameter { name: "package_name", value }) => assert_eq!(value, name),
+        match client
+            .delete_package_for_org("octo-org", PackageType::Npm, name)
+            .await
+        {
+            Err(Error::InvalidPathParameter {
+                name: "package_name",
+                value,
+            }) => assert_eq!(value, name),
             other => panic!("{name:?}: expected InvalidPathParameter, got {other:?}"),
         }
     }
-    match client.delete_package_for_user("..", PackageType::Npm, "pkg").await {
-        Err(Error::InvalidPathParameter { name: "username", .. }) => {}
+    match client
+        .delete_package_for_user("..", PackageType::Npm, "pkg")
+        .await
+    {
+        Err(Error::InvalidPathParameter {
+            name: "username", ..
+        }) => {}
         other => panic!("expected InvalidPathParameter, got {other:?}"),
     }
     assert!(server.received().is_empty(), "nothing reached the server");
@@ -70,7 +85,10 @@ async fn base_url_path_is_kept_for_enterprise_server() {
         .list_docker_migration_conflicting_packages_for_authenticated_user()
         .await
         .unwrap();
-    assert_eq!(server.received()[0].request_line, "GET /api/v3/user/docker/conflicts HTTP/1.1");
+    assert_eq!(
+        server.received()[0].request_line,
+        "GET /api/v3/user/docker/conflicts HTTP/1.1"
+    );
 }
 
 #[tokio::test]
@@ -93,10 +111,19 @@ async fn required_and_optional_query_parameters() {
         .unwrap();
     let versions = GetAllPackageVersionsForPackageOwnedByOrgParams::default().state(State::Deleted);
     client
-        .get_all_package_versions_for_package_owned_by_org("github", PackageType::Npm, "a/b", &versions)
+        .get_all_package_versions_for_package_owned_by_org(
+            "github",
+            PackageType::Npm,
+            "a/b",
+            &versions,
+        )
         .await
         .unwrap_err(); // the canned body is a package list, not versions: a decode error
-    let targets: Vec<String> = server.received().iter().map(|r| r.target().to_owned()).collect();
+    let targets: Vec<String> = server
+        .received()
+        .iter()
+        .map(|r| r.target().to_owned())
+        .collect();
     assert_eq!(
         targets,
         [
@@ -109,25 +136,54 @@ async fn required_and_optional_query_parameters() {
 
 #[tokio::test]
 async fn default_headers_are_sent() {
-    let server = RawServer::start(vec![Reply { status: 204, headers: vec![], body: String::new() }]).await;
-    server.client().delete_package_for_authenticated_user(PackageType::Container, "img").await.unwrap();
+    let server = RawServer::start(vec![Reply {
+        status: 204,
+        headers: vec![],
+        body: String::new(),
+    }])
+    .await;
+    server
+        .client()
+        .delete_package_for_authenticated_user(PackageType::Container, "img")
+        .await
+        .unwrap();
     let request = &server.received()[0];
-    assert_eq!(request.request_line, "DELETE /user/packages/container/img HTTP/1.1");
-    assert_eq!(request.header("authorization"), Some("Bearer ghp_test_token_never_printed"));
-    assert_eq!(request.header("accept"), Some("application/vnd.github+json"));
+    assert_eq!(
+        request.request_line,
+        "DELETE /user/packages/container/img HTTP/1.1"
+    );
+    assert_eq!(
+        request.header("authorization"),
+        Some("Bearer ghp_test_token_never_printed")
+    );
+    assert_eq!(
+        request.header("accept"),
+        Some("application/vnd.github+json")
+    );
     assert_eq!(request.header("x-github-api-version"), Some("2022-11-28"));
     assert_eq!(request.header("user-agent"), Some("github-packages/0.1.0"));
 
-    let server = RawServer::start(vec![Reply { status: 204, headers: vec![], body: String::new() }]).await;
+    let server = RawServer::start(vec![Reply {
+        status: 204,
+        headers: vec![],
+        body: String::new(),
+    }])
+    .await;
     let client = Client::builder()
         .base_url(&server.base_url)
         .api_version("2026-03-10")
         .user_agent("retention-bot/2.0")
         .build()
         .unwrap();
-    client.restore_package_for_authenticated_user(PackageType::Npm, "p", &Default::default()).await.unwrap();
+    client
+        .restore_package_for_authenticated_user(PackageType::Npm, "p", &Default::default())
+        .await
+        .unwrap();
     let request = &server.received()[0];
-    assert_eq!(request.request_line, "POST /user/packages/npm/p/restore HTTP/1.1");
+    assert_eq!(
+        request.request_line,
+        "POST /user/packages/npm/p/restore HTTP/1.1"
+    );
     assert_eq!(request.header("authorization"), None, "no token configured");
     assert_eq!(request.header("x-github-api-version"), Some("2026-03-10"));
     assert_eq!(request.header("user-agent"), Some("retention-bot/2.0"));
@@ -157,7 +213,10 @@ async fn no_content_is_unit_and_keeps_headers() {
 #[tokio::test]
 async fn github_error_bodies_are_typed_and_never_decoded_as_success() {
     let body = r#"{"message":"Not Found","documentation_url":"https://docs.github.com/rest/packages/packages#get-a-package-for-an-organization","status":"404"}"#;
-    let server = RawServer::start(vec![Reply::json(404, body).with_header("x-github-request-id", "REQ-1")]).await;
+    let server = RawServer::start(vec![
+        Reply::json(404, body).with_header("x-github-request-id", "REQ-1")
+    ])
+    .await;
     let error = server
         .client()
         .get_package_for_organization("o", PackageType::Npm, "missing")
@@ -187,7 +246,11 @@ async fn html_error_pages_are_kept_raw() {
         body: page.into(),
     }])
     .await;
-    let error = server.client().list_docker_migration_conflicting_packages_for_organization("o").await.unwrap_err();
+    let error = server
+        .client()
+        .list_docker_migration_conflicting_packages_for_organization("o")
+        .await
+        .unwrap_err();
     let Error::Api(api) = &error else {
         panic!("expected an API error, got {error:?}");
     };
@@ -228,9 +291,20 @@ async fn the_token_never_shows() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     drop(listener);
-    let client = Client::builder().base_url(format!("http://127.0.0.1:{port}")).token(token).build().unwrap();
+    let client = Client::builder()
+        .base_url(format!("http://127.0.0.1:{port}"))
+        .token(token)
+        .build()
+        .unwrap();
     let params = github_packages::RestorePackageForOrgParams::default().token("package-secret");
-    let error = client.restore_package_for_org("o", PackageType::Npm, "p", &params).await.unwrap_err();
+    assert_eq!(
+        format!("{params:?}"),
+        r#"RestorePackageForOrgParams { token: Some("<redacted>") }"#
+    );
+    let error = client
+        .restore_package_for_org("o", PackageType::Npm, "p", &params)
+        .await
+        .unwrap_err();
     assert!(matches!(error, Error::Transport(_)), "{error:?}");
     for shown in [error.to_string(), format!("{error:?}")] {
         assert!(!shown.contains(token), "{shown}");
@@ -246,5 +320,8 @@ fn invalid_configuration_is_an_error() {
             other => panic!("{url}: expected InvalidConfig, got {other:?}"),
         }
     }
-    assert!(matches!(Client::builder().token("a\nb").build(), Err(Error::InvalidConfig(_))));
+    assert!(matches!(
+        Client::builder().token("a\nb").build(),
+        Err(Error::InvalidConfig(_))
+    ));
 }

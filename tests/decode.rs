@@ -53,13 +53,20 @@ fn official_examples_decode_and_round_trip() {
                 let ty = success_type(&api, method, path);
                 for (name, example) in examples.as_object().expect("examples") {
                     let value = &resolve(&official, example)["value"];
-                    round_trip_as(&ty, value, &format!("{method} {path} {status} example `{name}`"));
+                    round_trip_as(
+                        &ty,
+                        value,
+                        &format!("{method} {path} {status} example `{name}`"),
+                    );
                     checked += 1;
                 }
             }
         }
     }
-    assert_eq!(checked, 15, "every response example of the official description");
+    assert_eq!(
+        checked, 15,
+        "every response example of the official description"
+    );
 }
 
 /// A JSON response example found in a seed page, with the request path it answers.
@@ -139,12 +146,24 @@ fn seed_examples_decode_and_round_trip() {
             .find(|o| matches_template(&o.path, &example.path))
             .unwrap_or_else(|| panic!("{}: no GET operation for {}", example.file, example.path));
         let ty = success_type(&api, "GET", &operation.path);
-        round_trip_as(&ty, &example.body, &format!("{}: GET {}", example.file, example.path));
+        round_trip_as(
+            &ty,
+            &example.body,
+            &format!("{}: GET {}", example.file, example.path),
+        );
         *per_file.entry(&example.file).or_default() += 1;
     }
     // The English and Japanese REST reference pages carry the payload examples.
-    assert_eq!(per_file.get("001_0aac2258b657ba45.txt"), Some(&15), "{per_file:?}");
-    assert_eq!(per_file.get("000_637c54d09866c7f2.txt"), Some(&12), "{per_file:?}");
+    assert_eq!(
+        per_file.get("001_0aac2258b657ba45.txt"),
+        Some(&15),
+        "{per_file:?}"
+    );
+    assert_eq!(
+        per_file.get("000_637c54d09866c7f2.txt"),
+        Some(&12),
+        "{per_file:?}"
+    );
 }
 
 #[test]
@@ -157,7 +176,9 @@ fn unknown_enum_values_and_fields_are_kept_or_ignored() {
     });
     let package: Package = serde_json::from_value(json).expect("decodes");
     assert_eq!(package.package_type.as_str(), "cargo");
-    assert!(matches!(package.package_type, github_packages::PackageType::Unknown(ref v) if v == "cargo"));
+    assert!(
+        matches!(package.package_type, github_packages::PackageType::Unknown(ref v) if v == "cargo")
+    );
     assert_eq!(package.visibility.to_string(), "internal");
     let encoded = serde_json::to_value(&package).unwrap();
     assert_eq!(encoded["package_type"], "cargo");
@@ -171,6 +192,9 @@ fn docker_metadata_reads_tags() {
         "metadata": {"package_type": "docker", "docker": {"tags": ["latest", "1.0"]}}
     });
     let version: PackageVersion = serde_json::from_value(json).expect("decodes");
-    let docker = version.metadata.and_then(|m| m.docker).expect("docker metadata");
+    let docker = version
+        .metadata
+        .and_then(|m| m.docker)
+        .expect("docker metadata");
     assert_eq!(docker.tags, ["latest", "1.0"]);
 }

@@ -19,9 +19,15 @@ fn dangling_reference() {
     let message = problems(&format!(
         "{HEAD}paths:\n  /a:\n    get:\n      operationId: get-a\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {{$ref: '#/components/schemas/missing'}}\n"
     ));
-    assert!(message.contains("`$ref` to `#/components/schemas/missing`, which does not exist"), "{message}");
+    assert!(
+        message.contains("`$ref` to `#/components/schemas/missing`, which does not exist"),
+        "{message}"
+    );
     assert!(message.contains("--> bad.yaml"), "{message}");
-    assert!(message.contains("at #/paths/~1a/get/responses/200/content/application~1json/schema"), "{message}");
+    assert!(
+        message.contains("at #/paths/~1a/get/responses/200/content/application~1json/schema"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -52,7 +58,10 @@ fn operation_problems_are_all_reported() {
         "path `/b/{x}` has `{x}`, but the operation declares no path parameter `x`",
         "errors",
     ] {
-        assert!(message.contains(expected), "missing {expected:?} in:\n{message}");
+        assert!(
+            message.contains(expected),
+            "missing {expected:?} in:\n{message}"
+        );
     }
 }
 
@@ -79,14 +88,24 @@ fn names_that_collide_after_case_conversion() {
                   foo_bar: {{type: string}}
 "
     ));
-    assert!(message.contains("operationIds `getThing` and `get-thing` both become the method `get_thing`"), "{message}");
-    assert!(message.contains("properties `fooBar` and `foo_bar` both become the Rust field `foo_bar`"), "{message}");
+    assert!(
+        message
+            .contains("operationIds `getThing` and `get-thing` both become the method `get_thing`"),
+        "{message}"
+    );
+    assert!(
+        message.contains("properties `fooBar` and `foo_bar` both become the Rust field `foo_bar`"),
+        "{message}"
+    );
 }
 
 #[test]
 fn unsupported_documents_and_constructs() {
     let swagger = problems("swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths: {}\n");
-    assert!(swagger.contains("Swagger 2.0 documents are not supported"), "{swagger}");
+    assert!(
+        swagger.contains("Swagger 2.0 documents are not supported"),
+        "{swagger}"
+    );
     let v31 = problems("openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n");
     assert!(v31.contains("OpenAPI 3.1.0 is not supported yet"), "{v31}");
     let syntax = problems("openapi: 3.0.3\ninfo: [unclosed\n");
@@ -94,7 +113,10 @@ fn unsupported_documents_and_constructs() {
     let xml = problems(&format!(
         "{HEAD}paths:\n  /a:\n    get:\n      operationId: a\n      responses:\n        '200':\n          description: ok\n          content:\n            application/xml:\n              schema: {{type: string}}\n"
     ));
-    assert!(xml.contains("responses of type application/xml are not supported yet"), "{xml}");
+    assert!(
+        xml.contains("responses of type application/xml are not supported yet"),
+        "{xml}"
+    );
 }
 
 #[test]
@@ -110,9 +132,17 @@ fn recursive_schemas_are_boxed() {
     let spec = format!(
         "{HEAD}paths:\n  /a:\n    get:\n      operationId: a\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {{$ref: '#/components/schemas/node'}}\ncomponents:\n  schemas:\n    node:\n      type: object\n      properties:\n        next: {{$ref: '#/components/schemas/node'}}\n        children: {{type: array, items: {{$ref: '#/components/schemas/node'}}}}\n"
     );
-    let config = codegen::Config { crate_name: "e".into(), crate_version: "0.1.0".into(), spec_name: "r.yaml".into() };
+    let config = codegen::Config {
+        crate_name: "e".into(),
+        crate_version: "0.1.0".into(),
+        spec_name: "r.yaml".into(),
+    };
     let files = codegen::generate(&spec, &config).unwrap_or_else(|e| panic!("{e}"));
-    let types = &files.iter().find(|f| f.path == "src/types.rs").unwrap().contents;
+    let types = &files
+        .iter()
+        .find(|f| f.path == "src/types.rs")
+        .unwrap()
+        .contents;
     assert!(types.contains("pub next: Option<Box<Node>>"), "{types}");
     assert!(types.contains("pub children: Option<Vec<Node>>"), "{types}");
 }

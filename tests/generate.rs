@@ -61,12 +61,21 @@ fn temp_job(dir: &TempDir) -> Job {
 fn check_names_hand_edited_and_stray_files() {
     let dir = TempDir::new("check");
     let job = temp_job(&dir);
-    assert!(xtask::generate(&job).expect("generates"), "first run writes");
-    assert!(!xtask::generate(&job).expect("generates"), "second run has nothing to do");
+    assert!(
+        xtask::generate(&job).expect("generates"),
+        "first run writes"
+    );
+    assert!(
+        !xtask::generate(&job).expect("generates"),
+        "second run has nothing to do"
+    );
     xtask::check(&job).expect("fresh output passes the check");
 
     let types = job.out.join("src/types.rs");
-    let edited = read(&types).replace("pub struct Package {", "pub struct Package {\n    pub extra: u8,");
+    let edited = read(&types).replace(
+        "pub struct Package {",
+        "pub struct Package {\n    pub extra: u8,",
+    );
     fs::write(&types, edited).unwrap();
     fs::write(job.out.join("src/extra.rs"), "// hand-written\n").unwrap();
     fs::remove_file(job.out.join("src/error.rs")).unwrap();
@@ -84,7 +93,10 @@ fn check_names_hand_edited_and_stray_files() {
     }
     xtask::generate(&job).expect("regenerates");
     xtask::check(&job).expect("regenerated output passes the check");
-    assert!(!job.out.join("src/extra.rs").exists(), "output is replaced as a whole");
+    assert!(
+        !job.out.join("src/extra.rs").exists(),
+        "output is replaced as a whole"
+    );
 }
 
 #[test]
@@ -95,7 +107,10 @@ fn a_bad_spec_writes_nothing() {
     let before = read(good.out.join("src/operations.rs"));
 
     let spec = dir.0.join("broken.yaml");
-    let broken = read(&good.spec).replace("$ref: '#/components/schemas/package-version'", "$ref: '#/components/schemas/package-versoin'");
+    let broken = read(&good.spec).replace(
+        "$ref: '#/components/schemas/package-version'",
+        "$ref: '#/components/schemas/package-versoin'",
+    );
     fs::write(&spec, broken).unwrap();
     let bad = Job {
         spec,
@@ -117,14 +132,18 @@ fn a_bad_spec_writes_nothing() {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|name| name.starts_with('.'))
         .collect();
-    assert!(leftovers.is_empty(), "staging directories left behind: {leftovers:?}");
+    assert!(
+        leftovers.is_empty(),
+        "staging directories left behind: {leftovers:?}"
+    );
 }
 
 /// Against GitHub's own description: every packages operation is a method named after its
 /// operationId.
 #[test]
 fn all_27_official_operations_are_generated_with_their_names() {
-    let official = tests::read_document(tests::reference_dir().join("github-openapi/packages.yaml"));
+    let official =
+        tests::read_document(tests::reference_dir().join("github-openapi/packages.yaml"));
     let operations = read(default_job().out.join("src/operations.rs"));
     let mut count = 0;
     for (_, item) in official["paths"].as_object().expect("paths") {

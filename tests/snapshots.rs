@@ -53,9 +53,18 @@ fn packages_ir() {
     let Some(TypeKind::Struct { fields }) = type_named("Package").map(|t| &t.kind) else {
         panic!("Package is a struct");
     };
-    let owner = fields.iter().find(|f| f.name == "owner").expect("owner field");
-    assert_eq!(owner.rust_type(), TypeRef::option(TypeRef::Named("SimpleUser".into())));
-    let created = fields.iter().find(|f| f.name == "created_at").expect("created_at");
+    let owner = fields
+        .iter()
+        .find(|f| f.name == "owner")
+        .expect("owner field");
+    assert_eq!(
+        owner.rust_type(),
+        TypeRef::option(TypeRef::Named("SimpleUser".into()))
+    );
+    let created = fields
+        .iter()
+        .find(|f| f.name == "created_at")
+        .expect("created_at");
     assert_eq!(created.rust_type(), TypeRef::DateTime);
     let delete = api
         .operations
@@ -83,9 +92,19 @@ fn packages_ir() {
 fn enum_dedup() {
     let code = generate_spec("enum_dedup");
     assert_eq!(count(&code, "pub enum Kind {"), 1, "{code}");
-    assert_eq!(count(&code, "pub enum "), 3, "Kind, Visibility and ThingVisibility: {code}");
-    assert!(code.contains("pub visibility: Option<ThingVisibility>"), "{code}");
-    assert!(code.contains("pub visibility: Option<Visibility>"), "{code}");
+    assert_eq!(
+        count(&code, "pub enum "),
+        3,
+        "Kind, Visibility and ThingVisibility: {code}"
+    );
+    assert!(
+        code.contains("pub visibility: Option<ThingVisibility>"),
+        "{code}"
+    );
+    assert!(
+        code.contains("pub visibility: Option<Visibility>"),
+        "{code}"
+    );
     insta::assert_snapshot!("enum_dedup", code);
 }
 
@@ -96,7 +115,10 @@ fn nullable_ref() {
     assert!(code.contains("pub owner: Option<User>,"), "{code}");
     assert!(code.contains("pub creator: Option<User>,"), "{code}");
     assert!(code.contains("pub description: Option<String>,"), "{code}");
-    assert!(code.contains("pub created_at: chrono::DateTime<chrono::Utc>,"), "{code}");
+    assert!(
+        code.contains("pub created_at: chrono::DateTime<chrono::Utc>,"),
+        "{code}"
+    );
     assert!(code.contains("pub size: Option<i64>,"), "{code}");
     assert!(code.contains("pub stars: Option<i32>,"), "{code}");
     insta::assert_snapshot!("nullable_ref", code);
@@ -105,11 +127,21 @@ fn nullable_ref() {
 #[test]
 fn keyword_field() {
     let code = generate_spec("keyword_field");
-    for field in ["pub r#type: String", "pub self_: Option<String>", "pub plus_1: Option<i64>", "pub minus_1: Option<i64>", "pub html_url: Option<String>", "pub _2fa: Option<bool>"] {
+    for field in [
+        "pub r#type: String",
+        "pub self_: Option<String>",
+        "pub plus_1: Option<i64>",
+        "pub minus_1: Option<i64>",
+        "pub html_url: Option<String>",
+        "pub _2fa: Option<bool>",
+    ] {
         assert!(code.contains(field), "missing `{field}` in {code}");
     }
     for rename in ["\"self\"", "\"+1\"", "\"-1\"", "\"htmlURL\"", "\"2fa\""] {
-        assert!(code.contains(&format!("#[serde(rename = {rename})]")), "missing rename {rename}");
+        assert!(
+            code.contains(&format!("#[serde(rename = {rename})]")),
+            "missing rename {rename}"
+        );
     }
     insta::assert_snapshot!("keyword_field", code);
 }
@@ -129,16 +161,28 @@ fn ref_parameter() {
 fn no_content() {
     let code = generate_spec("no_content");
     assert!(code.contains("-> Result<Response<()>, Error>"), "{code}");
-    assert!(code.contains("204 => Ok(crate::client::empty(response)),"), "{code}");
+    assert!(
+        code.contains("204 => Ok(crate::client::empty(response)),"),
+        "{code}"
+    );
     insta::assert_snapshot!("no_content", code);
 }
 
 #[test]
 fn optional_query_default() {
     let code = generate_spec("optional_query_default");
-    assert!(code.contains("When `None`, the server uses `30`."), "{code}");
-    assert!(code.contains("When `None`, the server uses `\"active\"`."), "{code}");
+    assert!(
+        code.contains("When `None`, the server uses `30`."),
+        "{code}"
+    );
+    assert!(
+        code.contains("When `None`, the server uses `\"active\"`."),
+        "{code}"
+    );
     assert!(code.contains("pub labels: Option<Vec<String>>"), "{code}");
-    assert!(code.contains("request_query.push_each(\"labels\", value);"), "{code}");
+    assert!(
+        code.contains("request_query.push_each(\"labels\", value);"),
+        "{code}"
+    );
     insta::assert_snapshot!("optional_query_default", code);
 }

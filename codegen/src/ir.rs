@@ -134,6 +134,8 @@ pub struct Parameter {
     pub default: Option<serde_json::Value>,
     pub description: Option<String>,
     pub deprecated: bool,
+    /// A credential (a `token` query parameter, say): never shown by `Debug`.
+    pub sensitive: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

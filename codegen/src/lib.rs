@@ -1,8 +1,8 @@
 //! An OpenAPI 3.0 to Rust client generator, in three pure stages:
 //!
-//! 1. [`load`]: spec text -> `openapiv3::OpenAPI`
-//! 2. [`lower`]: `OpenAPI` -> [`ir::Api`], with every `$ref` resolved and every name decided
-//! 3. [`emit`]: `ir::Api` -> the files of a client crate
+//! 1. [`load()`]: spec text -> `openapiv3::OpenAPI`
+//! 2. [`lower()`]: `OpenAPI` -> [`ir::Api`], with every `$ref` resolved and every name decided
+//! 3. [`emit()`]: `ir::Api` -> the files of a client crate
 //!
 //! Each stage reports problems as [`Diagnostic`]s that name the file and a JSON pointer.
 //! [`generate`] runs all three. Nothing here touches the file system.

@@ -47,7 +47,7 @@ impl ListPackagesForOrganizationParams {
 }
 
 /// Optional parameters of [`Client::restore_package_for_org`]. `Default::default()` sends none of them.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct RestorePackageForOrgParams {
     /// package token
     pub token: Option<String>,
@@ -58,6 +58,15 @@ impl RestorePackageForOrgParams {
     pub fn token(mut self, token: impl Into<String>) -> Self {
         self.token = Some(token.into());
         self
+    }
+}
+
+/// Credentials are shown as `<redacted>`.
+impl std::fmt::Debug for RestorePackageForOrgParams {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RestorePackageForOrgParams")
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .finish()
     }
 }
 
@@ -137,7 +146,7 @@ impl ListPackagesForAuthenticatedUserParams {
 }
 
 /// Optional parameters of [`Client::restore_package_for_authenticated_user`]. `Default::default()` sends none of them.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct RestorePackageForAuthenticatedUserParams {
     /// package token
     pub token: Option<String>,
@@ -148,6 +157,15 @@ impl RestorePackageForAuthenticatedUserParams {
     pub fn token(mut self, token: impl Into<String>) -> Self {
         self.token = Some(token.into());
         self
+    }
+}
+
+/// Credentials are shown as `<redacted>`.
+impl std::fmt::Debug for RestorePackageForAuthenticatedUserParams {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RestorePackageForAuthenticatedUserParams")
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .finish()
     }
 }
 
@@ -227,7 +245,7 @@ impl ListPackagesForUserParams {
 }
 
 /// Optional parameters of [`Client::restore_package_for_user`]. `Default::default()` sends none of them.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct RestorePackageForUserParams {
     /// package token
     pub token: Option<String>,
@@ -238,6 +256,15 @@ impl RestorePackageForUserParams {
     pub fn token(mut self, token: impl Into<String>) -> Self {
         self.token = Some(token.into());
         self
+    }
+}
+
+/// Credentials are shown as `<redacted>`.
+impl std::fmt::Debug for RestorePackageForUserParams {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RestorePackageForUserParams")
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .finish()
     }
 }
 

@@ -299,6 +299,7 @@ pub struct Package {
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 
+/// One of `npm`, `maven`, `rubygems`, `docker`, `nuget`, `container`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PackageType {
     /// `npm`
@@ -424,6 +425,7 @@ pub struct PackageVersionMetadata {
     pub docker: Option<DockerMetadata>,
 }
 
+/// One of `private`, `public`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PackageVisibility {
     /// `private`
@@ -783,6 +785,7 @@ pub struct SimpleUser {
     pub user_view_type: Option<String>,
 }
 
+/// One of `active`, `deleted`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum State {
     /// `active`
@@ -850,6 +853,7 @@ impl crate::encoding::ParamValue for State {
     }
 }
 
+/// One of `enabled`, `disabled`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Status {
     /// `enabled`
@@ -917,6 +921,7 @@ impl crate::encoding::ParamValue for Status {
     }
 }
 
+/// One of `public`, `private`, `internal`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Visibility {
     /// `public`

@@ -86,7 +86,10 @@ impl Reply {
     pub fn json(status: u16, body: &str) -> Reply {
         Reply {
             status,
-            headers: vec![("content-type".into(), "application/json; charset=utf-8".into())],
+            headers: vec![(
+                "content-type".into(),
+                "application/json; charset=utf-8".into(),
+            )],
             body: body.to_owned(),
         }
     }
@@ -131,7 +134,9 @@ pub struct RawServer {
 
 impl RawServer {
     pub async fn start(replies: Vec<Reply>) -> RawServer {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind loopback");
         let base_url = format!("http://{}", listener.local_addr().expect("local addr"));
         let received = Arc::new(Mutex::new(Vec::new()));
         let log = Arc::clone(&received);
@@ -147,7 +152,11 @@ impl RawServer {
                 if let Some(request) = read_request(&mut stream).await {
                     log.lock().expect("log lock").push(request);
                 }
-                let mut head = format!("HTTP/1.1 {} X\r\ncontent-length: {}\r\nconnection: close\r\n", reply.status, reply.body.len());
+                let mut head = format!(
+                    "HTTP/1.1 {} X\r\ncontent-length: {}\r\nconnection: close\r\n",
+                    reply.status,
+                    reply.body.len()
+                );
                 for (name, value) in &reply.headers {
                     head.push_str(&format!("{name}: {value}\r\n"));
                 }
@@ -213,3 +222,7 @@ async fn read_request(stream: &mut tokio::net::TcpStream) -> Option<Received> {
         body,
     })
 }
+
+/// The README's examples compile (they are `no_run`: they would call GitHub).
+#[doc = include_str!("../../README.md")]
+mod readme {}

@@ -53,7 +53,9 @@ pub enum Failure {
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Failure::Read(path, error) => write!(f, "error: cannot read {}: {error}", path.display()),
+            Failure::Read(path, error) => {
+                write!(f, "error: cannot read {}: {error}", path.display())
+            }
             Failure::Spec(diagnostics) => write!(f, "{diagnostics}; nothing was written"),
             Failure::Write(path, error) => write!(
                 f,
@@ -61,7 +63,10 @@ impl fmt::Display for Failure {
                 path.display()
             ),
             Failure::Stale(paths) => {
-                writeln!(f, "generated code is stale; run `cargo xtask generate`. Differences:")?;
+                writeln!(
+                    f,
+                    "generated code is stale; run `cargo xtask generate`. Differences:"
+                )?;
                 for path in paths {
                     writeln!(f, "  {path}")?;
                 }
@@ -126,7 +131,10 @@ pub fn generate(job: &Job) -> Result<bool, Failure> {
 /// Writes every file into a sibling directory first, then swaps it in with renames, so a
 /// failure or an interruption leaves either the old output or the new one, never a mix.
 fn replace_dir(out: &Path, files: &[GeneratedFile]) -> io::Result<()> {
-    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     fs::create_dir_all(parent)?;
     let name = out
         .file_name()

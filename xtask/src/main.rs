@@ -38,7 +38,11 @@ fn generate(args: &[String]) -> ExitCode {
     let mut check = false;
     let mut args = args.iter();
     while let Some(arg) = args.next() {
-        let mut value = |flag: &str| args.next().cloned().ok_or_else(|| format!("{flag} needs a value"));
+        let mut value = |flag: &str| {
+            args.next()
+                .cloned()
+                .ok_or_else(|| format!("{flag} needs a value"))
+        };
         let result = match arg.as_str() {
             "--check" => {
                 check = true;
@@ -84,6 +88,13 @@ fn report(result: Result<String, Failure>) -> ExitCode {
     }
 }
 
+/// One `cargo` invocation of `cargo xtask test`.
+struct Step {
+    title: &'static str,
+    args: &'static [&'static str],
+    env: &'static [(&'static str, &'static str)],
+}
+
 /// The README's test command.
 fn test() -> ExitCode {
     let root = workspace_root();
@@ -93,20 +104,32 @@ fn test() -> ExitCode {
         return ExitCode::FAILURE;
     }
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let steps: [(&str, &[&str], &[(&str, &str)]); 3] = [
-        (
-            "clippy, warnings denied",
-            &["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"],
-            &[],
-        ),
-        (
-            "rustdoc, warnings denied",
-            &["doc", "--workspace", "--no-deps", "--locked"],
-            &[("RUSTDOCFLAGS", "-D warnings")],
-        ),
-        ("tests", &["test", "--workspace", "--locked"], &[]),
+    let steps = [
+        Step {
+            title: "clippy, warnings denied",
+            args: &[
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--locked",
+                "--",
+                "-D",
+                "warnings",
+            ],
+            env: &[],
+        },
+        Step {
+            title: "rustdoc, warnings denied",
+            args: &["doc", "--workspace", "--no-deps", "--locked"],
+            env: &[("RUSTDOCFLAGS", "-D warnings")],
+        },
+        Step {
+            title: "tests",
+            args: &["test", "--workspace", "--locked"],
+            env: &[],
+        },
     ];
-    for (title, args, env) in steps {
+    for Step { title, args, env } in steps {
         eprintln!("==> {title}: cargo {}", args.join(" "));
         let status = Command::new(&cargo)
             .args(args)

@@ -27,8 +27,16 @@ fn doc_lines(text: &str) -> Vec<String> {
             in_code = !in_code;
         }
         let line = line.trim_end();
-        let line = if in_code { line.to_owned() } else { wrap_bare_urls(line) };
-        lines.push(if line.is_empty() { String::new() } else { format!(" {line}") });
+        let line = if in_code {
+            line.to_owned()
+        } else {
+            wrap_bare_urls(line)
+        };
+        lines.push(if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {line}")
+        });
     }
     lines
 }

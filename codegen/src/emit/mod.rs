@@ -48,9 +48,20 @@ pub fn emit(api: &Api, config: &Config) -> Result<Vec<GeneratedFile>, Diagnostic
             path: "Cargo.toml".to_owned(),
             contents: format!("# {header}\n\n{}", cargo_toml(api, config)),
         },
+        GeneratedFile {
+            path: "rustfmt.toml".to_owned(),
+            // The output is formatted by prettyplease and compared byte for byte with what
+            // the generator makes; `cargo fmt` on the workspace must not restyle it.
+            contents: format!("# {header}\n\ndisable_all_formatting = true\n"),
+        },
         rust_file("src/lib.rs", &rust_header, lib_rs(api, config), config)?,
         rust_file("src/types.rs", &rust_header, types::types_rs(api), config)?,
-        rust_file("src/operations.rs", &rust_header, operations::operations_rs(api), config)?,
+        rust_file(
+            "src/operations.rs",
+            &rust_header,
+            operations::operations_rs(api),
+            config,
+        )?,
     ];
     for (path, source) in RUNTIME {
         let source = source.replace("github_packages::", &format!("{}::", crate_ident(config)));
@@ -96,17 +107,21 @@ fn space_items(source: &str) -> String {
         };
         let indent = line.len() - line.trim_start().len();
         let next_indent = next.len() - next.trim_start().len();
-        let closes_item = matches!(line.trim_start(), "}" | "};") || line.trim_start().starts_with("pub type ")
+        let closes_item = matches!(line.trim_start(), "}" | "};")
+            || line.trim_start().starts_with("pub type ")
             || line.trim_start().starts_with("pub const ");
-        let ends_uses = (line.trim_start().starts_with("use ") || line.trim_start().starts_with("pub use ") || *line == "};")
+        let ends_uses = (line.trim_start().starts_with("use ")
+            || line.trim_start().starts_with("pub use ")
+            || *line == "};")
             && !next.trim_start().starts_with("use ")
             && !next.trim_start().starts_with("pub use ");
         let ends_inner_docs = line.starts_with("//!") && !next.starts_with("//!");
         let ends_inner_attrs = line.starts_with("#![") && !next.starts_with("#![");
-        let separate = (closes_item && next_indent == indent && !next.trim_start().starts_with('}'))
-            || (ends_uses && indent == 0 && next_indent == 0)
-            || ends_inner_docs
-            || ends_inner_attrs;
+        let separate =
+            (closes_item && next_indent == indent && !next.trim_start().starts_with('}'))
+                || (ends_uses && indent == 0 && next_indent == 0)
+                || ends_inner_docs
+                || ends_inner_attrs;
         if separate && !next.trim().is_empty() {
             out.push('\n');
         }
@@ -170,9 +185,13 @@ fn lib_rs(api: &Api, config: &Config) -> TokenStream {
             }
             text.push('\n');
             for variable in &server.variables {
-                text.push_str(&format!("  - `{}` (default `{}`", variable.name, variable.default));
+                text.push_str(&format!(
+                    "  - `{}` (default `{}`",
+                    variable.name, variable.default
+                ));
                 if !variable.allowed.is_empty() {
-                    let allowed: Vec<String> = variable.allowed.iter().map(|v| format!("`{v}`")).collect();
+                    let allowed: Vec<String> =
+                        variable.allowed.iter().map(|v| format!("`{v}`")).collect();
                     text.push_str(&format!("; one of {}", allowed.join(", ")));
                 }
                 text.push(')');
@@ -182,9 +201,7 @@ fn lib_rs(api: &Api, config: &Config) -> TokenStream {
                 text.push('\n');
             }
         }
-        text.push_str(
-            "\nPoint the client at another server with [`ClientBuilder::base_url`].\n",
-        );
+        text.push_str("\nPoint the client at another server with [`ClientBuilder::base_url`].\n");
     }
     let crate_docs = docs::inner_doc_attrs(&text);
     let default_base_url = api

@@ -146,7 +146,11 @@ fn build_path(op: &Operation) -> TokenStream {
             quote!(encoding::push_path_segment(&mut request_path, #wire, #value)?;)
         }
     });
-    let mutable_url = op.parameters_in(ParameterLocation::Query).next().is_some().then(|| quote!(mut));
+    let mutable_url = op
+        .parameters_in(ParameterLocation::Query)
+        .next()
+        .is_some()
+        .then(|| quote!(mut));
     quote! {
         let mut request_path = String::with_capacity(#capacity);
         #(#pushes)*
@@ -204,7 +208,10 @@ fn outcome(op: &Operation) -> (TokenStream, TokenStream) {
     };
     let body = successes.iter().find_map(|r| r.body.as_ref());
     let (return_type, decode) = match body {
-        Some(body) => (type_tokens(&body.ty), quote!(crate::client::decode_json(response).await)),
+        Some(body) => (
+            type_tokens(&body.ty),
+            quote!(crate::client::decode_json(response).await),
+        ),
         None => (quote!(()), quote!(Ok(crate::client::empty(response)))),
     };
     let outcome = quote! {
@@ -230,7 +237,11 @@ fn method_docs(op: &Operation) -> String {
             .as_ref()
             .map(|b| format!(" (`{}`)", b.ty))
             .unwrap_or_default();
-        responses.push_str(&format!("- `{}`{body}: {}\n", response.status, description.replace('\n', " ")));
+        responses.push_str(&format!(
+            "- `{}`{body}: {}\n",
+            response.status,
+            description.replace('\n', " ")
+        ));
     }
     let responses = (!responses.is_empty()).then(|| format!("# Responses\n\n{responses}"));
     paragraphs([
@@ -277,9 +288,35 @@ fn params_struct(op: &Operation) -> Option<TokenStream> {
             }
         }
     });
+    let (derive_debug, manual_debug) = if optional.iter().any(|p| p.sensitive) {
+        let entries = optional.iter().map(|p| {
+            let field = ident(&p.rust_name);
+            let label = crate::lower::unraw(&p.rust_name);
+            if p.sensitive {
+                quote!(.field(#label, &self.#field.as_ref().map(|_| "<redacted>")))
+            } else {
+                quote!(.field(#label, &self.#field))
+            }
+        });
+        let label = op.optional_params_type.as_deref().unwrap_or_default();
+        let manual = quote! {
+            /// Credentials are shown as `<redacted>`.
+            impl std::fmt::Debug for #name {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.debug_struct(#label) #(#entries)* .finish()
+                }
+            }
+        };
+        (quote!(#[derive(Clone, Default, PartialEq)]), manual)
+    } else {
+        (
+            quote!(#[derive(Debug, Clone, Default, PartialEq)]),
+            TokenStream::new(),
+        )
+    };
     Some(quote! {
         #docs
-        #[derive(Debug, Clone, Default, PartialEq)]
+        #derive_debug
         pub struct #name {
             #(#fields,)*
         }
@@ -287,5 +324,7 @@ fn params_struct(op: &Operation) -> Option<TokenStream> {
         impl #name {
             #(#setters)*
         }
+
+        #manual_debug
     })
 }

@@ -19,7 +19,17 @@ pub fn types_rs(api: &Api) -> TokenStream {
 }
 
 fn type_def(def: &TypeDef) -> TokenStream {
-    let docs = doc_attrs(&paragraphs([def.description.as_deref()]));
+    let fallback = match &def.kind {
+        TypeKind::Enum { variants, .. } => {
+            let values: Vec<String> = variants.iter().map(|v| format!("`{}`", v.value)).collect();
+            Some(format!("One of {}.", values.join(", ")))
+        }
+        _ => None,
+    };
+    let docs = doc_attrs(&paragraphs([def
+        .description
+        .as_deref()
+        .or(fallback.as_deref())]));
     let name = ident(&def.name);
     match &def.kind {
         TypeKind::Struct { fields } => {
@@ -66,7 +76,8 @@ fn field(field: &Field) -> TokenStream {
         let wire = &field.name;
         quote!(#[serde(rename = #wire)])
     });
-    let optional = (!field.required).then(|| quote!(#[serde(default, skip_serializing_if = "Option::is_none")]));
+    let optional = (!field.required)
+        .then(|| quote!(#[serde(default, skip_serializing_if = "Option::is_none")]));
     quote! {
         #docs
         #rename
@@ -75,7 +86,12 @@ fn field(field: &Field) -> TokenStream {
     }
 }
 
-fn string_enum(name: &str, docs: TokenStream, variants: &[Variant], unknown_variant: &str) -> TokenStream {
+fn string_enum(
+    name: &str,
+    docs: TokenStream,
+    variants: &[Variant],
+    unknown_variant: &str,
+) -> TokenStream {
     let type_name = ident(name);
     let unknown = ident(unknown_variant);
     let variant_idents: Vec<_> = variants.iter().map(|v| ident(&v.rust_name)).collect();

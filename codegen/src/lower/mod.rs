@@ -12,9 +12,7 @@ use crate::ir::{
     ResponseBody, Server, ServerVariable, Status, TypeDef, TypeKind, TypeRef,
 };
 use names::{operation_short_name, pascal_ident, snake_ident, type_ident};
-use openapiv3::{
-    MediaType, OpenAPI, ParameterSchemaOrContent, ReferenceOr, StatusCode,
-};
+use openapiv3::{MediaType, OpenAPI, ParameterSchemaOrContent, ReferenceOr, StatusCode};
 use schema::{dangling_ref, unsupported_ref, Schemas};
 use std::collections::{BTreeMap, HashMap};
 
@@ -91,7 +89,8 @@ struct Found<'a> {
 
 impl<'a> Lowerer<'a> {
     fn error(&mut self, pointer: &str, message: impl Into<String>) -> &mut Diagnostic {
-        self.diagnostics.push(Diagnostic::new(self.file, pointer, message));
+        self.diagnostics
+            .push(Diagnostic::new(self.file, pointer, message));
         self.diagnostics.last_mut().expect("just pushed")
     }
 
@@ -112,8 +111,11 @@ impl<'a> Lowerer<'a> {
             let item = match item {
                 ReferenceOr::Item(item) => item,
                 ReferenceOr::Reference { .. } => {
-                    self.error(&item_pointer, "path items given by `$ref` are not supported")
-                        .hint = Some("write the path item inline".to_owned());
+                    self.error(
+                        &item_pointer,
+                        "path items given by `$ref` are not supported",
+                    )
+                    .hint = Some("write the path item inline".to_owned());
                     continue;
                 }
             };
@@ -138,7 +140,10 @@ impl<'a> Lowerer<'a> {
         let mut ids: BTreeMap<&str, &str> = BTreeMap::new();
         for f in found {
             let Some(id) = f.operation.operation_id.as_deref() else {
-                let hint = format!("add `operationId: {}`; it names the generated method", suggested_id(f));
+                let hint = format!(
+                    "add `operationId: {}`; it names the generated method",
+                    suggested_id(f)
+                );
                 self.error(&f.pointer, "operation has no operationId").hint = Some(hint);
                 continue;
             };
@@ -149,7 +154,9 @@ impl<'a> Lowerer<'a> {
                 )
                 .hint = Some("operationIds must be unique".to_owned());
             }
-            *short_counts.entry(snake_ident(operation_short_name(id))).or_default() += 1;
+            *short_counts
+                .entry(snake_ident(operation_short_name(id)))
+                .or_default() += 1;
         }
         let mut taken: BTreeMap<String, &str> = BTreeMap::new();
         let mut names = Vec::with_capacity(found.len());
@@ -170,8 +177,8 @@ impl<'a> Lowerer<'a> {
                     let message = format!(
                         "operationIds `{other}` and `{id}` both become the method `{name}`"
                     );
-                    self.error(&pointer_join(&f.pointer, &["operationId"]), message).hint =
-                        Some("rename one of them".to_owned());
+                    self.error(&pointer_join(&f.pointer, &["operationId"]), message)
+                        .hint = Some("rename one of them".to_owned());
                     names.push(stand_in);
                 }
                 Some(_) => names.push(stand_in),
@@ -228,10 +235,20 @@ impl<'a> Lowerer<'a> {
     fn parameters(&mut self, found: &Found<'a>, type_prefix: &str) -> Vec<Parameter> {
         // Operation-level parameters override path-level ones with the same name and location.
         let mut merged: Vec<(String, &'a ReferenceOr<openapiv3::Parameter>)> = Vec::new();
-        let path_pointer = found.pointer.rsplit_once('/').map_or("#", |(p, _)| p).to_owned();
+        let path_pointer = found
+            .pointer
+            .rsplit_once('/')
+            .map_or("#", |(p, _)| p)
+            .to_owned();
         let sources = [
-            (found.path_parameters, pointer_join(&path_pointer, &["parameters"])),
-            (&found.operation.parameters[..], pointer_join(&found.pointer, &["parameters"])),
+            (
+                found.path_parameters,
+                pointer_join(&path_pointer, &["parameters"]),
+            ),
+            (
+                &found.operation.parameters[..],
+                pointer_join(&found.pointer, &["parameters"]),
+            ),
         ];
         for (list, list_pointer) in sources {
             for (i, parameter) in list.iter().enumerate() {
@@ -243,7 +260,8 @@ impl<'a> Lowerer<'a> {
             let Some((parameter, component)) = self.resolve_parameter(parameter, &pointer) else {
                 continue;
             };
-            let Some(parameter) = self.parameter(parameter, component, &pointer, type_prefix) else {
+            let Some(parameter) = self.parameter(parameter, component, &pointer, type_prefix)
+            else {
                 continue;
             };
             lowered.retain(|p| !(p.name == parameter.name && p.location == parameter.location));
@@ -263,7 +281,10 @@ impl<'a> Lowerer<'a> {
             match p.location {
                 ParameterLocation::Path => (
                     0,
-                    template_order.iter().position(|v| *v == p.name).unwrap_or(usize::MAX),
+                    template_order
+                        .iter()
+                        .position(|v| *v == p.name)
+                        .unwrap_or(usize::MAX),
                 ),
                 ParameterLocation::Query => (1, 0),
                 ParameterLocation::Header => (2, 0),
@@ -286,7 +307,8 @@ impl<'a> Lowerer<'a> {
                 ReferenceOr::Item(parameter) => return Some((parameter, component)),
                 ReferenceOr::Reference { reference } => {
                     let Some(key) = reference.strip_prefix(PREFIX) else {
-                        self.diagnostics.push(unsupported_ref(self.file, pointer, reference));
+                        self.diagnostics
+                            .push(unsupported_ref(self.file, pointer, reference));
                         return None;
                     };
                     let Some(next) = self
@@ -295,7 +317,8 @@ impl<'a> Lowerer<'a> {
                         .as_ref()
                         .and_then(|c| c.parameters.get_key_value(key))
                     else {
-                        self.diagnostics.push(dangling_ref(self.file, pointer, reference));
+                        self.diagnostics
+                            .push(dangling_ref(self.file, pointer, reference));
                         return None;
                     };
                     component = Some(next.0.as_str());
@@ -327,8 +350,14 @@ impl<'a> Lowerer<'a> {
         let schema = match &data.format {
             ParameterSchemaOrContent::Schema(schema) => schema,
             ParameterSchemaOrContent::Content(_) => {
-                self.error(pointer, format!("parameter `{}` is described by `content`, which is not supported yet", data.name))
-                    .hint = Some("describe it with `schema`".to_owned());
+                self.error(
+                    pointer,
+                    format!(
+                        "parameter `{}` is described by `content`, which is not supported yet",
+                        data.name
+                    ),
+                )
+                .hint = Some("describe it with `schema`".to_owned());
                 return None;
             }
         };
@@ -352,6 +381,7 @@ impl<'a> Lowerer<'a> {
             default,
             description: data.description.clone(),
             deprecated: data.deprecated.unwrap_or(false),
+            sensitive: is_credential(&data.name),
         })
     }
 
@@ -363,7 +393,10 @@ impl<'a> Lowerer<'a> {
                 segments.push(PathSegment::Literal(rest[..open].to_owned()));
             }
             let Some(close) = rest[open..].find('}') else {
-                self.error(&found.pointer, format!("unclosed `{{` in path `{}`", found.path));
+                self.error(
+                    &found.pointer,
+                    format!("unclosed `{{` in path `{}`", found.path),
+                );
                 return segments;
             };
             let name = &rest[open + 1..open + close];
@@ -371,7 +404,9 @@ impl<'a> Lowerer<'a> {
                 .iter()
                 .find(|p| p.location == ParameterLocation::Path && p.name == name)
             {
-                Some(parameter) => segments.push(PathSegment::Parameter(parameter.rust_name.clone())),
+                Some(parameter) => {
+                    segments.push(PathSegment::Parameter(parameter.rust_name.clone()))
+                }
                 None => {
                     self.error(
                         &found.pointer,
@@ -386,13 +421,22 @@ impl<'a> Lowerer<'a> {
             segments.push(PathSegment::Literal(rest.to_owned()));
         }
         let variables = template_variables(found.path);
-        for parameter in parameters.iter().filter(|p| p.location == ParameterLocation::Path) {
+        for parameter in parameters
+            .iter()
+            .filter(|p| p.location == ParameterLocation::Path)
+        {
             if !variables.contains(&parameter.name.as_str()) {
                 self.error(
                     &found.pointer,
-                    format!("path parameter `{}` does not appear in the path `{}`", parameter.name, found.path),
+                    format!(
+                        "path parameter `{}` does not appear in the path `{}`",
+                        parameter.name, found.path
+                    ),
                 )
-                .hint = Some(format!("add `{{{}}}` to the path or remove the parameter", parameter.name));
+                .hint = Some(format!(
+                    "add `{{{}}}` to the path or remove the parameter",
+                    parameter.name
+                ));
             }
         }
         segments
@@ -414,7 +458,8 @@ impl<'a> Lowerer<'a> {
                 match found {
                     Some(ReferenceOr::Item(body)) => body,
                     _ => {
-                        self.diagnostics.push(dangling_ref(self.file, &pointer, reference));
+                        self.diagnostics
+                            .push(dangling_ref(self.file, &pointer, reference));
                         return None;
                     }
                 }
@@ -424,8 +469,14 @@ impl<'a> Lowerer<'a> {
             Some(found) => found,
             None => {
                 let types: Vec<&str> = body.content.keys().map(String::as_str).collect();
-                self.error(&pointer, format!("request bodies of type {} are not supported yet", types.join(", ")))
-                    .hint = Some("only JSON request bodies are supported".to_owned());
+                self.error(
+                    &pointer,
+                    format!(
+                        "request bodies of type {} are not supported yet",
+                        types.join(", ")
+                    ),
+                )
+                .hint = Some("only JSON request bodies are supported".to_owned());
                 return None;
             }
         };
@@ -476,12 +527,21 @@ impl<'a> Lowerer<'a> {
                 let schema_pointer = pointer_join(&pointer, &["content", media_type, "schema"]);
                 content.schema.as_ref().map(|schema| ResponseBody {
                     media_type: media_type.to_owned(),
-                    ty: self.schemas.lower(schema, &schema_pointer, &[name]).with_null(),
+                    ty: self
+                        .schemas
+                        .lower(schema, &schema_pointer, &[name])
+                        .with_null(),
                 })
             } else if status.is_success() {
                 let types: Vec<&str> = response.content.keys().map(String::as_str).collect();
-                self.error(&pointer, format!("responses of type {} are not supported yet", types.join(", ")))
-                    .hint = Some("only JSON response bodies are supported".to_owned());
+                self.error(
+                    &pointer,
+                    format!(
+                        "responses of type {} are not supported yet",
+                        types.join(", ")
+                    ),
+                )
+                .hint = Some("only JSON response bodies are supported".to_owned());
                 None
             } else {
                 // A non-JSON error body is kept raw by the runtime error type.
@@ -524,17 +584,27 @@ impl<'a> Lowerer<'a> {
             ReferenceOr::Item(response) => Some(response),
             ReferenceOr::Reference { reference } => {
                 let Some(key) = reference.strip_prefix("#/components/responses/") else {
-                    self.diagnostics.push(unsupported_ref(self.file, pointer, reference));
+                    self.diagnostics
+                        .push(unsupported_ref(self.file, pointer, reference));
                     return None;
                 };
-                match self.spec.components.as_ref().and_then(|c| c.responses.get(key)) {
+                match self
+                    .spec
+                    .components
+                    .as_ref()
+                    .and_then(|c| c.responses.get(key))
+                {
                     Some(ReferenceOr::Item(response)) => Some(response),
                     Some(ReferenceOr::Reference { .. }) => {
-                        self.error(pointer, format!("`{reference}` is itself a `$ref`, which is not supported yet"));
+                        self.error(
+                            pointer,
+                            format!("`{reference}` is itself a `$ref`, which is not supported yet"),
+                        );
                         None
                     }
                     None => {
-                        self.diagnostics.push(dangling_ref(self.file, pointer, reference));
+                        self.diagnostics
+                            .push(dangling_ref(self.file, pointer, reference));
                         None
                     }
                 }
@@ -546,8 +616,22 @@ impl<'a> Lowerer<'a> {
 /// Names the generated method body uses for itself; a parameter with one of these names gets
 /// a `_param` suffix.
 const METHOD_LOCALS: &[&str] = &[
-    "body", "params", "request", "request_path", "request_query", "request_url", "response", "value",
+    "body",
+    "params",
+    "request",
+    "request_path",
+    "request_query",
+    "request_url",
+    "response",
+    "value",
 ];
+
+/// Parameter names that carry credentials, by the words they contain.
+fn is_credential(name: &str) -> bool {
+    snake_ident(name)
+        .split('_')
+        .any(|word| matches!(word, "token" | "secret" | "password" | "passphrase"))
+}
 
 fn argument_ident(name: &str) -> String {
     let ident = snake_ident(name);
@@ -579,7 +663,11 @@ fn suggested_id(found: &Found<'_>) -> String {
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
         .collect();
-    format!("{}-{}", found.method.as_str().to_lowercase(), words.join("-"))
+    format!(
+        "{}-{}",
+        found.method.as_str().to_lowercase(),
+        words.join("-")
+    )
 }
 
 fn template_variables(path: &str) -> Vec<&str> {
@@ -624,7 +712,9 @@ fn check_parameter_types(
     for operation in operations {
         for parameter in &operation.parameters {
             let fits = match &parameter.ty {
-                TypeRef::Vec(item) => parameter.location == ParameterLocation::Query && is_scalar(item),
+                TypeRef::Vec(item) => {
+                    parameter.location == ParameterLocation::Query && is_scalar(item)
+                }
                 ty => is_scalar(ty),
             };
             if !fits {

@@ -4,11 +4,11 @@ use heck::{ToSnakeCase, ToUpperCamelCase};
 
 /// Keywords that need `r#` to be used as identifiers (Rust 2021, plus reserved words).
 const RAW_KEYWORDS: &[&str] = &[
-    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do",
-    "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in",
-    "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
-    "return", "static", "struct", "trait", "true", "try", "type", "typeof", "unsafe", "unsized",
-    "use", "virtual", "where", "while", "yield",
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do", "dyn",
+    "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let",
+    "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return",
+    "static", "struct", "trait", "true", "try", "type", "typeof", "unsafe", "unsized", "use",
+    "virtual", "where", "while", "yield",
 ];
 
 /// Keywords that cannot even be raw identifiers.
@@ -16,8 +16,23 @@ const UNRAWABLE_KEYWORDS: &[&str] = &["crate", "self", "super", "Self", "_"];
 
 /// Type names the generated crate already uses, or that would shadow the prelude in it.
 const RESERVED_TYPE_NAMES: &[&str] = &[
-    "Box", "Client", "ClientBuilder", "Date", "DateTime", "Err", "Error", "Map", "None", "Ok",
-    "Option", "Response", "Result", "Some", "String", "Value", "Vec",
+    "Box",
+    "Client",
+    "ClientBuilder",
+    "Date",
+    "DateTime",
+    "Err",
+    "Error",
+    "Map",
+    "None",
+    "Ok",
+    "Option",
+    "Response",
+    "Result",
+    "Some",
+    "String",
+    "Value",
+    "Vec",
 ];
 
 /// Spells out the characters that carry meaning in names such as GitHub's reaction `+1`.
@@ -93,7 +108,10 @@ mod tests {
 
     #[test]
     fn snake_names() {
-        assert_eq!(snake_ident("delete-package-for-org"), "delete_package_for_org");
+        assert_eq!(
+            snake_ident("delete-package-for-org"),
+            "delete_package_for_org"
+        );
         assert_eq!(snake_ident("type"), "r#type");
         assert_eq!(snake_ident("self"), "self_");
         assert_eq!(snake_ident("+1"), "plus_1");

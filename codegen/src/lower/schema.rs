@@ -28,7 +28,10 @@ pub struct Lowered {
 
 impl Lowered {
     fn new(ty: TypeRef) -> Self {
-        Lowered { ty, nullable: false }
+        Lowered {
+            ty,
+            nullable: false,
+        }
     }
 
     /// The type that holds this value wherever `null` must be representable.
@@ -164,7 +167,8 @@ impl<'a> Schemas<'a> {
                 Some(ReferenceOr::Item(schema)) => return Some((current, schema)),
                 Some(ReferenceOr::Reference { reference }) => {
                     let Some(next) = reference.strip_prefix(SCHEMA_REF_PREFIX) else {
-                        self.diagnostics.push(unsupported_ref(self.file, pointer, reference));
+                        self.diagnostics
+                            .push(unsupported_ref(self.file, pointer, reference));
                         return None;
                     };
                     if seen.iter().any(|s| s == next) {
@@ -182,8 +186,11 @@ impl<'a> Schemas<'a> {
                     seen.push(current.clone());
                 }
                 None => {
-                    self.diagnostics
-                        .push(dangling_ref(self.file, pointer, &format!("{SCHEMA_REF_PREFIX}{current}")));
+                    self.diagnostics.push(dangling_ref(
+                        self.file,
+                        pointer,
+                        &format!("{SCHEMA_REF_PREFIX}{current}"),
+                    ));
                     return None;
                 }
             }
@@ -213,8 +220,7 @@ impl<'a> Schemas<'a> {
         let Some(component) = self.components.get(key).cloned() else {
             return;
         };
-        let Some(ReferenceOr::Item(schema)) =
-            self.component_schemas().and_then(|all| all.get(key))
+        let Some(ReferenceOr::Item(schema)) = self.component_schemas().and_then(|all| all.get(key))
         else {
             return;
         };
@@ -245,9 +251,9 @@ impl<'a> Schemas<'a> {
     /// primitive, array or map).
     fn definition(&mut self, schema: &Schema, pointer: &str, name: &str) -> Option<TypeKind> {
         match &schema.schema_kind {
-            SchemaKind::Type(Type::String(string)) if !string.enumeration.is_empty() => {
-                Some(enum_kind(string.enumeration.iter().flatten().map(String::as_str)))
-            }
+            SchemaKind::Type(Type::String(string)) if !string.enumeration.is_empty() => Some(
+                enum_kind(string.enumeration.iter().flatten().map(String::as_str)),
+            ),
             SchemaKind::Type(Type::Object(object)) if !object.properties.is_empty() => {
                 Some(self.struct_kind(&object.properties, &object.required, pointer, name))
             }
@@ -281,7 +287,8 @@ impl<'a> Schemas<'a> {
 
     fn lower_ref(&mut self, reference: &str, pointer: &str) -> Lowered {
         let Some(key) = reference.strip_prefix(SCHEMA_REF_PREFIX) else {
-            self.diagnostics.push(unsupported_ref(self.file, pointer, reference));
+            self.diagnostics
+                .push(unsupported_ref(self.file, pointer, reference));
             return Lowered::new(TypeRef::Json);
         };
         let Some(component) = self.components.get(key).cloned() else {
@@ -289,7 +296,8 @@ impl<'a> Schemas<'a> {
                 .component_schemas()
                 .is_some_and(|all| all.contains_key(key));
             if !exists {
-                self.diagnostics.push(dangling_ref(self.file, pointer, reference));
+                self.diagnostics
+                    .push(dangling_ref(self.file, pointer, reference));
             }
             return Lowered::new(TypeRef::Json);
         };
@@ -306,7 +314,12 @@ impl<'a> Schemas<'a> {
         let nullable = schema.schema_data.nullable;
         let ty = match &schema.schema_kind {
             SchemaKind::Type(Type::String(string)) => {
-                let values: Vec<&str> = string.enumeration.iter().flatten().map(String::as_str).collect();
+                let values: Vec<&str> = string
+                    .enumeration
+                    .iter()
+                    .flatten()
+                    .map(String::as_str)
+                    .collect();
                 if !values.is_empty() {
                     let nullable = nullable || string.enumeration.iter().any(Option::is_none);
                     let ty = self.intern(names, schema, pointer, enum_kind(values.into_iter()));
@@ -324,13 +337,16 @@ impl<'a> Schemas<'a> {
             },
             SchemaKind::Type(Type::Number(_)) => TypeRef::F64,
             SchemaKind::Type(Type::Boolean(_)) => TypeRef::Bool,
-            SchemaKind::Type(Type::Array(array)) => self.array(array.items.as_ref(), pointer, names),
+            SchemaKind::Type(Type::Array(array)) => {
+                self.array(array.items.as_ref(), pointer, names)
+            }
             SchemaKind::Type(Type::Object(object)) => {
                 if object.properties.is_empty() {
                     self.map(object.additional_properties.as_ref(), pointer, names)
                 } else {
                     let name = names.first().cloned().unwrap_or_default();
-                    let kind = self.struct_kind(&object.properties, &object.required, pointer, &name);
+                    let kind =
+                        self.struct_kind(&object.properties, &object.required, pointer, &name);
                     self.intern(names, schema, pointer, kind)
                 }
             }
@@ -345,21 +361,39 @@ impl<'a> Schemas<'a> {
 
     /// A schema that fits none of `openapiv3`'s shapes exactly, e.g. properties without
     /// `type: object`, or no type at all (any JSON value).
-    fn lower_any(&mut self, schema: &Schema, any: &AnySchema, pointer: &str, names: &[String]) -> Lowered {
+    fn lower_any(
+        &mut self,
+        schema: &Schema,
+        any: &AnySchema,
+        pointer: &str,
+        names: &[String],
+    ) -> Lowered {
         let nullable = schema.schema_data.nullable;
         if !any.one_of.is_empty() {
-            return Lowered { ty: self.unsupported(pointer, "oneOf"), nullable };
+            return Lowered {
+                ty: self.unsupported(pointer, "oneOf"),
+                nullable,
+            };
         }
         if !any.any_of.is_empty() {
-            return Lowered { ty: self.unsupported(pointer, "anyOf"), nullable };
+            return Lowered {
+                ty: self.unsupported(pointer, "anyOf"),
+                nullable,
+            };
         }
         if !any.all_of.is_empty() {
-            return Lowered { ty: self.unsupported(pointer, "allOf"), nullable };
+            return Lowered {
+                ty: self.unsupported(pointer, "allOf"),
+                nullable,
+            };
         }
         if !any.properties.is_empty() {
             let name = names.first().cloned().unwrap_or_default();
             let kind = self.struct_kind(&any.properties, &any.required, pointer, &name);
-            return Lowered { ty: self.intern(names, schema, pointer, kind), nullable };
+            return Lowered {
+                ty: self.intern(names, schema, pointer, kind),
+                nullable,
+            };
         }
         let ty = match any.typ.as_deref() {
             Some("array") => self.array(any.items.as_ref(), pointer, names),
@@ -373,7 +407,12 @@ impl<'a> Schemas<'a> {
         Lowered { ty, nullable }
     }
 
-    fn array(&mut self, items: Option<&ReferenceOr<Box<Schema>>>, pointer: &str, names: &[String]) -> TypeRef {
+    fn array(
+        &mut self,
+        items: Option<&ReferenceOr<Box<Schema>>>,
+        pointer: &str,
+        names: &[String],
+    ) -> TypeRef {
         let item = match items {
             Some(items) => {
                 let item_names: Vec<String> = names.iter().map(|n| format!("{n}Item")).collect();
@@ -385,12 +424,21 @@ impl<'a> Schemas<'a> {
         TypeRef::Vec(Box::new(item))
     }
 
-    fn map(&mut self, additional: Option<&AdditionalProperties>, pointer: &str, names: &[String]) -> TypeRef {
+    fn map(
+        &mut self,
+        additional: Option<&AdditionalProperties>,
+        pointer: &str,
+        names: &[String],
+    ) -> TypeRef {
         let value = match additional {
             Some(AdditionalProperties::Schema(schema)) => {
                 let value_names: Vec<String> = names.iter().map(|n| format!("{n}Value")).collect();
-                self.lower(schema, &pointer_join(pointer, &["additionalProperties"]), &value_names)
-                    .with_null()
+                self.lower(
+                    schema,
+                    &pointer_join(pointer, &["additionalProperties"]),
+                    &value_names,
+                )
+                .with_null()
             }
             Some(AdditionalProperties::Any(_)) | None => TypeRef::Json,
         };
@@ -444,7 +492,13 @@ impl<'a> Schemas<'a> {
 
     /// Names an inline definition: the first candidate that is free or already names an
     /// identical definition.
-    fn intern(&mut self, names: &[String], schema: &Schema, pointer: &str, kind: TypeKind) -> TypeRef {
+    fn intern(
+        &mut self,
+        names: &[String],
+        schema: &Schema,
+        pointer: &str,
+        kind: TypeKind,
+    ) -> TypeRef {
         let usable = |schemas: &Self, name: &str| -> Option<bool> {
             if schemas.reserved.contains(name) {
                 return None;
@@ -455,7 +509,10 @@ impl<'a> Schemas<'a> {
                 Some(_) => None,
             }
         };
-        let base = names.first().cloned().unwrap_or_else(|| "Anonymous".to_owned());
+        let base = names
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "Anonymous".to_owned());
         let numbered = (2..).map(|n| format!("{}{n}", names.last().unwrap_or(&base)));
         let chosen = names
             .iter()
@@ -480,13 +537,11 @@ impl<'a> Schemas<'a> {
     }
 
     fn unsupported(&mut self, pointer: &str, construct: &str) -> TypeRef {
-        self.diagnostics.push(
-            Diagnostic::new(
-                self.file,
-                pointer,
-                format!("`{construct}` schemas are not supported yet"),
-            ),
-        );
+        self.diagnostics.push(Diagnostic::new(
+            self.file,
+            pointer,
+            format!("`{construct}` schemas are not supported yet"),
+        ));
         TypeRef::Json
     }
 }
@@ -558,8 +613,12 @@ fn same_ignoring_nullable(a: &Schema, b: &Schema) -> bool {
 }
 
 pub fn dangling_ref(file: &str, pointer: &str, reference: &str) -> Diagnostic {
-    Diagnostic::new(file, pointer, format!("`$ref` to `{reference}`, which does not exist"))
-        .with_hint("check the spelling, or add the component")
+    Diagnostic::new(
+        file,
+        pointer,
+        format!("`$ref` to `{reference}`, which does not exist"),
+    )
+    .with_hint("check the spelling, or add the component")
 }
 
 pub fn unsupported_ref(file: &str, pointer: &str, reference: &str) -> Diagnostic {
