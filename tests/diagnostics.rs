@@ -5,6 +5,7 @@ fn problems(spec: &str) -> String {
         crate_name: "example".into(),
         crate_version: "0.1.0".into(),
         spec_name: "bad.yaml".into(),
+        guide: None,
     };
     match codegen::generate(spec, &config) {
         Ok(_) => panic!("expected diagnostics for:\n{spec}"),
@@ -136,6 +137,7 @@ fn recursive_schemas_are_boxed() {
         crate_name: "e".into(),
         crate_version: "0.1.0".into(),
         spec_name: "r.yaml".into(),
+        guide: None,
     };
     let files = codegen::generate(&spec, &config).unwrap_or_else(|e| panic!("{e}"));
     let types = &files

@@ -1,6 +1,9 @@
-//! The client: configuration, and sending requests.
+//! The client: configuration, sending requests (with the opt-in retry policy), and the
+//! successful response type.
 
-use crate::error::{DecodeError, Error};
+use crate::error::{ApiError, DecodeError, Error};
+use crate::pagination::{Links, Page};
+use crate::rate_limit::{RateLimit, Retry, RetryPolicy};
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, USER_AGENT};
 use reqwest::{StatusCode, Url};
 use std::fmt;
@@ -10,6 +13,7 @@ use std::time::Duration;
 pub const DEFAULT_USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
 
 /// The REST API version requested unless another is configured (`X-GitHub-Api-Version`).
+/// `2026-03-10` is also served; the packages endpoints are the same in both.
 pub const DEFAULT_API_VERSION: &str = "2022-11-28";
 
 /// The media type GitHub recommends asking for.
@@ -20,9 +24,7 @@ const API_VERSION_HEADER: &str = "x-github-api-version";
 /// A client for the API. Cheap to clone: clones share one connection pool.
 ///
 /// ```no_run
-/// # async fn run() -> Result<(), github_packages::Error> {
 /// let client = github_packages::Client::new(std::env::var("GITHUB_TOKEN").unwrap_or_default());
-/// # Ok(()) }
 /// ```
 #[derive(Clone)]
 pub struct Client {
@@ -32,6 +34,7 @@ pub struct Client {
     authorization: Option<HeaderValue>,
     user_agent: HeaderValue,
     api_version: HeaderValue,
+    retry: Option<RetryPolicy>,
 }
 
 impl fmt::Debug for Client {
@@ -41,6 +44,7 @@ impl fmt::Debug for Client {
             .field("token", &self.authorization.as_ref().map(|_| "<redacted>"))
             .field("user_agent", &self.user_agent)
             .field("api_version", &self.api_version)
+            .field("retry", &self.retry)
             .finish_non_exhaustive()
     }
 }
@@ -63,7 +67,7 @@ impl Client {
     }
 
     /// Configures a client: base URL (GitHub Enterprise Server), token, `User-Agent`, API
-    /// version, timeout, or your own `reqwest::Client`.
+    /// version, timeout, retries, or your own `reqwest::Client`.
     pub fn builder() -> ClientBuilder {
         ClientBuilder::default()
     }
@@ -82,6 +86,12 @@ impl Client {
         url
     }
 
+    /// Whether `url` is on the same scheme, host and port as the base URL: only there may
+    /// the token be sent.
+    pub(crate) fn is_same_origin(&self, url: &Url) -> bool {
+        url.origin() == self.base_url.origin()
+    }
+
     pub(crate) fn request(&self, method: reqwest::Method, url: Url) -> reqwest::RequestBuilder {
         let mut headers = HeaderMap::with_capacity(4);
         headers.insert(ACCEPT, HeaderValue::from_static(ACCEPT_GITHUB_JSON));
@@ -93,8 +103,65 @@ impl Client {
         self.http.request(method, url).headers(headers)
     }
 
-    pub(crate) async fn send(&self, request: reqwest::RequestBuilder) -> Result<reqwest::Response, Error> {
-        request.send().await.map_err(Error::transport)
+    /// Sends a request and reads the whole answer, retrying as the retry policy allows.
+    pub(crate) async fn send(&self, request: reqwest::RequestBuilder) -> Result<RawResponse, Error> {
+        let request = request.build().map_err(Error::transport)?;
+        let Some(policy) = &self.retry else {
+            return self.send_once(request).await;
+        };
+        let method = request.method().clone();
+        let mut waited = Duration::ZERO;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let Some(copy) = request.try_clone() else {
+                return self.send_once(request).await;
+            };
+            let outcome = self.send_once(copy).await;
+            let decision = match &outcome {
+                Ok(response) if response.status.is_success() => None,
+                Ok(response) => {
+                    let limited = response.rate_limited();
+                    policy.wait_after(&method, attempt, response.status, limited.as_ref())
+                }
+                Err(Error::Transport(error)) => policy.wait_after_transport(&method, attempt, error),
+                Err(_) => None,
+            };
+            let Some((wait, reason)) = decision else {
+                return outcome;
+            };
+            if waited + wait > policy.max_total_wait {
+                return outcome;
+            }
+            if let Some(observer) = &policy.observer {
+                observer(&Retry {
+                    method: method.clone(),
+                    path: request.url().path().to_owned(),
+                    attempt,
+                    wait,
+                    reason,
+                });
+            }
+            tokio::time::sleep(wait).await;
+            waited += wait;
+        }
+    }
+
+    async fn send_once(&self, request: reqwest::Request) -> Result<RawResponse, Error> {
+        let response = self.http.execute(request).await.map_err(Error::transport)?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.bytes().await.map_err(Error::transport)?;
+        Ok(RawResponse { status, headers, body })
+    }
+
+    /// One page of a list operation, from a URL built by an operation or a `next` link.
+    pub(crate) async fn get_page<T: serde::de::DeserializeOwned>(&self, url: Url) -> Result<Page<T>, Error> {
+        let response = self.send(self.request(reqwest::Method::GET, url)).await?;
+        match response.status.as_u16() {
+            200 => response.json(),
+            _ => Err(response.into_error()),
+        }
     }
 }
 
@@ -107,6 +174,7 @@ pub struct ClientBuilder {
     api_version: Option<String>,
     timeout: Option<Duration>,
     http: Option<reqwest::Client>,
+    retry: Option<RetryPolicy>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -117,6 +185,7 @@ impl fmt::Debug for ClientBuilder {
             .field("user_agent", &self.user_agent)
             .field("api_version", &self.api_version)
             .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
             .finish_non_exhaustive()
     }
 }
@@ -162,6 +231,13 @@ impl ClientBuilder {
         self
     }
 
+    /// Waits out rate limits and retries transient failures as `policy` says. Off by
+    /// default: every failure is returned at once.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
     pub fn build(self) -> Result<Client, Error> {
         let base_url = self.base_url.as_deref().unwrap_or(crate::DEFAULT_BASE_URL);
         let base_url = Url::parse(base_url.trim_end_matches('/'))
@@ -198,6 +274,7 @@ impl ClientBuilder {
             authorization,
             user_agent,
             api_version,
+            retry: self.retry,
         })
     }
 }
@@ -231,27 +308,62 @@ impl<T> Response<T> {
     pub fn request_id(&self) -> Option<&str> {
         self.headers.get("x-github-request-id")?.to_str().ok()
     }
-}
 
-/// Decodes a JSON body into `T`; a mismatch names the JSON path that failed.
-pub(crate) async fn decode_json<T: serde::de::DeserializeOwned>(
-    response: reqwest::Response,
-) -> Result<Response<T>, Error> {
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = response.bytes().await.map_err(Error::transport)?;
-    let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
-    match serde_path_to_error::deserialize(&mut deserializer) {
-        Ok(body) => Ok(Response { status, headers, body }),
-        Err(error) => Err(Error::Decode(Box::new(DecodeError::new(status, &headers, &error, &bytes)))),
+    /// The rate limit this request counted against, from the `x-ratelimit-*` headers.
+    pub fn rate_limit(&self) -> Option<RateLimit> {
+        RateLimit::from_headers(&self.headers)
+    }
+
+    /// The `Link` header's `next`, `prev`, `first` and `last` pages (list operations).
+    pub fn links(&self) -> Links {
+        Links::from_headers(&self.headers)
     }
 }
 
-/// A success without a body (`204 No Content`).
-pub(crate) fn empty(response: reqwest::Response) -> Response<()> {
-    Response {
-        status: response.status(),
-        headers: response.headers().clone(),
-        body: (),
+/// An answer read in full, before it is decoded or turned into an error.
+pub(crate) struct RawResponse {
+    pub(crate) status: StatusCode,
+    headers: HeaderMap,
+    body: bytes::Bytes,
+}
+
+impl RawResponse {
+    /// Decodes a JSON body into `T`; a mismatch names the JSON path that failed.
+    pub(crate) fn json<T: serde::de::DeserializeOwned>(self) -> Result<Response<T>, Error> {
+        let mut deserializer = serde_json::Deserializer::from_slice(&self.body);
+        match serde_path_to_error::deserialize(&mut deserializer) {
+            Ok(body) => Ok(Response {
+                status: self.status,
+                headers: self.headers,
+                body,
+            }),
+            Err(error) => Err(Error::Decode(Box::new(DecodeError::new(
+                self.status,
+                &self.headers,
+                &error,
+                &self.body,
+            )))),
+        }
+    }
+
+    /// A success without a body (`204 No Content`).
+    pub(crate) fn empty(self) -> Result<Response<()>, Error> {
+        Ok(Response {
+            status: self.status,
+            headers: self.headers,
+            body: (),
+        })
+    }
+
+    pub(crate) fn into_error(self) -> Error {
+        Error::Api(Box::new(ApiError::new(self.status, self.headers, &self.body)))
+    }
+
+    fn rate_limited(&self) -> Option<crate::rate_limit::RateLimited> {
+        if !matches!(self.status.as_u16(), 403 | 429) {
+            return None;
+        }
+        let message = crate::error::ErrorBody::parse(&self.body).and_then(|body| body.message);
+        crate::rate_limit::rate_limited(self.status, &self.headers, message.as_deref(), std::time::SystemTime::now())
     }
 }

@@ -1,11 +1,25 @@
 //! The one error type every operation returns.
 
+use crate::rate_limit::{rate_limited, RateLimit, RateLimited};
 use reqwest::header::HeaderMap;
-use reqwest::StatusCode;
+use reqwest::{StatusCode, Url};
 use serde::Deserialize;
 use std::fmt;
+use std::time::SystemTime;
 
 /// Everything that can go wrong with a call. Never contains the token.
+///
+/// ```no_run
+/// # fn handle(error: github_packages::Error) {
+/// if let Some(limited) = error.rate_limited() {
+///     println!("rate limited; retry in {:?}", limited.wait);
+/// } else if error.is_not_found() {
+///     println!("no such package (or no permission to see it)");
+/// } else if let Some(api) = error.api() {
+///     println!("{}: {:?} (see {:?})", api.status(), api.message(), api.documentation_url());
+/// }
+/// # }
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
@@ -17,6 +31,15 @@ pub enum Error {
         name: &'static str,
         value: String,
     },
+    /// An optional parameter that the operation chosen for an owner (organization, user or
+    /// authenticated user) does not take: GitHub's three route families differ slightly.
+    UnsupportedParameter {
+        operation: &'static str,
+        parameter: &'static str,
+    },
+    /// A pagination link to another origin than the client's base URL; not followed, so
+    /// that the token is not sent elsewhere.
+    UntrustedLink(Url),
     /// The request could not be sent, or the response could not be read (connection, TLS,
     /// timeout).
     Transport(reqwest::Error),
@@ -33,8 +56,39 @@ impl Error {
             Error::Api(error) => Some(error.status),
             Error::Decode(error) => Some(error.status),
             Error::Transport(error) => error.status(),
-            Error::InvalidConfig(_) | Error::InvalidPathParameter { .. } => None,
+            _ => None,
         }
+    }
+
+    /// The server's refusal, when it refused.
+    pub fn api(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(error) => Some(error),
+            _ => None,
+        }
+    }
+
+    /// See [`ApiError::kind`].
+    pub fn kind(&self) -> Option<ApiErrorKind> {
+        self.api().map(ApiError::kind)
+    }
+
+    pub fn is_not_found(&self) -> bool {
+        self.kind() == Some(ApiErrorKind::NotFound)
+    }
+
+    /// 401 or 403 (not a rate limit): the token is missing, wrong, or lacks a scope.
+    pub fn is_auth(&self) -> bool {
+        matches!(self.kind(), Some(ApiErrorKind::Unauthorized | ApiErrorKind::Forbidden))
+    }
+
+    pub fn is_validation(&self) -> bool {
+        self.kind() == Some(ApiErrorKind::Validation)
+    }
+
+    /// The wait a rate limit asks for, when one refused the request.
+    pub fn rate_limited(&self) -> Option<&RateLimited> {
+        self.api()?.rate_limited()
     }
 
     /// Wraps a reqwest error without the URL's query, which may carry a credential (the
@@ -45,15 +99,6 @@ impl Error {
         }
         Error::Transport(error)
     }
-
-    pub(crate) async fn from_response(response: reqwest::Response) -> Error {
-        let status = response.status();
-        let headers = response.headers().clone();
-        match response.bytes().await {
-            Ok(bytes) => Error::Api(Box::new(ApiError::new(status, headers, &bytes))),
-            Err(error) => Error::transport(error),
-        }
-    }
 }
 
 impl fmt::Display for Error {
@@ -63,6 +108,14 @@ impl fmt::Display for Error {
             Error::InvalidPathParameter { name, value } => {
                 write!(f, "path parameter `{name}` cannot be {value:?}: it would change which resource is requested")
             }
+            Error::UnsupportedParameter { operation, parameter } => {
+                write!(f, "`{operation}` does not take the parameter `{parameter}`")
+            }
+            Error::UntrustedLink(url) => write!(
+                f,
+                "not following a pagination link to another origin ({})",
+                url.origin().ascii_serialization()
+            ),
             Error::Transport(error) => write!(f, "request failed: {error}"),
             Error::Api(error) => error.fmt(f),
             Error::Decode(error) => error.fmt(f),
@@ -90,6 +143,33 @@ pub struct ErrorBody {
     pub errors: Vec<serde_json::Value>,
 }
 
+impl ErrorBody {
+    /// `None` when the body is not such a JSON object (an HTML page, say).
+    pub(crate) fn parse(bytes: &[u8]) -> Option<ErrorBody> {
+        serde_json::from_slice(bytes).ok()
+    }
+}
+
+/// What kind of refusal an [`ApiError`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ApiErrorKind {
+    /// 404: no such resource, or no permission to see it.
+    NotFound,
+    /// 401: no valid credentials.
+    Unauthorized,
+    /// 403 that is not a rate limit: the token lacks a permission or scope.
+    Forbidden,
+    /// 400 or 422: the request cannot be carried out as asked (e.g. "You cannot delete the
+    /// last tagged version of a package").
+    Validation,
+    /// 403 or 429 from a rate limit; see [`ApiError::rate_limited`].
+    RateLimited,
+    /// 5XX.
+    ServerError,
+    Other,
+}
+
 /// An answer with a status the operation does not describe as a success.
 #[derive(Debug, Clone)]
 pub struct ApiError {
@@ -97,15 +177,20 @@ pub struct ApiError {
     headers: HeaderMap,
     body: Option<ErrorBody>,
     raw_body: String,
+    rate_limited: Option<RateLimited>,
 }
 
 impl ApiError {
     pub(crate) fn new(status: StatusCode, headers: HeaderMap, bytes: &[u8]) -> Self {
+        let body = ErrorBody::parse(bytes);
+        let message = body.as_ref().and_then(|b| b.message.as_deref());
+        let rate_limited = rate_limited(status, &headers, message, SystemTime::now());
         ApiError {
             status,
             headers,
-            body: serde_json::from_slice(bytes).ok(),
+            body,
             raw_body: String::from_utf8_lossy(bytes).into_owned(),
+            rate_limited,
         }
     }
 
@@ -115,6 +200,28 @@ impl ApiError {
 
     pub fn headers(&self) -> &HeaderMap {
         &self.headers
+    }
+
+    pub fn kind(&self) -> ApiErrorKind {
+        match self.status.as_u16() {
+            _ if self.rate_limited.is_some() => ApiErrorKind::RateLimited,
+            404 => ApiErrorKind::NotFound,
+            401 => ApiErrorKind::Unauthorized,
+            403 => ApiErrorKind::Forbidden,
+            400 | 422 => ApiErrorKind::Validation,
+            500..=599 => ApiErrorKind::ServerError,
+            _ => ApiErrorKind::Other,
+        }
+    }
+
+    /// The kind of rate limit and the wait it asks for, when one refused the request.
+    pub fn rate_limited(&self) -> Option<&RateLimited> {
+        self.rate_limited.as_ref()
+    }
+
+    /// The `x-ratelimit-*` headers of this answer.
+    pub fn rate_limit(&self) -> Option<RateLimit> {
+        RateLimit::from_headers(&self.headers)
     }
 
     /// GitHub's error body, when the body was one.
@@ -127,9 +234,15 @@ impl ApiError {
         self.body.as_ref()?.message.as_deref()
     }
 
-    /// `documentation_url` from GitHub's error body.
+    /// `documentation_url` from GitHub's error body: for 401 and 403, the page that says
+    /// which token and permission the endpoint needs.
     pub fn documentation_url(&self) -> Option<&str> {
         self.body.as_ref()?.documentation_url.as_deref()
+    }
+
+    /// `errors` from GitHub's error body (validation details).
+    pub fn errors(&self) -> &[serde_json::Value] {
+        self.body.as_ref().map_or(&[], |b| &b.errors)
     }
 
     /// The body exactly as received (an HTML error page from a proxy, say).
@@ -154,8 +267,14 @@ impl fmt::Display for ApiError {
             }
             None => {}
         }
+        if let Some(limited) = &self.rate_limited {
+            write!(f, " (rate limited; retry in {}s)", limited.wait.as_secs())?;
+        }
         if let Some(url) = self.documentation_url() {
             write!(f, " (see {url})")?;
+        }
+        if let Some(id) = self.request_id() {
+            write!(f, " [request {id}]")?;
         }
         Ok(())
     }

@@ -21,12 +21,18 @@ pub struct Api {
     pub operations: Vec<Operation>,
     /// Sorted by name; names are unique.
     pub types: Vec<TypeDef>,
+    /// Operations that differ only in whose packages they address (GitHub's
+    /// `/orgs/{org}`, `/users/{username}` and `/user` route families).
+    pub owner_families: Vec<OwnerFamily>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Server {
     /// The URL template as written, e.g. `{protocol}://{hostname}/api/v3`.
     pub url: String,
+    /// For a server with variables: the `ClientBuilder` method that selects it, e.g.
+    /// `github_enterprise_server`.
+    pub builder_method: Option<String>,
     pub description: Option<String>,
     pub variables: Vec<ServerVariable>,
 }
@@ -61,8 +67,55 @@ pub struct Operation {
     pub optional_params_type: Option<String>,
     pub request_body: Option<RequestBody>,
     pub responses: Vec<Response>,
+    /// Set for list operations, which GitHub pages with `Link` headers.
+    pub pagination: Option<Pagination>,
     /// Where the operation is defined, as a JSON pointer.
     pub pointer: String,
+}
+
+/// A list operation also gets a method that streams every item of every page.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Pagination {
+    pub stream_method: String,
+    /// The private method that builds the first page's URL, shared by both methods.
+    pub url_method: String,
+    pub item: TypeRef,
+}
+
+/// Three operations, one per kind of owner, that are otherwise the same; the generated
+/// `Owner` dispatches to the right one.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OwnerFamily {
+    /// The method on the owner-scoped client, e.g. `get_package`.
+    pub method_name: String,
+    /// Set when every member is a list operation.
+    pub stream_method: Option<String>,
+    pub members: Vec<OwnerMember>,
+    /// The required parameters other than the owner (the same in every member), in order.
+    pub required: Vec<Parameter>,
+    /// The optional parameters of any member, in order of first appearance.
+    pub optional: Vec<Parameter>,
+    pub optional_params_type: Option<String>,
+    pub success: Option<TypeRef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OwnerMember {
+    pub owner: OwnerKind,
+    /// The operation's `method_name`.
+    pub operation: String,
+    /// The Rust name of the optional parameters this member takes.
+    pub optional: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum OwnerKind {
+    /// `/orgs/{org}/...`
+    Organization,
+    /// `/users/{username}/...`
+    User,
+    /// `/user/...`
+    AuthenticatedUser,
 }
 
 impl Operation {

@@ -21,14 +21,25 @@ mod client;
 mod encoding;
 mod error;
 mod operations;
+mod pagination;
+mod rate_limit;
+mod servers;
 pub mod types;
+mod owner;
+pub use owner::*;
 pub use client::{
     Client, ClientBuilder, Response, ACCEPT_GITHUB_JSON, DEFAULT_API_VERSION,
     DEFAULT_USER_AGENT,
 };
 
-pub use error::{ApiError, DecodeError, Error, ErrorBody};
+pub use error::{ApiError, ApiErrorKind, DecodeError, Error, ErrorBody};
 pub use operations::*;
+pub use pagination::{Links, Page, Paginated};
+pub use rate_limit::{
+    RateLimit, RateLimitKind, RateLimited, Retry, RetryPolicy, RetryReason,
+};
+
+pub use servers::*;
 pub use types::*;
 
 /// Re-exported so that callers use the same version as the models.
@@ -37,5 +48,5 @@ pub use chrono;
 /// Re-exported so that callers use the same version as the client.
 pub use reqwest;
 
-/// The first server the API description lists.
-pub const DEFAULT_BASE_URL: &str = "https://api.github.com";
+/// The trait [`Paginated`] implements; use `futures::StreamExt` to consume it.
+pub use futures_core::Stream;

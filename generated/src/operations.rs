@@ -5,6 +5,9 @@
 #[allow(unused_imports)]
 use crate::types::*;
 use crate::client::{Client, Response};
+
+#[allow(unused_imports)]
+use crate::pagination::Paginated;
 use crate::encoding;
 use crate::error::Error;
 
@@ -269,6 +272,18 @@ impl std::fmt::Debug for RestorePackageForUserParams {
 }
 
 impl Client {
+    fn list_docker_migration_conflicting_packages_for_organization_url(
+        &self,
+        org: &str,
+    ) -> Result<reqwest::Url, Error> {
+        let mut request_path = String::with_capacity(44);
+        request_path.push_str("/orgs/");
+        encoding::push_path_segment(&mut request_path, "org", org)?;
+        request_path.push_str("/docker/conflicts");
+        let request_url = self.url(&request_path);
+        Ok(request_url)
+    }
+
     /// Get list of conflicting packages during Docker migration for organization
     ///
     /// Lists all packages that are in a specific organization, are readable by the requesting user, and that encountered a conflict during a Docker migration.
@@ -288,17 +303,54 @@ impl Client {
         &self,
         org: &str,
     ) -> Result<Response<Vec<Package>>, Error> {
-        let mut request_path = String::with_capacity(44);
-        request_path.push_str("/orgs/");
-        encoding::push_path_segment(&mut request_path, "org", org)?;
-        request_path.push_str("/docker/conflicts");
-        let request_url = self.url(&request_path);
+        let request_url = self
+            .list_docker_migration_conflicting_packages_for_organization_url(org)?;
         let request = self.request(reqwest::Method::GET, request_url);
         let response = self.send(request).await?;
-        match response.status().as_u16() {
-            200 => crate::client::decode_json(response).await,
-            _ => Err(Error::from_response(response).await),
+        match response.status.as_u16() {
+            200 => response.json(),
+            _ => Err(response.into_error()),
         }
+    }
+
+    /// Every item of [`Client::list_docker_migration_conflicting_packages_for_organization`], page after page: follows the `Link` header's `rel="next"` to the last page. See [`Paginated`].
+    pub fn list_docker_migration_conflicting_packages_for_organization_stream(
+        &self,
+        org: &str,
+    ) -> Paginated<Package> {
+        Paginated::new(
+            self,
+            self.list_docker_migration_conflicting_packages_for_organization_url(org),
+        )
+    }
+
+    fn list_packages_for_organization_url(
+        &self,
+        org: &str,
+        package_type: PackageType,
+        params: &ListPackagesForOrganizationParams,
+    ) -> Result<reqwest::Url, Error> {
+        let mut request_path = String::with_capacity(36);
+        request_path.push_str("/orgs/");
+        encoding::push_path_segment(&mut request_path, "org", org)?;
+        request_path.push_str("/packages");
+        let mut request_url = self.url(&request_path);
+        let mut request_query = encoding::Query::default();
+        request_query.push("package_type", &package_type);
+        if let Some(value) = &params.visibility {
+            request_query.push("visibility", value);
+        }
+
+        if let Some(value) = &params.page {
+            request_query.push("page", value);
+        }
+
+        if let Some(value) = &params.per_page {
+            request_query.push("per_page", value);
+        }
+
+        request_query.apply(&mut request_url);
+        Ok(request_url)
     }
 
     /// List packages for an organization
@@ -323,32 +375,27 @@ impl Client {
         package_type: PackageType,
         params: &ListPackagesForOrganizationParams,
     ) -> Result<Response<Vec<Package>>, Error> {
-        let mut request_path = String::with_capacity(36);
-        request_path.push_str("/orgs/");
-        encoding::push_path_segment(&mut request_path, "org", org)?;
-        request_path.push_str("/packages");
-        let mut request_url = self.url(&request_path);
-        let mut request_query = encoding::Query::default();
-        request_query.push("package_type", &package_type);
-        if let Some(value) = &params.visibility {
-            request_query.push("visibility", value);
-        }
-
-        if let Some(value) = &params.page {
-            request_query.push("page", value);
-        }
-
-        if let Some(value) = &params.per_page {
-            request_query.push("per_page", value);
-        }
-
-        request_query.apply(&mut request_url);
+        let request_url = self
+            .list_packages_for_organization_url(org, package_type, params)?;
         let request = self.request(reqwest::Method::GET, request_url);
         let response = self.send(request).await?;
-        match response.status().as_u16() {
-            200 => crate::client::decode_json(response).await,
-            _ => Err(Error::from_response(response).await),
+        match response.status.as_u16() {
+            200 => response.json(),
+            _ => Err(response.into_error()),
         }
+    }
+
+    /// Every item of [`Client::list_packages_for_organization`], page after page: follows the `Link` header's `rel="next"` to the last page. See [`Paginated`].
+    pub fn list_packages_for_organization_stream(
+        &self,
+        org: &str,
+        package_type: PackageType,
+        params: &ListPackagesForOrganizationParams,
+    ) -> Paginated<Package> {
+        Paginated::new(
+            self,
+            self.list_packages_for_organization_url(org, package_type, params),
+        )
     }
 
     /// Get a package for an organization
@@ -380,9 +427,9 @@ impl Client {
         let request_url = self.url(&request_path);
         let request = self.request(reqwest::Method::GET, request_url);
         let response = self.send(request).await?;
-        match response.status().as_u16() {
-            200 => crate::client::decode_json(response).await,
-            _ => Err(Error::from_response(response).await),
+        match response.status.as_u16() {
+            200 => response.json(),
+            _ => Err(response.into_error()),
         }
     }
 
@@ -420,9 +467,9 @@ impl Client {
         let request_url = self.url(&request_path);
         let request = self.request(reqwest::Method::DELETE, request_url);
         let response = self.send(request).await?;
-        match response.status().as_u16() {
-            204 => Ok(crate::client::empty(response)),
-            _ => Err(Error::from_response(response).await),
+        match response.status.as_u16() {
+            204 => response.empty(),
+            _ => Err(response.into_error()),
         }
     }
 
@@ -472,10 +519,43 @@ impl Client {
         request_query.apply(&mut request_url);
         let request = self.request(reqwest::Method::POST, request_url);
         let response = self.send(request).await?;
-        match response.status().as_u16() {
-            204 => Ok(crate::client::empty(response)),
-            _ => Err(Error::from_response(response).await),
+        match response.status.as_u16() {
+            204 => response.empty(),
+            _ => Err(response.into_error()),
         }
+    }
+
+    fn get_all_package_versions_for_package_owned_by_org_url(
+        &self,
+        org: &str,
+        package_type: PackageType,
+        package_name: &str,
+        params: &GetAllPackageVersionsForPackageOwnedByOrgParams,
+    ) -> Result<reqwest::Url, Error> {
+        let mut request_path = String::with_capacity(75);
+        request_path.push_str("/orgs/");
+        encoding::push_path_segment(&mut request_path, "org", org)?;
+        request_path.push_str("/packages/");
+        encoding::push_path_segment(&mut request_path, "package_type", &package_type)?;
+        request_path.push('/');
+        encoding::push_path_segment(&mut request_path, "package_name", package_name)?;
+        request_path.push_str("/versions");
+        let mut request_url = self.url(&request_path);
+        let mut request_query = encoding::Query::default();
+        if let Some(value) = &params.page {
+            request_query.push("page", value);
+        }
+
+        if let Some(value) = &params.per_page {
+            request_query.push("per_page", value);
+        }
+
+        if let Some(value) = &params.state {
+            request_query.push("state", value);
+        }
+
+        request_query.apply(&mut request_url);
+        Ok(request_url)
     }
 
     /// List package versions for a package owned by an organization
@@ -501,35 +581,39 @@ impl Client {
         package_name: &str,
         params: &GetAllPackageVersionsForPackageOwnedByOrgParams,
     ) -> Result<Response<Vec<PackageVersion>>, Error> {
-        let mut request_path = String::with_capacity(75);
-        request_path.push_str("/orgs/");
-        encoding::push_path_segment(&mut request_path, "org", org)?;
-        request_path.push_str("/packages/");
-        encoding::push_path_segment(&mut request_path, "package_type", &package_type)?;
-        request_path.push('/');
-        encoding::push_path_segment(&mut request_path, "package_name", package_name)?;
-        request_path.push_str("/versions");
-        let mut request_url = self.url(&request_path);
-        let mut request_query = encoding::Query::default();
-        if let Some(value) = &params.page {
-            request_query.push("page", value);
-        }
-
-        if let Some(value) = &params.per_page {
-            request_query.push("per_page", value);
-        }
-
-        if let Some(value) = &params.state {
-            request_query.push("state", value);
-        }
-
-        request_query.apply(&mut request_url);
+        let request_url = self
+            .get_all_package_versions_for_package_owned_by_org_url(
+                org,
+                package_type,
+                package_name,
+                params,
+            )?;
         let request = self.request(reqwest::Method::GET, request_url);
         let response = self.send(request).await?;
-        match response.status().as_u16() {
-            200 => crate::client::decode_json(response).await,
-            _ => Err(Error::from_response(response).await),
+        match response.status.as_u16() {
+            200 => response.json(),
+            _ => Err(response.into_error()),
         }
+    }
+
+    /// Every item of [`Client::get_all_package_versions_for_package_owned_by_org`], page after page: follows the `Link` header's `rel="next"` to the last page. See [`Paginated`].
+    pub fn get_all_package_versions_for_package_owned_by_org_stream(
+        &self,
+        org: &str,
+        package_type: PackageType,
+        package_name: &str,
+        params: &GetAllPackageVersionsForPackageOwnedByOrgParams,
+    ) -> Paginated<PackageVersion> {
+        Paginated::new(
+            self,
+            self
+                .get_all_package_versions_for_package_owned_by_org_url(
+                    org,
+                    package_type,
+                    package_name,
+                    params,
+                ),
+        )
     }
 
     /// Get a package version for an organization
@@ -568,9 +652,9 @@ impl Client {
         let request_url = self.url(&request_path);
         let request = self.request(reqwest::Method::GET, request_url);
         let response = self.send(request).await?;
-        match response.status().as_u16() {
-            200 => crate::client::decode_json(response).await,
-            _ => Err(Error::from_response(response).await),
+        match response.status.as_u16() {
+            200 => response.json(),
+            _ => Err(response.into_error()),
         }
     }
 
@@ -615,9 +699,9 @@ impl Client {
         let request_url = self.url(&request_path);
         let request = self.request(reqwest::Method::DELETE, request_url);
         let response = self.send(request).await?;
-        match response.status().as_u16() {
-            204 => Ok(crate::client::empty(response)),
-            _ => Err(Error::from_response(response).await),
+        match response.status.as_u16() {
+            204 => response.empty(),
+            _ => Err(response.into_error()),
         }
     }
 
@@ -667,10 +751,19 @@ impl Client {
         let request_url = self.url(&request_path);
         let request = self.request(reqwest::Method::POST, request_url);
         let response = self.send(request).await?;
-        match response.status().as_u16() {
-            204 => Ok(crate::client::empty(response)),
-            _ => Err(Error::from_response(response).await),
+        match response.status.as_u16() {
+            204 => response.empty(),
+            _ => Err(response.into_error()),
         }
+    }
+
+    fn list_docker_migration_conflicting_packages_for_authenticated_user_url(
+        &self,
+    ) -> Result<reqwest::Url, Error> {
+        let mut request_path = String::with_capacity(38);
+        request_path.push_str("/user/docker/conflicts");
+        let request_url = self.url(&request_path);
+        Ok(request_url)
     }
 
     /// Get list of conflicting packages during Docker migration for authenticated-user
@@ -689,15 +782,50 @@ impl Client {
     pub async fn list_docker_migration_conflicting_packages_for_authenticated_user(
         &self,
     ) -> Result<Response<Vec<Package>>, Error> {
-        let mut request_path = String::with_capacity(38);
-        request_path.push_str("/user/docker/conflicts");
-        let request_url = self.url(&request_path);
+        let request_url = self
+            .list_docker_migration_conflicting_packages_for_authenticated_user_url()?;
         let request = self.request(reqwest::Method::GET, request_url);
         let response = self.send(request).await?;
-        match response.status().as_u16() {
-            200 => crate::client::decode_json(response).await,
-            _ => Err(Error::from_response(response).await),
+        match response.status.as_u16() {
+            200 => response.json(),
+            _ => Err(response.into_error()),
         }
+    }
+
+    /// Every item of [`Client::list_docker_migration_conflicting_packages_for_authenticated_user`], page after page: follows the `Link` header's `rel="next"` to the last page. See [`Paginated`].
+    pub fn list_docker_migration_conflicting_packages_for_authenticated_user_stream(
+        &self,
+    ) -> Paginated<Package> {
+        Paginated::new(
+            self,
+            self.list_docker_migration_conflicting_packages_for_authenticated_user_url(),
+        )
+    }
+
+    fn list_packages_for_authenticated_user_url(
+        &self,
+        package_type: PackageType,
+        params: &ListPackagesForAuthenticatedUserParams,
+    ) -> Result<reqwest::Url, Error> {
+        let mut request_path = String::with_capacity(30);
+        request_path.push_str("/user/packages");
+        let mut request_url = self.url(&request_path);
+        let mut request_query = encoding::Query::default();
+        request_query.push("package_type", &package_type);
+        if let Some(value) = &params.visibility {
+            request_query.push("visibility", value);
+        }
+
+        if let Some(value) = &params.page {
+            request_query.push("page", value);
+        }
+
+        if let Some(value) = &params.per_page {
+            request_query.push("per_page", value);
+        }
+
+        request_query.apply(&mut request_url);
+        Ok(request_url)
     }
 
     /// List packages for the authenticated user's namespace
@@ -719,30 +847,26 @@ impl Client {
         package_type: PackageType,
         params: &ListPackagesForAuthenticatedUserParams,
     ) -> Result<Response<Vec<Package>>, Error> {
-        let mut request_path = String::with_capacity(30);
-        request_path.push_str("/user/packages");
-        let mut request_url = self.url(&request_path);
-        let mut request_query = encoding::Query::default();
-        request_query.push("package_type", &package_type);
-        if let Some(value) = &params.visibility {
-            request_query.push("visibility", value);
-        }
-
-        if let Some(value) = &params.page {
-            request_query.push("page", value);
-        }
-
-        if let Some(value) = &params.per_page {
-            request_query.push("per_page", value);
-        }
-
-        request_query.apply(&mut request_url);
+        let request_url = self
+            .list_packages_for_authenticated_user_url(package_type, params)?;
         let request = self.request(reqwest::Method::GET, request_url);
         let response = self.send(request).await?;
-        match response.status().as_u16() {
-            200 => crate::client::decode_json(response).await,
-            _ => Err(Error::from_response(response).await),
+        match response.status.as_u16() {
+            200 => response.json(),
+            _ => Err(response.into_error()),
         }
+    }
+
+    /// Every item of [`Client::list_packages_for_authenticated_user`], page after page: follows the `Link` header's `rel="next"` to the last page. See [`Paginated`].
+    pub fn list_packages_for_authenticated_user_stream(
+        &self,
+        package_type: PackageType,
+        params: &ListPackagesForAuthenticatedUserParams,
+    ) -> Paginated<Package> {
+        Paginated::new(
+            self,
+            self.list_packages_for_authenticated_user_url(package_type, params),
+        )
     }
 
     /// Get a package for the authenticated user
@@ -771,9 +895,9 @@ impl Client {
         let request_url = self.url(&request_path);
         let request = self.request(reqwest::Method::GET, request_url);
         let response = self.send(request).await?;
-        match response.status().as_u16() {
-            200 => crate::client::decode_json(response).await,
-            _ => Err(Error::from_response(response).await),
+        match response.status.as_u16() {
+            200 => response.json(),
+            _ => Err(response.into_error()),
         }
     }
 
@@ -806,9 +930,9 @@ impl Client {
         let request_url = self.url(&request_path);
         let request = self.request(reqwest::Method::DELETE, request_url);
         let response = self.send(request).await?;
-        match response.status().as_u16() {
-            204 => Ok(crate::client::empty(response)),
-            _ => Err(Error::from_response(response).await),
+        match response.status.as_u16() {
+            204 => response.empty(),
+            _ => Err(response.into_error()),
         }
     }
 
@@ -853,10 +977,40 @@ impl Client {
         request_query.apply(&mut request_url);
         let request = self.request(reqwest::Method::POST, request_url);
         let response = self.send(request).await?;
-        match response.status().as_u16() {
-            204 => Ok(crate::client::empty(response)),
-            _ => Err(Error::from_response(response).await),
+        match response.status.as_u16() {
+            204 => response.empty(),
+            _ => Err(response.into_error()),
         }
+    }
+
+    fn get_all_package_versions_for_package_owned_by_authenticated_user_url(
+        &self,
+        package_type: PackageType,
+        package_name: &str,
+        params: &GetAllPackageVersionsForPackageOwnedByAuthenticatedUserParams,
+    ) -> Result<reqwest::Url, Error> {
+        let mut request_path = String::with_capacity(69);
+        request_path.push_str("/user/packages/");
+        encoding::push_path_segment(&mut request_path, "package_type", &package_type)?;
+        request_path.push('/');
+        encoding::push_path_segment(&mut request_path, "package_name", package_name)?;
+        request_path.push_str("/versions");
+        let mut request_url = self.url(&request_path);
+        let mut request_query = encoding::Query::default();
+        if let Some(value) = &params.page {
+            request_query.push("page", value);
+        }
+
+        if let Some(value) = &params.per_page {
+            request_query.push("per_page", value);
+        }
+
+        if let Some(value) = &params.state {
+            request_query.push("state", value);
+        }
+
+        request_query.apply(&mut request_url);
+        Ok(request_url)
     }
 
     /// List package versions for a package owned by the authenticated user
@@ -881,33 +1035,36 @@ impl Client {
         package_name: &str,
         params: &GetAllPackageVersionsForPackageOwnedByAuthenticatedUserParams,
     ) -> Result<Response<Vec<PackageVersion>>, Error> {
-        let mut request_path = String::with_capacity(69);
-        request_path.push_str("/user/packages/");
-        encoding::push_path_segment(&mut request_path, "package_type", &package_type)?;
-        request_path.push('/');
-        encoding::push_path_segment(&mut request_path, "package_name", package_name)?;
-        request_path.push_str("/versions");
-        let mut request_url = self.url(&request_path);
-        let mut request_query = encoding::Query::default();
-        if let Some(value) = &params.page {
-            request_query.push("page", value);
-        }
-
-        if let Some(value) = &params.per_page {
-            request_query.push("per_page", value);
-        }
-
-        if let Some(value) = &params.state {
-            request_query.push("state", value);
-        }
-
-        request_query.apply(&mut request_url);
+        let request_url = self
+            .get_all_package_versions_for_package_owned_by_authenticated_user_url(
+                package_type,
+                package_name,
+                params,
+            )?;
         let request = self.request(reqwest::Method::GET, request_url);
         let response = self.send(request).await?;
-        match response.status().as_u16() {
-            200 => crate::client::decode_json(response).await,
-            _ => Err(Error::from_response(response).await),
+        match response.status.as_u16() {
+            200 => response.json(),
+            _ => Err(response.into_error()),
         }
+    }
+
+    /// Every item of [`Client::get_all_package_versions_for_package_owned_by_authenticated_user`], page after page: follows the `Link` header's `rel="next"` to the last page. See [`Paginated`].
+    pub fn get_all_package_versions_for_package_owned_by_authenticated_user_stream(
+        &self,
+        package_type: PackageType,
+        package_name: &str,
+        params: &GetAllPackageVersionsForPackageOwnedByAuthenticatedUserParams,
+    ) -> Paginated<PackageVersion> {
+        Paginated::new(
+            self,
+            self
+                .get_all_package_versions_for_package_owned_by_authenticated_user_url(
+                    package_type,
+                    package_name,
+                    params,
+                ),
+        )
     }
 
     /// Get a package version for the authenticated user
@@ -943,9 +1100,9 @@ impl Client {
         let request_url = self.url(&request_path);
         let request = self.request(reqwest::Method::GET, request_url);
         let response = self.send(request).await?;
-        match response.status().as_u16() {
-            200 => crate::client::decode_json(response).await,
-            _ => Err(Error::from_response(response).await),
+        match response.status.as_u16() {
+            200 => response.json(),
+            _ => Err(response.into_error()),
         }
     }
 
@@ -987,9 +1144,9 @@ impl Client {
         let request_url = self.url(&request_path);
         let request = self.request(reqwest::Method::DELETE, request_url);
         let response = self.send(request).await?;
-        match response.status().as_u16() {
-            204 => Ok(crate::client::empty(response)),
-            _ => Err(Error::from_response(response).await),
+        match response.status.as_u16() {
+            204 => response.empty(),
+            _ => Err(response.into_error()),
         }
     }
 
@@ -1034,10 +1191,22 @@ impl Client {
         let request_url = self.url(&request_path);
         let request = self.request(reqwest::Method::POST, request_url);
         let response = self.send(request).await?;
-        match response.status().as_u16() {
-            204 => Ok(crate::client::empty(response)),
-            _ => Err(Error::from_response(response).await),
+        match response.status.as_u16() {
+            204 => response.empty(),
+            _ => Err(response.into_error()),
         }
+    }
+
+    fn list_docker_migration_conflicting_packages_for_user_url(
+        &self,
+        username: &str,
+    ) -> Result<reqwest::Url, Error> {
+        let mut request_path = String::with_capacity(50);
+        request_path.push_str("/users/");
+        encoding::push_path_segment(&mut request_path, "username", username)?;
+        request_path.push_str("/docker/conflicts");
+        let request_url = self.url(&request_path);
+        Ok(request_url)
     }
 
     /// Get list of conflicting packages during Docker migration for user
@@ -1059,17 +1228,54 @@ impl Client {
         &self,
         username: &str,
     ) -> Result<Response<Vec<Package>>, Error> {
-        let mut request_path = String::with_capacity(50);
-        request_path.push_str("/users/");
-        encoding::push_path_segment(&mut request_path, "username", username)?;
-        request_path.push_str("/docker/conflicts");
-        let request_url = self.url(&request_path);
+        let request_url = self
+            .list_docker_migration_conflicting_packages_for_user_url(username)?;
         let request = self.request(reqwest::Method::GET, request_url);
         let response = self.send(request).await?;
-        match response.status().as_u16() {
-            200 => crate::client::decode_json(response).await,
-            _ => Err(Error::from_response(response).await),
+        match response.status.as_u16() {
+            200 => response.json(),
+            _ => Err(response.into_error()),
         }
+    }
+
+    /// Every item of [`Client::list_docker_migration_conflicting_packages_for_user`], page after page: follows the `Link` header's `rel="next"` to the last page. See [`Paginated`].
+    pub fn list_docker_migration_conflicting_packages_for_user_stream(
+        &self,
+        username: &str,
+    ) -> Paginated<Package> {
+        Paginated::new(
+            self,
+            self.list_docker_migration_conflicting_packages_for_user_url(username),
+        )
+    }
+
+    fn list_packages_for_user_url(
+        &self,
+        username: &str,
+        package_type: PackageType,
+        params: &ListPackagesForUserParams,
+    ) -> Result<reqwest::Url, Error> {
+        let mut request_path = String::with_capacity(42);
+        request_path.push_str("/users/");
+        encoding::push_path_segment(&mut request_path, "username", username)?;
+        request_path.push_str("/packages");
+        let mut request_url = self.url(&request_path);
+        let mut request_query = encoding::Query::default();
+        request_query.push("package_type", &package_type);
+        if let Some(value) = &params.visibility {
+            request_query.push("visibility", value);
+        }
+
+        if let Some(value) = &params.page {
+            request_query.push("page", value);
+        }
+
+        if let Some(value) = &params.per_page {
+            request_query.push("per_page", value);
+        }
+
+        request_query.apply(&mut request_url);
+        Ok(request_url)
     }
 
     /// List packages for a user
@@ -1094,32 +1300,27 @@ impl Client {
         package_type: PackageType,
         params: &ListPackagesForUserParams,
     ) -> Result<Response<Vec<Package>>, Error> {
-        let mut request_path = String::with_capacity(42);
-        request_path.push_str("/users/");
-        encoding::push_path_segment(&mut request_path, "username", username)?;
-        request_path.push_str("/packages");
-        let mut request_url = self.url(&request_path);
-        let mut request_query = encoding::Query::default();
-        request_query.push("package_type", &package_type);
-        if let Some(value) = &params.visibility {
-            request_query.push("visibility", value);
-        }
-
-        if let Some(value) = &params.page {
-            request_query.push("page", value);
-        }
-
-        if let Some(value) = &params.per_page {
-            request_query.push("per_page", value);
-        }
-
-        request_query.apply(&mut request_url);
+        let request_url = self
+            .list_packages_for_user_url(username, package_type, params)?;
         let request = self.request(reqwest::Method::GET, request_url);
         let response = self.send(request).await?;
-        match response.status().as_u16() {
-            200 => crate::client::decode_json(response).await,
-            _ => Err(Error::from_response(response).await),
+        match response.status.as_u16() {
+            200 => response.json(),
+            _ => Err(response.into_error()),
         }
+    }
+
+    /// Every item of [`Client::list_packages_for_user`], page after page: follows the `Link` header's `rel="next"` to the last page. See [`Paginated`].
+    pub fn list_packages_for_user_stream(
+        &self,
+        username: &str,
+        package_type: PackageType,
+        params: &ListPackagesForUserParams,
+    ) -> Paginated<Package> {
+        Paginated::new(
+            self,
+            self.list_packages_for_user_url(username, package_type, params),
+        )
     }
 
     /// Get a package for a user
@@ -1151,9 +1352,9 @@ impl Client {
         let request_url = self.url(&request_path);
         let request = self.request(reqwest::Method::GET, request_url);
         let response = self.send(request).await?;
-        match response.status().as_u16() {
-            200 => crate::client::decode_json(response).await,
-            _ => Err(Error::from_response(response).await),
+        match response.status.as_u16() {
+            200 => response.json(),
+            _ => Err(response.into_error()),
         }
     }
 
@@ -1191,9 +1392,9 @@ impl Client {
         let request_url = self.url(&request_path);
         let request = self.request(reqwest::Method::DELETE, request_url);
         let response = self.send(request).await?;
-        match response.status().as_u16() {
-            204 => Ok(crate::client::empty(response)),
-            _ => Err(Error::from_response(response).await),
+        match response.status.as_u16() {
+            204 => response.empty(),
+            _ => Err(response.into_error()),
         }
     }
 
@@ -1243,10 +1444,28 @@ impl Client {
         request_query.apply(&mut request_url);
         let request = self.request(reqwest::Method::POST, request_url);
         let response = self.send(request).await?;
-        match response.status().as_u16() {
-            204 => Ok(crate::client::empty(response)),
-            _ => Err(Error::from_response(response).await),
+        match response.status.as_u16() {
+            204 => response.empty(),
+            _ => Err(response.into_error()),
         }
+    }
+
+    fn get_all_package_versions_for_package_owned_by_user_url(
+        &self,
+        username: &str,
+        package_type: PackageType,
+        package_name: &str,
+    ) -> Result<reqwest::Url, Error> {
+        let mut request_path = String::with_capacity(81);
+        request_path.push_str("/users/");
+        encoding::push_path_segment(&mut request_path, "username", username)?;
+        request_path.push_str("/packages/");
+        encoding::push_path_segment(&mut request_path, "package_type", &package_type)?;
+        request_path.push('/');
+        encoding::push_path_segment(&mut request_path, "package_name", package_name)?;
+        request_path.push_str("/versions");
+        let request_url = self.url(&request_path);
+        Ok(request_url)
     }
 
     /// List package versions for a package owned by a user
@@ -1271,21 +1490,36 @@ impl Client {
         package_type: PackageType,
         package_name: &str,
     ) -> Result<Response<Vec<PackageVersion>>, Error> {
-        let mut request_path = String::with_capacity(81);
-        request_path.push_str("/users/");
-        encoding::push_path_segment(&mut request_path, "username", username)?;
-        request_path.push_str("/packages/");
-        encoding::push_path_segment(&mut request_path, "package_type", &package_type)?;
-        request_path.push('/');
-        encoding::push_path_segment(&mut request_path, "package_name", package_name)?;
-        request_path.push_str("/versions");
-        let request_url = self.url(&request_path);
+        let request_url = self
+            .get_all_package_versions_for_package_owned_by_user_url(
+                username,
+                package_type,
+                package_name,
+            )?;
         let request = self.request(reqwest::Method::GET, request_url);
         let response = self.send(request).await?;
-        match response.status().as_u16() {
-            200 => crate::client::decode_json(response).await,
-            _ => Err(Error::from_response(response).await),
+        match response.status.as_u16() {
+            200 => response.json(),
+            _ => Err(response.into_error()),
         }
+    }
+
+    /// Every item of [`Client::get_all_package_versions_for_package_owned_by_user`], page after page: follows the `Link` header's `rel="next"` to the last page. See [`Paginated`].
+    pub fn get_all_package_versions_for_package_owned_by_user_stream(
+        &self,
+        username: &str,
+        package_type: PackageType,
+        package_name: &str,
+    ) -> Paginated<PackageVersion> {
+        Paginated::new(
+            self,
+            self
+                .get_all_package_versions_for_package_owned_by_user_url(
+                    username,
+                    package_type,
+                    package_name,
+                ),
+        )
     }
 
     /// Get a package version for a user
@@ -1324,9 +1558,9 @@ impl Client {
         let request_url = self.url(&request_path);
         let request = self.request(reqwest::Method::GET, request_url);
         let response = self.send(request).await?;
-        match response.status().as_u16() {
-            200 => crate::client::decode_json(response).await,
-            _ => Err(Error::from_response(response).await),
+        match response.status.as_u16() {
+            200 => response.json(),
+            _ => Err(response.into_error()),
         }
     }
 
@@ -1371,9 +1605,9 @@ impl Client {
         let request_url = self.url(&request_path);
         let request = self.request(reqwest::Method::DELETE, request_url);
         let response = self.send(request).await?;
-        match response.status().as_u16() {
-            204 => Ok(crate::client::empty(response)),
-            _ => Err(Error::from_response(response).await),
+        match response.status.as_u16() {
+            204 => response.empty(),
+            _ => Err(response.into_error()),
         }
     }
 
@@ -1423,9 +1657,9 @@ impl Client {
         let request_url = self.url(&request_path);
         let request = self.request(reqwest::Method::POST, request_url);
         let response = self.send(request).await?;
-        match response.status().as_u16() {
-            204 => Ok(crate::client::empty(response)),
-            _ => Err(Error::from_response(response).await),
+        match response.status.as_u16() {
+            204 => response.empty(),
+            _ => Err(response.into_error()),
         }
     }
 }

@@ -24,6 +24,7 @@ pub fn default_job() -> Job {
         spec_name: "spec/packages.yaml".to_owned(),
         out: root.join("generated"),
         crate_name: "github-packages".to_owned(),
+        guide: Some(root.join("spec/guide.md")),
     }
 }
 
@@ -35,6 +36,8 @@ pub struct Job {
     pub spec_name: String,
     pub out: PathBuf,
     pub crate_name: String,
+    /// Markdown for the crate documentation (`spec/guide.md` by default).
+    pub guide: Option<PathBuf>,
 }
 
 #[derive(Debug)]
@@ -78,11 +81,14 @@ impl fmt::Display for Failure {
 
 /// Runs the generator; nothing touches the disk.
 pub fn render(job: &Job) -> Result<Vec<GeneratedFile>, Failure> {
-    let text = fs::read_to_string(&job.spec).map_err(|e| Failure::Read(job.spec.clone(), e))?;
+    let read = |path: &PathBuf| fs::read_to_string(path).map_err(|e| Failure::Read(path.clone(), e));
+    let text = read(&job.spec)?;
+    let guide = job.guide.as_ref().map(read).transpose()?;
     let config = Config {
         crate_name: job.crate_name.clone(),
         crate_version: "0.1.0".to_owned(),
         spec_name: job.spec_name.clone(),
+        guide,
     };
     codegen::generate(&text, &config).map_err(Failure::Spec)
 }

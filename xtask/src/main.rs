@@ -7,9 +7,10 @@ use xtask::{default_job, workspace_root, Failure, Job};
 
 const USAGE: &str = "\
 usage:
-  cargo xtask generate [--spec PATH] [--out DIR] [--crate-name NAME] [--check]
+  cargo xtask generate [--spec PATH] [--guide MD] [--out DIR] [--crate-name NAME] [--check]
       Generate the client crate from an OpenAPI 3.0 spec (default: spec/packages.yaml into
-      generated/). With --check, write nothing and fail if the output on disk is stale.
+      generated/, with spec/guide.md as the crate documentation). With --check, write
+      nothing and fail if the output on disk is stale.
   cargo xtask test
       Run every check the project has: staleness, clippy, rustdoc and the test suite.
 
@@ -51,7 +52,9 @@ fn generate(args: &[String]) -> ExitCode {
             "--spec" => value("--spec").map(|v| {
                 job.spec = PathBuf::from(&v);
                 job.spec_name = v;
+                job.guide = None;
             }),
+            "--guide" => value("--guide").map(|v| job.guide = Some(PathBuf::from(v))),
             "--out" => value("--out").map(|v| job.out = PathBuf::from(v)),
             "--crate-name" => value("--crate-name").map(|v| job.crate_name = v),
             other => Err(format!("unknown argument `{other}`")),

@@ -6,6 +6,7 @@
 
 mod docs;
 mod operations;
+mod owner;
 mod types;
 
 use crate::diagnostic::Diagnostic;
@@ -21,6 +22,8 @@ pub struct Config {
     pub crate_version: String,
     /// The spec as named in the `@generated` header, e.g. `spec/packages.yaml`.
     pub spec_name: String,
+    /// Markdown appended to the crate documentation: a guide to the API, with examples.
+    pub guide: Option<String>,
 }
 
 /// One file of the generated crate, by path relative to the crate root.
@@ -34,6 +37,8 @@ const RUNTIME: &[(&str, &str)] = &[
     ("src/client.rs", include_str!("../../runtime/client.rs")),
     ("src/encoding.rs", include_str!("../../runtime/encoding.rs")),
     ("src/error.rs", include_str!("../../runtime/error.rs")),
+    ("src/pagination.rs", include_str!("../../runtime/pagination.rs")),
+    ("src/rate_limit.rs", include_str!("../../runtime/rate_limit.rs")),
 ];
 
 /// Prints the crate. Files come sorted by path.
@@ -56,13 +61,12 @@ pub fn emit(api: &Api, config: &Config) -> Result<Vec<GeneratedFile>, Diagnostic
         },
         rust_file("src/lib.rs", &rust_header, lib_rs(api, config), config)?,
         rust_file("src/types.rs", &rust_header, types::types_rs(api), config)?,
-        rust_file(
-            "src/operations.rs",
-            &rust_header,
-            operations::operations_rs(api),
-            config,
-        )?,
+        rust_file("src/operations.rs", &rust_header, operations::operations_rs(api), config)?,
+        rust_file("src/servers.rs", &rust_header, servers_rs(api), config)?,
     ];
+    if let Some(owner) = owner::owner_rs(api) {
+        files.push(rust_file("src/owner.rs", &rust_header, owner, config)?);
+    }
     for (path, source) in RUNTIME {
         let source = source.replace("github_packages::", &format!("{}::", crate_ident(config)));
         files.push(GeneratedFile {
@@ -151,12 +155,19 @@ rustls = ["reqwest/rustls"]
 native-tls = ["reqwest/native-tls"]
 
 [dependencies]
+bytes = "1.5"
 chrono = {{ version = "0.4.38", default-features = false, features = ["serde", "std"] }}
+futures-core = "0.3.30"
 percent-encoding = "2.3"
 reqwest = {{ version = "0.13", default-features = false, features = ["json", "http2", "system-proxy"] }}
 serde = {{ version = "1.0.200", features = ["derive"] }}
 serde_json = "1.0.100"
 serde_path_to_error = "0.1.16"
+tokio = {{ version = "1.38", default-features = false, features = ["time"] }}
+
+[dev-dependencies]
+futures-util = {{ version = "0.3.30", default-features = false }}
+tokio = {{ version = "1.38", features = ["macros", "rt"] }}
 "#,
         name = config.crate_name,
         version = config.crate_version,
@@ -204,12 +215,12 @@ fn lib_rs(api: &Api, config: &Config) -> TokenStream {
         text.push_str("\nPoint the client at another server with [`ClientBuilder::base_url`].\n");
     }
     let crate_docs = docs::inner_doc_attrs(&text);
-    let default_base_url = api
-        .servers
-        .iter()
-        .find(|s| s.variables.is_empty())
-        .map(|s| s.url.trim_end_matches('/').to_owned())
-        .unwrap_or_else(|| "http://localhost".to_owned());
+    let owner = (!api.owner_families.is_empty()).then(|| {
+        quote! {
+            mod owner;
+            pub use owner::*;
+        }
+    });
     quote! {
         #crate_docs
         #![forbid(unsafe_code)]
@@ -218,20 +229,96 @@ fn lib_rs(api: &Api, config: &Config) -> TokenStream {
         mod encoding;
         mod error;
         mod operations;
+        mod pagination;
+        mod rate_limit;
+        mod servers;
         pub mod types;
+        #owner
 
         pub use client::{Client, ClientBuilder, Response, ACCEPT_GITHUB_JSON, DEFAULT_API_VERSION, DEFAULT_USER_AGENT};
-        pub use error::{ApiError, DecodeError, Error, ErrorBody};
+        pub use error::{ApiError, ApiErrorKind, DecodeError, Error, ErrorBody};
         pub use operations::*;
+        pub use pagination::{Links, Page, Paginated};
+        pub use rate_limit::{RateLimit, RateLimitKind, RateLimited, Retry, RetryPolicy, RetryReason};
+        pub use servers::*;
         pub use types::*;
 
         /// Re-exported so that callers use the same version as the models.
         pub use chrono;
         /// Re-exported so that callers use the same version as the client.
         pub use reqwest;
+        /// The trait [`Paginated`] implements; use `futures::StreamExt` to consume it.
+        pub use futures_core::Stream;
+    }
+}
 
-        /// The first server the API description lists.
+/// The servers the description lists: the default base URL, and a `ClientBuilder` method for
+/// each server with variables (GitHub Enterprise Server's `{protocol}://{hostname}/api/v3`).
+fn servers_rs(api: &Api) -> TokenStream {
+    let default_base_url = api
+        .servers
+        .iter()
+        .find(|s| s.variables.is_empty())
+        .map(|s| s.url.trim_end_matches('/').to_owned())
+        .unwrap_or_else(|| "http://localhost".to_owned());
+    let methods = api.servers.iter().filter_map(|server| {
+        let method = ident(server.builder_method.as_ref()?);
+        // Variables with a fixed set of values keep their default; the others are arguments.
+        let free: Vec<_> = server.variables.iter().filter(|v| v.allowed.is_empty()).collect();
+        let arguments = free.iter().map(|v| {
+            let name = ident(&crate::lower::argument_ident(&v.name));
+            quote!(#name: &str)
+        });
+        let server_url = &server.url;
+        let url = quote!(let url = String::from(#server_url););
+        let replacements = server.variables.iter().map(|v| {
+            let placeholder = format!("{{{}}}", v.name);
+            if v.allowed.is_empty() {
+                let name = ident(&crate::lower::argument_ident(&v.name));
+                quote!(let url = url.replace(#placeholder, #name);)
+            } else {
+                let default = &v.default;
+                quote!(let url = url.replace(#placeholder, #default);)
+            }
+        });
+        let mut text = format!(
+            "Selects the server `{}`{}.",
+            server.url,
+            server.description.as_deref().map(|d| format!(" ({d})")).unwrap_or_default()
+        );
+        for variable in &server.variables {
+            if variable.allowed.is_empty() {
+                text.push_str(&format!("\n\n`{}`: {}", variable.name, variable.description.as_deref().unwrap_or("")));
+            } else {
+                text.push_str(&format!(
+                    "\n\n`{}` is `{}`; for another of {}, use [`ClientBuilder::base_url`].",
+                    variable.name,
+                    variable.default,
+                    variable.allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")
+                ));
+            }
+        }
+        let docs = docs::doc_attrs(&text);
+        Some(quote! {
+            #docs
+            pub fn #method(self, #(#arguments),*) -> Self {
+                #url
+                #(#replacements)*
+                self.base_url(url)
+            }
+        })
+    });
+    quote! {
+        //! The servers the API description lists.
+
+        use crate::client::ClientBuilder;
+
+        /// The first server the API description lists, used unless another is configured.
         pub const DEFAULT_BASE_URL: &str = #default_base_url;
+
+        impl ClientBuilder {
+            #(#methods)*
+        }
     }
 }
 

@@ -8,7 +8,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 pub fn operations_rs(api: &Api) -> TokenStream {
-    let params_structs = api.operations.iter().filter_map(params_struct);
+    let params_structs = api.operations.iter().filter_map(operation_params_struct);
     let methods = api.operations.iter().map(method);
     quote! {
         //! One method per operation, and the optional parameters of each.
@@ -16,6 +16,8 @@ pub fn operations_rs(api: &Api) -> TokenStream {
         #[allow(unused_imports)]
         use crate::types::*;
         use crate::client::{Client, Response};
+        #[allow(unused_imports)]
+        use crate::pagination::Paginated;
         use crate::encoding;
         use crate::error::Error;
 
@@ -39,35 +41,39 @@ fn argument_type(ty: &TypeRef) -> (TokenStream, bool) {
     }
 }
 
-fn method(op: &Operation) -> TokenStream {
-    let name = ident(&op.method_name);
-    let docs = doc_attrs(&method_docs(op));
-    let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
-
-    let required: Vec<&Parameter> = op.parameters.iter().filter(|p| p.required).collect();
-    let mut arguments: Vec<TokenStream> = required
-        .iter()
-        .map(|p| {
-            let arg = ident(&p.rust_name);
-            let (ty, _) = argument_type(&p.ty);
-            quote!(#arg: #ty)
-        })
-        .collect();
+/// The method's arguments after `&self` (declarations), and the names to pass them on.
+fn arguments(op: &Operation) -> (Vec<TokenStream>, Vec<TokenStream>) {
+    let mut declarations = Vec::new();
+    let mut names = Vec::new();
+    for p in op.parameters.iter().filter(|p| p.required) {
+        let arg = ident(&p.rust_name);
+        let (ty, _) = argument_type(&p.ty);
+        declarations.push(quote!(#arg: #ty));
+        names.push(quote!(#arg));
+    }
     if let Some(body) = &op.request_body {
         let ty = type_tokens(&body.ty);
-        arguments.push(if body.required {
+        declarations.push(if body.required {
             quote!(body: &#ty)
         } else {
             quote!(body: Option<&#ty>)
         });
+        names.push(quote!(body));
     }
     if let Some(params_type) = &op.optional_params_type {
         let params_type = ident(params_type);
-        arguments.push(quote!(params: &#params_type));
+        declarations.push(quote!(params: &#params_type));
+        names.push(quote!(params));
     }
+    (declarations, names)
+}
 
-    let path = build_path(op);
-    let query = build_query(op);
+fn method(op: &Operation) -> TokenStream {
+    let name = ident(&op.method_name);
+    let docs = doc_attrs(&method_docs(op));
+    let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
+    let (arguments, argument_names) = arguments(op);
+
     let method = ident(op.http_method.as_str());
     let headers = op.parameters_in(ParameterLocation::Header).map(|p| {
         let wire = &p.name;
@@ -99,19 +105,61 @@ fn method(op: &Operation) -> TokenStream {
     let mutable_request = (op.parameters_in(ParameterLocation::Header).next().is_some()
         || op.request_body.is_some())
     .then(|| quote!(mut));
+    let build_url = build_url(op);
 
+    let Some(pagination) = &op.pagination else {
+        return quote! {
+            #docs
+            #deprecated
+            pub async fn #name(&self, #(#arguments),*) -> Result<Response<#return_type>, Error> {
+                #build_url
+                let #mutable_request request = self.request(reqwest::Method::#method, request_url);
+                #(#headers)*
+                #body
+                let response = self.send(request).await?;
+                #outcome
+            }
+        };
+    };
+    // List operations share the URL building with their streaming form.
+    let url_method = ident(&pagination.url_method);
+    let stream_method = ident(&pagination.stream_method);
+    let item = type_tokens(&pagination.item);
+    let stream_docs = doc_attrs(&format!(
+        "Every item of [`Client::{}`], page after page: follows the `Link` header's \
+         `rel=\"next\"` to the last page. See [`Paginated`].",
+        op.method_name
+    ));
     quote! {
+        fn #url_method(&self, #(#arguments),*) -> Result<reqwest::Url, Error> {
+            #build_url
+            Ok(request_url)
+        }
+
         #docs
         #deprecated
         pub async fn #name(&self, #(#arguments),*) -> Result<Response<#return_type>, Error> {
-            #path
-            #query
-            let #mutable_request request = self.request(reqwest::Method::#method, request_url);
-            #(#headers)*
-            #body
+            let request_url = self.#url_method(#(#argument_names),*)?;
+            let request = self.request(reqwest::Method::#method, request_url);
             let response = self.send(request).await?;
             #outcome
         }
+
+        #stream_docs
+        #deprecated
+        pub fn #stream_method(&self, #(#arguments),*) -> Paginated<#item> {
+            Paginated::new(self, self.#url_method(#(#argument_names),*))
+        }
+    }
+}
+
+/// Builds `request_url`: the path with its parameters, and the query.
+fn build_url(op: &Operation) -> TokenStream {
+    let path = build_path(op);
+    let query = build_query(op);
+    quote! {
+        #path
+        #query
     }
 }
 
@@ -208,16 +256,13 @@ fn outcome(op: &Operation) -> (TokenStream, TokenStream) {
     };
     let body = successes.iter().find_map(|r| r.body.as_ref());
     let (return_type, decode) = match body {
-        Some(body) => (
-            type_tokens(&body.ty),
-            quote!(crate::client::decode_json(response).await),
-        ),
-        None => (quote!(()), quote!(Ok(crate::client::empty(response)))),
+        Some(body) => (type_tokens(&body.ty), quote!(response.json())),
+        None => (quote!(()), quote!(response.empty())),
     };
     let outcome = quote! {
-        match response.status().as_u16() {
+        match response.status.as_u16() {
             #(#patterns)|* => #decode,
-            _ => Err(Error::from_response(response).await),
+            _ => Err(response.into_error()),
         }
     };
     (return_type, outcome)
@@ -253,13 +298,21 @@ fn method_docs(op: &Operation) -> String {
     ])
 }
 
-fn params_struct(op: &Operation) -> Option<TokenStream> {
-    let name = ident(op.optional_params_type.as_ref()?);
+fn operation_params_struct(op: &Operation) -> Option<TokenStream> {
+    let name = op.optional_params_type.as_ref()?;
     let optional: Vec<&Parameter> = op.parameters.iter().filter(|p| !p.required).collect();
-    let method = &op.method_name;
-    let docs = doc_attrs(&format!(
-        "Optional parameters of [`Client::{method}`]. `Default::default()` sends none of them."
-    ));
+    let docs = format!(
+        "Optional parameters of [`Client::{}`]. `Default::default()` sends none of them.",
+        op.method_name
+    );
+    Some(params_struct(name, &optional, &docs))
+}
+
+/// A struct of optional parameters, all `None` by default, with a setter for each.
+pub(super) fn params_struct(name: &str, optional: &[&Parameter], docs: &str) -> TokenStream {
+    let label = name;
+    let name = ident(name);
+    let docs = doc_attrs(docs);
     let fields = optional.iter().map(|p| {
         let field = ident(&p.rust_name);
         let ty = type_tokens(&p.ty);
@@ -298,7 +351,6 @@ fn params_struct(op: &Operation) -> Option<TokenStream> {
                 quote!(.field(#label, &self.#field))
             }
         });
-        let label = op.optional_params_type.as_deref().unwrap_or_default();
         let manual = quote! {
             /// Credentials are shown as `<redacted>`.
             impl std::fmt::Debug for #name {
@@ -314,7 +366,7 @@ fn params_struct(op: &Operation) -> Option<TokenStream> {
             TokenStream::new(),
         )
     };
-    Some(quote! {
+    quote! {
         #docs
         #derive_debug
         pub struct #name {
@@ -326,5 +378,5 @@ fn params_struct(op: &Operation) -> Option<TokenStream> {
         }
 
         #manual_debug
-    })
+    }
 }

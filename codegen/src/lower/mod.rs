@@ -3,6 +3,7 @@
 //! Resolves every `$ref`, decides every Rust name, and collects every problem it finds
 //! (rather than stopping at the first), each with a JSON pointer into the spec.
 
+mod github;
 mod names;
 mod schema;
 
@@ -26,7 +27,9 @@ pub fn lower(spec: &OpenAPI, file: &str) -> Result<Api, Diagnostics> {
         schemas: Schemas::new(spec, file),
         diagnostics: Vec::new(),
     };
-    let operations = lowerer.operations();
+    let mut operations = lowerer.operations();
+    github::mark_pagination(&mut operations);
+    let owner_families = github::owner_families(&operations, |name| lowerer.schemas.reserve(name));
     let Lowerer {
         schemas,
         mut diagnostics,
@@ -47,14 +50,21 @@ pub fn lower(spec: &OpenAPI, file: &str) -> Result<Api, Diagnostics> {
         servers: servers(spec),
         operations,
         types,
+        owner_families,
     })
 }
 
 fn servers(spec: &OpenAPI) -> Vec<Server> {
     spec.servers
         .iter()
-        .map(|server| Server {
+        .enumerate()
+        .map(|(index, server)| Server {
             url: server.url.clone(),
+            builder_method: server
+                .variables
+                .as_ref()
+                .is_some_and(|v| !v.is_empty())
+                .then(|| github::server_builder_method(server.description.as_deref(), index)),
             description: server.description.clone(),
             variables: server
                 .variables
@@ -228,6 +238,7 @@ impl<'a> Lowerer<'a> {
             optional_params_type,
             request_body,
             responses,
+            pagination: None,
             pointer: found.pointer.clone(),
         }
     }
@@ -633,7 +644,8 @@ fn is_credential(name: &str) -> bool {
         .any(|word| matches!(word, "token" | "secret" | "password" | "passphrase"))
 }
 
-fn argument_ident(name: &str) -> String {
+/// The Rust name of an argument for `name`; never one the generated method uses for itself.
+pub(crate) fn argument_ident(name: &str) -> String {
     let ident = snake_ident(name);
     if METHOD_LOCALS.contains(&ident.as_str()) {
         format!("{ident}_param")

@@ -1,0 +1,223 @@
+//! GitHub's conventions, which no OpenAPI keyword states: list operations are paged with
+//! `Link` headers, and many operations come in three route families, one per kind of owner
+//! (`/orgs/{org}/...`, `/users/{username}/...`, `/user/...`).
+
+use super::names::{operation_short_name, snake_ident, type_ident};
+use crate::ir::{
+    HttpMethod, Operation, OwnerFamily, OwnerKind, OwnerMember, Pagination, Parameter, TypeRef,
+};
+use std::collections::{BTreeMap, HashSet};
+
+/// Marks GET operations that answer a JSON array as paginated, unless the names the stream
+/// methods would take are used already.
+pub fn mark_pagination(operations: &mut [Operation]) {
+    let mut taken: HashSet<String> = operations.iter().map(|o| o.method_name.clone()).collect();
+    for operation in operations.iter_mut() {
+        // A stream re-sends only the URL, so headers and bodies would be lost.
+        let url_only = operation.request_body.is_none()
+            && operation.parameters.iter().all(|p| p.location != crate::ir::ParameterLocation::Header);
+        if operation.http_method != HttpMethod::Get || !url_only {
+            continue;
+        }
+        let first_body = operation.successes().next().and_then(|r| r.body.as_ref());
+        let Some(TypeRef::Vec(item)) = first_body.map(|b| &b.ty) else {
+            continue;
+        };
+        let item = item.as_ref().clone();
+        let stream_method = format!("{}_stream", operation.method_name);
+        let url_method = format!("{}_url", operation.method_name);
+        if taken.contains(&stream_method) || taken.contains(&url_method) {
+            continue;
+        }
+        taken.insert(stream_method.clone());
+        taken.insert(url_method.clone());
+        operation.pagination = Some(Pagination {
+            stream_method,
+            url_method,
+            item,
+        });
+    }
+}
+
+/// The owner an operation addresses, its owner parameter, and the rest of its path.
+fn split_owner(path: &str) -> Option<(OwnerKind, Option<&str>, &str)> {
+    let with_name = |prefix: &str| -> Option<(&str, &str)> {
+        let rest = path.strip_prefix(prefix)?.strip_prefix('{')?;
+        let (name, rest) = rest.split_once('}')?;
+        Some((name, rest))
+    };
+    if let Some((name, rest)) = with_name("/orgs/") {
+        return Some((OwnerKind::Organization, Some(name), rest));
+    }
+    if let Some((name, rest)) = with_name("/users/") {
+        return Some((OwnerKind::User, Some(name), rest));
+    }
+    let rest = path.strip_prefix("/user")?;
+    (rest.is_empty() || rest.starts_with('/')).then_some((OwnerKind::AuthenticatedUser, None, rest))
+}
+
+const OWNER_ORDER: [OwnerKind; 3] = [OwnerKind::Organization, OwnerKind::User, OwnerKind::AuthenticatedUser];
+
+/// Groups operations that differ only in their owner. `reserve` claims a type name for a
+/// family's optional parameters and says whether it was free.
+pub fn owner_families(operations: &[Operation], mut reserve: impl FnMut(&str) -> bool) -> Vec<OwnerFamily> {
+    let mut groups: BTreeMap<(&str, &str), Vec<(OwnerKind, Option<&str>, &Operation)>> = BTreeMap::new();
+    let mut order: Vec<(&str, &str)> = Vec::new();
+    for operation in operations {
+        let Some((owner, owner_parameter, rest)) = split_owner(&operation.path) else {
+            continue;
+        };
+        let key = (operation.http_method.as_str(), rest);
+        if !groups.contains_key(&key) {
+            order.push(key);
+        }
+        groups.entry(key).or_default().push((owner, owner_parameter, operation));
+    }
+    let mut families: Vec<OwnerFamily> = Vec::new();
+    let mut taken: HashSet<String> = HashSet::new();
+    for key in order {
+        let group = &groups[&key];
+        let members: Option<Vec<_>> = OWNER_ORDER
+            .iter()
+            .map(|kind| {
+                let mut matching = group.iter().filter(|(owner, _, _)| owner == kind);
+                match (matching.next(), matching.next()) {
+                    (Some(member), None) => Some(*member),
+                    _ => None,
+                }
+            })
+            .collect();
+        let Some(members) = members else {
+            continue;
+        };
+        if let Some(family) = family(&members) {
+            if taken.insert(family.method_name.clone())
+                && family.optional_params_type.as_deref().is_none_or(&mut reserve)
+            {
+                families.push(family);
+            }
+        }
+    }
+    families
+}
+
+fn family(members: &[(OwnerKind, Option<&str>, &Operation)]) -> Option<OwnerFamily> {
+    let is_owner = |parameter: &Parameter, owner: Option<&str>| Some(parameter.name.as_str()) == owner;
+    let required: Vec<Vec<&Parameter>> = members
+        .iter()
+        .map(|(_, owner, op)| op.parameters.iter().filter(|p| p.required && !is_owner(p, *owner)).collect())
+        .collect();
+    let same_required = required.windows(2).all(|pair| {
+        pair[0].len() == pair[1].len()
+            && pair[0].iter().zip(&pair[1]).all(|(a, b)| a.name == b.name && a.location == b.location && a.ty == b.ty)
+    });
+    let success = |op: &Operation| op.successes().find_map(|r| r.body.as_ref()).map(|b| b.ty.clone());
+    let first_success = success(members[0].2);
+    let same_success = members.iter().all(|(_, _, op)| success(op) == first_success);
+    let no_bodies = members.iter().all(|(_, _, op)| op.request_body.is_none());
+    if !same_required || !same_success || !no_bodies {
+        return None;
+    }
+    let mut optional: Vec<Parameter> = Vec::new();
+    for (_, _, op) in members {
+        for parameter in op.parameters.iter().filter(|p| !p.required) {
+            match optional.iter().find(|p| p.name == parameter.name) {
+                Some(existing) if existing.ty != parameter.ty || existing.location != parameter.location => return None,
+                Some(_) => {}
+                None => optional.push(parameter.clone()),
+            }
+        }
+    }
+    let method_name = family_name(members.iter().map(|(_, _, op)| op.operation_id.as_str()))?;
+    let optional_params_type = (!optional.is_empty()).then(|| format!("{}Params", type_ident(&format!("owner-{method_name}"))));
+    let stream_method = members
+        .iter()
+        .all(|(_, _, op)| op.pagination.is_some())
+        .then(|| format!("{method_name}_stream"));
+    Some(OwnerFamily {
+        method_name,
+        stream_method,
+        members: members
+            .iter()
+            .map(|(owner, _, op)| OwnerMember {
+                owner: *owner,
+                operation: op.method_name.clone(),
+                optional: op.parameters.iter().filter(|p| !p.required).map(|p| p.rust_name.clone()).collect(),
+            })
+            .collect(),
+        required: required[0].iter().map(|p| (*p).clone()).collect(),
+        optional,
+        optional_params_type,
+        success: first_success,
+    })
+}
+
+/// The words the members' operationIds share, up to the words that name the owner:
+/// `get-package-for-organization`, `get-package-for-user` and
+/// `get-package-for-authenticated-user` -> `get_package`.
+fn family_name<'a>(ids: impl Iterator<Item = &'a str>) -> Option<String> {
+    let words: Vec<Vec<&str>> = ids.map(|id| operation_short_name(id).split('-').collect()).collect();
+    let shortest = words.iter().map(Vec::len).min()?;
+    let mut common = (0..shortest)
+        .take_while(|&i| words.iter().all(|w| w[i] == words[0][i]))
+        .count();
+    while common > 0 && matches!(words[0][common - 1], "for" | "by" | "owned" | "the" | "a" | "an" | "of") {
+        common -= 1;
+    }
+    (common > 0).then(|| snake_ident(&words[0][..common].join("-")))
+}
+
+/// `GitHub Enterprise Server` -> `github_enterprise_server`: words lowercased as written,
+/// so that `GitHub` is not split in two.
+pub fn server_builder_method(description: Option<&str>, index: usize) -> String {
+    let words: Vec<String> = description
+        .unwrap_or_default()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    if words.is_empty() {
+        format!("server_{index}")
+    } else {
+        snake_ident(&words.join("_"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn owner_prefixes() {
+        assert_eq!(split_owner("/orgs/{org}/packages"), Some((OwnerKind::Organization, Some("org"), "/packages")));
+        assert_eq!(split_owner("/users/{username}/packages"), Some((OwnerKind::User, Some("username"), "/packages")));
+        assert_eq!(split_owner("/user/packages"), Some((OwnerKind::AuthenticatedUser, None, "/packages")));
+        assert_eq!(split_owner("/user"), Some((OwnerKind::AuthenticatedUser, None, "")));
+        assert_eq!(split_owner("/usernames"), None);
+        assert_eq!(split_owner("/repos/{owner}/{repo}"), None);
+    }
+
+    #[test]
+    fn family_names() {
+        let name = |ids: &[&str]| family_name(ids.iter().copied());
+        assert_eq!(
+            name(&["packages/get-package-for-organization", "packages/get-package-for-user", "packages/get-package-for-authenticated-user"]),
+            Some("get_package".into())
+        );
+        assert_eq!(
+            name(&[
+                "packages/get-all-package-versions-for-package-owned-by-org",
+                "packages/get-all-package-versions-for-package-owned-by-user",
+                "packages/get-all-package-versions-for-package-owned-by-authenticated-user"
+            ]),
+            Some("get_all_package_versions_for_package".into())
+        );
+        assert_eq!(name(&["a/x", "a/y", "a/z"]), None);
+    }
+
+    #[test]
+    fn server_names() {
+        assert_eq!(server_builder_method(Some("GitHub Enterprise Server"), 1), "github_enterprise_server");
+        assert_eq!(server_builder_method(None, 2), "server_2");
+    }
+}
