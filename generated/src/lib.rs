@@ -14,6 +14,199 @@
 //!   - `hostname` (default `HOSTNAME`): Self-hosted Enterprise Server instance hostname.
 //!
 //! Point the client at another server with [`ClientBuilder::base_url`].
+//!
+//! ## Guide
+//!
+//! Every example below compiles as part of this crate's tests; they are `no_run` because they
+//! would call GitHub.
+//!
+//! ### Configuration
+//!
+//! [`Client::new`] talks to `https://api.github.com` with a token of any kind (personal access
+//! token, classic or fine-grained, OAuth, or GitHub App installation token; the client never
+//! looks at its prefix). [`Client::builder`] sets everything else:
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use github_packages::{Client, RetryPolicy};
+//!
+//! # fn run() -> Result<(), github_packages::Error> {
+//! let token = std::env::var("GITHUB_TOKEN").unwrap_or_default();
+//!
+//! // GitHub Enterprise Server: the description's `{protocol}://{hostname}/api/v3` server.
+//! let ghes = Client::builder()
+//!     .github_enterprise_server("github.example.com")
+//!     .token(&token)
+//!     .build()?;
+//! assert_eq!(ghes.base_url().as_str(), "https://github.example.com/api/v3");
+//!
+//! // Any base URL, e.g. the `GITHUB_API_URL` that GitHub Actions sets.
+//! let api_url = std::env::var("GITHUB_API_URL").unwrap_or_else(|_| "https://api.github.com".into());
+//! let client = Client::builder()
+//!     .base_url(api_url)
+//!     .token(token)
+//!     .user_agent("my-retention-tool/1.0") // default: github-packages/<version>
+//!     .api_version("2026-03-10")           // default: 2022-11-28
+//!     .timeout(Duration::from_secs(30))
+//!     .retry(RetryPolicy::default())       // off unless set; see "Rate limits and retries"
+//!     .build()?;
+//! // `Debug` never shows the token.
+//! println!("{client:?}");
+//! # Ok(()) }
+//! ```
+//!
+//! Bring your own `reqwest::Client` (proxies, custom roots) with
+//! [`ClientBuilder::http_client`]. Every request sends `Accept: application/vnd.github+json`,
+//! the `User-Agent` (GitHub rejects requests without one) and `X-GitHub-Api-Version`.
+//!
+//! ### Operations and path safety
+//!
+//! Each operation of the description is a method on [`Client`], named after its operationId,
+//! with path parameters in path order, then required query parameters, then a struct of
+//! optional ones (`Default::default()` sends none; the server's defaults are documented on each
+//! field):
+//!
+//! ```no_run
+//! use github_packages::{Client, GetAllPackageVersionsForPackageOwnedByOrgParams, PackageType, State};
+//!
+//! # async fn run(client: Client) -> Result<(), github_packages::Error> {
+//! let params = GetAllPackageVersionsForPackageOwnedByOrgParams::default()
+//!     .state(State::Deleted)
+//!     .per_page(100);
+//! let versions = client
+//!     .get_all_package_versions_for_package_owned_by_org("octo-org", PackageType::Container, "org/image", &params)
+//!     .await?;
+//! // Sent as GET /orgs/octo-org/packages/container/org%2Fimage/versions?state=deleted&per_page=100
+//! for version in versions.body() {
+//!     println!("{} {}", version.id, version.name);
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! Every path parameter is percent-encoded as exactly one segment: `/`, `?`, `#`, `%`, `\` and
+//! spaces in a container name cannot change which resource a request reaches, and `.`, `..`
+//! and empty values are refused with [`Error::InvalidPathParameter`] before anything is sent.
+//!
+//! ### Pagination
+//!
+//! List operations take `page` and `per_page` where GitHub does, and return a [`Page`]
+//! whose [`Response::links`] holds the parsed `Link` header (`next`, `last`, ...). Each also has
+//! a `_stream` form, a [`Paginated`] stream of items that follows `rel="next"` to the last page:
+//!
+//! ```no_run
+//! use futures_util::TryStreamExt;
+//! use github_packages::{Client, ListPackagesForOrganizationParams, PackageType};
+//!
+//! # async fn run(client: Client) -> Result<(), github_packages::Error> {
+//! let params = ListPackagesForOrganizationParams::default().per_page(100);
+//!
+//! let first = client.list_packages_for_organization("octo-org", PackageType::Container, &params).await?;
+//! println!("{} on this page; last page: {:?}", first.body().len(), first.links().last);
+//!
+//! let mut packages = client.list_packages_for_organization_stream("octo-org", PackageType::Container, &params);
+//! while let Some(package) = packages.try_next().await? {
+//!     println!("{} has {} versions", package.name, package.version_count);
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! A failing page ends the stream with that error; the items already yielded stay yours.
+//!
+//! ### Errors
+//!
+//! Every method returns `Result<Response<T>, Error>`. An answer the operation does not describe
+//! as a success is an [`Error::Api`] that keeps the status, GitHub's `message`,
+//! `documentation_url` and `errors`, the `x-github-request-id`, and the raw body (an HTML 502
+//! page stays an HTML page). A success whose body does not fit is an [`Error::Decode`] naming
+//! the JSON path that failed. Error bodies are never decoded as the success type.
+//!
+//! ```no_run
+//! use github_packages::{ApiErrorKind, Client, PackageType};
+//!
+//! # async fn run(client: Client) {
+//! match client.delete_package_version_for_org("octo-org", PackageType::Container, "app", 42).await {
+//!     Ok(_) => println!("deleted"),
+//!     Err(error) => match error.kind() {
+//!         Some(ApiErrorKind::NotFound) => println!("already gone"),
+//!         Some(ApiErrorKind::Unauthorized | ApiErrorKind::Forbidden) => {
+//!             let api = error.api().expect("an API error");
+//!             println!("token lacks a permission: see {:?}", api.documentation_url());
+//!         }
+//!         // e.g. "You cannot delete the last tagged version of a package."
+//!         Some(ApiErrorKind::Validation) => println!("refused: {:?}", error.api().and_then(|a| a.message())),
+//!         Some(ApiErrorKind::RateLimited) => println!("wait {:?}", error.rate_limited().map(|l| l.wait)),
+//!         _ => println!("{error}"),
+//!     },
+//! }
+//! # }
+//! ```
+//!
+//! ### Rate limits and retries
+//!
+//! Every [`Response`] and [`ApiError`] reads the `x-ratelimit-*` headers with `rate_limit()`.
+//! [`RetryPolicy`] (opt-in) waits out rate limits as GitHub asks (`retry-after`, else the
+//! reset time, else 60 s for a secondary limit) and retries 5XX answers and timeouts with
+//! exponential backoff, within a number of retries and a total wait. By default it retries only
+//! `GET` and `HEAD`; `POST` (restore) is never retried unless named.
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use github_packages::{reqwest::Method, Client, RetryPolicy};
+//!
+//! # fn run() -> Result<(), github_packages::Error> {
+//! // A bulk delete: a DELETE refused by a rate limit was not carried out, so retrying it is
+//! // safe; one that failed with a 5XX may have been, so it is not retried.
+//! let policy = RetryPolicy::default()
+//!     .max_retries(5)
+//!     .max_total_wait(Duration::from_secs(600))
+//!     .retry_rate_limits_for([Method::GET, Method::DELETE])
+//!     .on_retry(|retry| eprintln!("{} {}: waiting {:?} ({:?})", retry.method, retry.path, retry.wait, retry.reason));
+//! let client = Client::builder().token("...").retry(policy).build()?;
+//! # let _ = client; Ok(()) }
+//! ```
+//!
+//! ### Forward compatibility
+//!
+//! A value GitHub adds later to an enum (a new package type or visibility) decodes into the
+//! enum's `Unknown` variant, which keeps the string, instead of failing the response; fields
+//! the description does not list are ignored.
+//!
+//! ```
+//! use github_packages::PackageType;
+//!
+//! let kind: PackageType = serde_json::from_str("\"cargo\"").unwrap();
+//! assert_eq!(kind, PackageType::Unknown("cargo".into()));
+//! assert_eq!(kind.as_str(), "cargo");
+//! ```
+//!
+//! ### Owners
+//!
+//! GitHub has three route families for packages: an organization's (`/orgs/{org}/...`), a
+//! user's (`/users/{username}/...`, public packages only unless it is you) and the
+//! authenticated user's (`/user/...`). [`Client::owner`] dispatches to the right one, so one
+//! piece of code serves all three; the per-operation methods stay available.
+//!
+//! ```no_run
+//! use futures_util::TryStreamExt;
+//! use github_packages::{Client, Owner, OwnerGetAllPackageVersionsForPackageParams, PackageType};
+//!
+//! # async fn run(client: Client) -> Result<(), github_packages::Error> {
+//! for owner in [Owner::org("octo-org"), Owner::user("octocat"), Owner::AuthenticatedUser] {
+//!     let package = client.owner(&owner).get_package(PackageType::Container, "app").await?;
+//!     println!("{:?}: {} versions", owner, package.body().version_count);
+//!
+//!     let params = OwnerGetAllPackageVersionsForPackageParams::default();
+//!     let mut versions = client.owner(&owner).get_all_package_versions_for_package_stream(PackageType::Container, "app", &params);
+//!     while let Some(version) = versions.try_next().await? {
+//!         println!("  {}", version.name);
+//!     }
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! The routes differ slightly (listing a user's package versions takes no `page`, `per_page`
+//! or `state`); an optional parameter the chosen route does not take is an
+//! [`Error::UnsupportedParameter`], never silently dropped.
 
 #![forbid(unsafe_code)]
 

@@ -214,6 +214,11 @@ fn lib_rs(api: &Api, config: &Config) -> TokenStream {
         }
         text.push_str("\nPoint the client at another server with [`ClientBuilder::base_url`].\n");
     }
+    if let Some(guide) = &config.guide {
+        text.push('\n');
+        text.push_str(guide.trim());
+        text.push('\n');
+    }
     let crate_docs = docs::inner_doc_attrs(&text);
     let owner = (!api.owner_families.is_empty()).then(|| {
         quote! {
