@@ -81,7 +81,8 @@ impl fmt::Display for Failure {
 
 /// Runs the generator; nothing touches the disk.
 pub fn render(job: &Job) -> Result<Vec<GeneratedFile>, Failure> {
-    let read = |path: &PathBuf| fs::read_to_string(path).map_err(|e| Failure::Read(path.clone(), e));
+    let read =
+        |path: &PathBuf| fs::read_to_string(path).map_err(|e| Failure::Read(path.clone(), e));
     let text = read(&job.spec)?;
     let guide = job.guide.as_ref().map(read).transpose()?;
     let config = Config {

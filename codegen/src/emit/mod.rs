@@ -37,8 +37,14 @@ const RUNTIME: &[(&str, &str)] = &[
     ("src/client.rs", include_str!("../../runtime/client.rs")),
     ("src/encoding.rs", include_str!("../../runtime/encoding.rs")),
     ("src/error.rs", include_str!("../../runtime/error.rs")),
-    ("src/pagination.rs", include_str!("../../runtime/pagination.rs")),
-    ("src/rate_limit.rs", include_str!("../../runtime/rate_limit.rs")),
+    (
+        "src/pagination.rs",
+        include_str!("../../runtime/pagination.rs"),
+    ),
+    (
+        "src/rate_limit.rs",
+        include_str!("../../runtime/rate_limit.rs"),
+    ),
 ];
 
 /// Prints the crate. Files come sorted by path.
@@ -61,7 +67,12 @@ pub fn emit(api: &Api, config: &Config) -> Result<Vec<GeneratedFile>, Diagnostic
         },
         rust_file("src/lib.rs", &rust_header, lib_rs(api, config), config)?,
         rust_file("src/types.rs", &rust_header, types::types_rs(api), config)?,
-        rust_file("src/operations.rs", &rust_header, operations::operations_rs(api), config)?,
+        rust_file(
+            "src/operations.rs",
+            &rust_header,
+            operations::operations_rs(api),
+            config,
+        )?,
         rust_file("src/servers.rs", &rust_header, servers_rs(api), config)?,
     ];
     if let Some(owner) = owner::owner_rs(api) {
@@ -269,7 +280,11 @@ fn servers_rs(api: &Api) -> TokenStream {
     let methods = api.servers.iter().filter_map(|server| {
         let method = ident(server.builder_method.as_ref()?);
         // Variables with a fixed set of values keep their default; the others are arguments.
-        let free: Vec<_> = server.variables.iter().filter(|v| v.allowed.is_empty()).collect();
+        let free: Vec<_> = server
+            .variables
+            .iter()
+            .filter(|v| v.allowed.is_empty())
+            .collect();
         let arguments = free.iter().map(|v| {
             let name = ident(&crate::lower::argument_ident(&v.name));
             quote!(#name: &str)
@@ -289,17 +304,30 @@ fn servers_rs(api: &Api) -> TokenStream {
         let mut text = format!(
             "Selects the server `{}`{}.",
             server.url,
-            server.description.as_deref().map(|d| format!(" ({d})")).unwrap_or_default()
+            server
+                .description
+                .as_deref()
+                .map(|d| format!(" ({d})"))
+                .unwrap_or_default()
         );
         for variable in &server.variables {
             if variable.allowed.is_empty() {
-                text.push_str(&format!("\n\n`{}`: {}", variable.name, variable.description.as_deref().unwrap_or("")));
+                text.push_str(&format!(
+                    "\n\n`{}`: {}",
+                    variable.name,
+                    variable.description.as_deref().unwrap_or("")
+                ));
             } else {
                 text.push_str(&format!(
                     "\n\n`{}` is `{}`; for another of {}, use [`ClientBuilder::base_url`].",
                     variable.name,
                     variable.default,
-                    variable.allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")
+                    variable
+                        .allowed
+                        .iter()
+                        .map(|a| format!("`{a}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ));
             }
         }

@@ -23,7 +23,10 @@ pub fn owner_rs(api: &Api) -> Option<TokenStream> {
         );
         Some(params_struct(name, &optional, &docs))
     });
-    let methods = api.owner_families.iter().map(|family| family_methods(api, family));
+    let methods = api
+        .owner_families
+        .iter()
+        .map(|family| family_methods(api, family));
     Some(quote! {
         //! Operations by owner: GitHub has the same routes for an organization's packages
         //! (`/orgs/{org}/...`), a user's (`/users/{username}/...`) and the authenticated
@@ -242,6 +245,11 @@ fn family_methods(api: &Api, family: &OwnerFamily) -> TokenStream {
 fn is_copy(ty: &TypeRef) -> bool {
     matches!(
         ty,
-        TypeRef::Bool | TypeRef::I32 | TypeRef::I64 | TypeRef::F64 | TypeRef::Date | TypeRef::DateTime
+        TypeRef::Bool
+            | TypeRef::I32
+            | TypeRef::I64
+            | TypeRef::F64
+            | TypeRef::Date
+            | TypeRef::DateTime
     )
 }

@@ -15,7 +15,10 @@ pub fn mark_pagination(operations: &mut [Operation]) {
     for operation in operations.iter_mut() {
         // A stream re-sends only the URL, so headers and bodies would be lost.
         let url_only = operation.request_body.is_none()
-            && operation.parameters.iter().all(|p| p.location != crate::ir::ParameterLocation::Header);
+            && operation
+                .parameters
+                .iter()
+                .all(|p| p.location != crate::ir::ParameterLocation::Header);
         if operation.http_method != HttpMethod::Get || !url_only {
             continue;
         }
@@ -56,12 +59,28 @@ fn split_owner(path: &str) -> Option<(OwnerKind, Option<&str>, &str)> {
     (rest.is_empty() || rest.starts_with('/')).then_some((OwnerKind::AuthenticatedUser, None, rest))
 }
 
-const OWNER_ORDER: [OwnerKind; 3] = [OwnerKind::Organization, OwnerKind::User, OwnerKind::AuthenticatedUser];
+/// An operation that addresses one kind of owner.
+#[derive(Clone, Copy)]
+struct Member<'a> {
+    owner: OwnerKind,
+    /// The path parameter naming the owner (none for the authenticated user).
+    owner_parameter: Option<&'a str>,
+    operation: &'a Operation,
+}
+
+const OWNER_ORDER: [OwnerKind; 3] = [
+    OwnerKind::Organization,
+    OwnerKind::User,
+    OwnerKind::AuthenticatedUser,
+];
 
 /// Groups operations that differ only in their owner. `reserve` claims a type name for a
 /// family's optional parameters and says whether it was free.
-pub fn owner_families(operations: &[Operation], mut reserve: impl FnMut(&str) -> bool) -> Vec<OwnerFamily> {
-    let mut groups: BTreeMap<(&str, &str), Vec<(OwnerKind, Option<&str>, &Operation)>> = BTreeMap::new();
+pub fn owner_families(
+    operations: &[Operation],
+    mut reserve: impl FnMut(&str) -> bool,
+) -> Vec<OwnerFamily> {
+    let mut groups: BTreeMap<(&str, &str), Vec<Member>> = BTreeMap::new();
     let mut order: Vec<(&str, &str)> = Vec::new();
     for operation in operations {
         let Some((owner, owner_parameter, rest)) = split_owner(&operation.path) else {
@@ -71,7 +90,11 @@ pub fn owner_families(operations: &[Operation], mut reserve: impl FnMut(&str) ->
         if !groups.contains_key(&key) {
             order.push(key);
         }
-        groups.entry(key).or_default().push((owner, owner_parameter, operation));
+        groups.entry(key).or_default().push(Member {
+            owner,
+            owner_parameter,
+            operation,
+        });
     }
     let mut families: Vec<OwnerFamily> = Vec::new();
     let mut taken: HashSet<String> = HashSet::new();
@@ -80,7 +103,7 @@ pub fn owner_families(operations: &[Operation], mut reserve: impl FnMut(&str) ->
         let members: Option<Vec<_>> = OWNER_ORDER
             .iter()
             .map(|kind| {
-                let mut matching = group.iter().filter(|(owner, _, _)| owner == kind);
+                let mut matching = group.iter().filter(|m| m.owner == *kind);
                 match (matching.next(), matching.next()) {
                     (Some(member), None) => Some(*member),
                     _ => None,
@@ -92,7 +115,10 @@ pub fn owner_families(operations: &[Operation], mut reserve: impl FnMut(&str) ->
         };
         if let Some(family) = family(&members) {
             if taken.insert(family.method_name.clone())
-                && family.optional_params_type.as_deref().is_none_or(&mut reserve)
+                && family
+                    .optional_params_type
+                    .as_deref()
+                    .is_none_or(&mut reserve)
             {
                 families.push(family);
             }
@@ -101,48 +127,75 @@ pub fn owner_families(operations: &[Operation], mut reserve: impl FnMut(&str) ->
     families
 }
 
-fn family(members: &[(OwnerKind, Option<&str>, &Operation)]) -> Option<OwnerFamily> {
-    let is_owner = |parameter: &Parameter, owner: Option<&str>| Some(parameter.name.as_str()) == owner;
+fn family(members: &[Member]) -> Option<OwnerFamily> {
+    let is_owner =
+        |parameter: &Parameter, owner: Option<&str>| Some(parameter.name.as_str()) == owner;
     let required: Vec<Vec<&Parameter>> = members
         .iter()
-        .map(|(_, owner, op)| op.parameters.iter().filter(|p| p.required && !is_owner(p, *owner)).collect())
+        .map(|m| {
+            m.operation
+                .parameters
+                .iter()
+                .filter(|p| p.required && !is_owner(p, m.owner_parameter))
+                .collect()
+        })
         .collect();
     let same_required = required.windows(2).all(|pair| {
         pair[0].len() == pair[1].len()
-            && pair[0].iter().zip(&pair[1]).all(|(a, b)| a.name == b.name && a.location == b.location && a.ty == b.ty)
+            && pair[0]
+                .iter()
+                .zip(&pair[1])
+                .all(|(a, b)| a.name == b.name && a.location == b.location && a.ty == b.ty)
     });
-    let success = |op: &Operation| op.successes().find_map(|r| r.body.as_ref()).map(|b| b.ty.clone());
-    let first_success = success(members[0].2);
-    let same_success = members.iter().all(|(_, _, op)| success(op) == first_success);
-    let no_bodies = members.iter().all(|(_, _, op)| op.request_body.is_none());
+    let success = |op: &Operation| {
+        op.successes()
+            .find_map(|r| r.body.as_ref())
+            .map(|b| b.ty.clone())
+    };
+    let first_success = success(members[0].operation);
+    let same_success = members
+        .iter()
+        .all(|m| success(m.operation) == first_success);
+    let no_bodies = members.iter().all(|m| m.operation.request_body.is_none());
     if !same_required || !same_success || !no_bodies {
         return None;
     }
     let mut optional: Vec<Parameter> = Vec::new();
-    for (_, _, op) in members {
-        for parameter in op.parameters.iter().filter(|p| !p.required) {
+    for m in members {
+        for parameter in m.operation.parameters.iter().filter(|p| !p.required) {
             match optional.iter().find(|p| p.name == parameter.name) {
-                Some(existing) if existing.ty != parameter.ty || existing.location != parameter.location => return None,
+                Some(existing)
+                    if existing.ty != parameter.ty || existing.location != parameter.location =>
+                {
+                    return None
+                }
                 Some(_) => {}
                 None => optional.push(parameter.clone()),
             }
         }
     }
-    let method_name = family_name(members.iter().map(|(_, _, op)| op.operation_id.as_str()))?;
-    let optional_params_type = (!optional.is_empty()).then(|| format!("{}Params", type_ident(&format!("owner-{method_name}"))));
+    let method_name = family_name(members.iter().map(|m| m.operation.operation_id.as_str()))?;
+    let optional_params_type = (!optional.is_empty())
+        .then(|| format!("{}Params", type_ident(&format!("owner-{method_name}"))));
     let stream_method = members
         .iter()
-        .all(|(_, _, op)| op.pagination.is_some())
+        .all(|m| m.operation.pagination.is_some())
         .then(|| format!("{method_name}_stream"));
     Some(OwnerFamily {
         method_name,
         stream_method,
         members: members
             .iter()
-            .map(|(owner, _, op)| OwnerMember {
-                owner: *owner,
-                operation: op.method_name.clone(),
-                optional: op.parameters.iter().filter(|p| !p.required).map(|p| p.rust_name.clone()).collect(),
+            .map(|m| OwnerMember {
+                owner: m.owner,
+                operation: m.operation.method_name.clone(),
+                optional: m
+                    .operation
+                    .parameters
+                    .iter()
+                    .filter(|p| !p.required)
+                    .map(|p| p.rust_name.clone())
+                    .collect(),
             })
             .collect(),
         required: required[0].iter().map(|p| (*p).clone()).collect(),
@@ -156,12 +209,19 @@ fn family(members: &[(OwnerKind, Option<&str>, &Operation)]) -> Option<OwnerFami
 /// `get-package-for-organization`, `get-package-for-user` and
 /// `get-package-for-authenticated-user` -> `get_package`.
 fn family_name<'a>(ids: impl Iterator<Item = &'a str>) -> Option<String> {
-    let words: Vec<Vec<&str>> = ids.map(|id| operation_short_name(id).split('-').collect()).collect();
+    let words: Vec<Vec<&str>> = ids
+        .map(|id| operation_short_name(id).split('-').collect())
+        .collect();
     let shortest = words.iter().map(Vec::len).min()?;
     let mut common = (0..shortest)
         .take_while(|&i| words.iter().all(|w| w[i] == words[0][i]))
         .count();
-    while common > 0 && matches!(words[0][common - 1], "for" | "by" | "owned" | "the" | "a" | "an" | "of") {
+    while common > 0
+        && matches!(
+            words[0][common - 1],
+            "for" | "by" | "owned" | "the" | "a" | "an" | "of"
+        )
+    {
         common -= 1;
     }
     (common > 0).then(|| snake_ident(&words[0][..common].join("-")))
@@ -189,10 +249,22 @@ mod tests {
 
     #[test]
     fn owner_prefixes() {
-        assert_eq!(split_owner("/orgs/{org}/packages"), Some((OwnerKind::Organization, Some("org"), "/packages")));
-        assert_eq!(split_owner("/users/{username}/packages"), Some((OwnerKind::User, Some("username"), "/packages")));
-        assert_eq!(split_owner("/user/packages"), Some((OwnerKind::AuthenticatedUser, None, "/packages")));
-        assert_eq!(split_owner("/user"), Some((OwnerKind::AuthenticatedUser, None, "")));
+        assert_eq!(
+            split_owner("/orgs/{org}/packages"),
+            Some((OwnerKind::Organization, Some("org"), "/packages"))
+        );
+        assert_eq!(
+            split_owner("/users/{username}/packages"),
+            Some((OwnerKind::User, Some("username"), "/packages"))
+        );
+        assert_eq!(
+            split_owner("/user/packages"),
+            Some((OwnerKind::AuthenticatedUser, None, "/packages"))
+        );
+        assert_eq!(
+            split_owner("/user"),
+            Some((OwnerKind::AuthenticatedUser, None, ""))
+        );
         assert_eq!(split_owner("/usernames"), None);
         assert_eq!(split_owner("/repos/{owner}/{repo}"), None);
     }
@@ -201,7 +273,11 @@ mod tests {
     fn family_names() {
         let name = |ids: &[&str]| family_name(ids.iter().copied());
         assert_eq!(
-            name(&["packages/get-package-for-organization", "packages/get-package-for-user", "packages/get-package-for-authenticated-user"]),
+            name(&[
+                "packages/get-package-for-organization",
+                "packages/get-package-for-user",
+                "packages/get-package-for-authenticated-user"
+            ]),
             Some("get_package".into())
         );
         assert_eq!(
@@ -217,7 +293,10 @@ mod tests {
 
     #[test]
     fn server_names() {
-        assert_eq!(server_builder_method(Some("GitHub Enterprise Server"), 1), "github_enterprise_server");
+        assert_eq!(
+            server_builder_method(Some("GitHub Enterprise Server"), 1),
+            "github_enterprise_server"
+        );
         assert_eq!(server_builder_method(None, 2), "server_2");
     }
 }
