@@ -158,7 +158,7 @@ async fn default_headers_are_sent() {
     );
     assert_eq!(
         request.header("accept"),
-        Some("application/vnd.github+json")
+        Some("application/vnd.github+json, application/json;q=0.9")
     );
     assert_eq!(request.header("x-github-api-version"), Some("2022-11-28"));
     assert_eq!(request.header("user-agent"), Some("github-packages/0.1.0"));

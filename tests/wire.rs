@@ -92,7 +92,7 @@ async fn check(
     };
     assert_eq!(
         header("accept").as_deref(),
-        Some("application/vnd.github+json")
+        Some("application/vnd.github+json, application/json;q=0.9")
     );
     assert_eq!(
         header("x-github-api-version").as_deref(),

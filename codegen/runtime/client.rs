@@ -16,8 +16,10 @@ pub const DEFAULT_USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("
 /// `2026-03-10` is also served; the packages endpoints are the same in both.
 pub const DEFAULT_API_VERSION: &str = "2022-11-28";
 
-/// The media type GitHub recommends asking for.
-pub const ACCEPT_GITHUB_JSON: &str = "application/vnd.github+json";
+/// The `Accept` header: GitHub's recommended media type first, then `application/json`,
+/// the media type the description declares, which servers that negotiate strictly by the
+/// description (mock servers such as Prism) need.
+pub const ACCEPT_GITHUB_JSON: &str = "application/vnd.github+json, application/json;q=0.9";
 
 const API_VERSION_HEADER: &str = "x-github-api-version";
 

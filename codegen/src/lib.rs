@@ -7,6 +7,7 @@
 //! Each stage reports problems as [`Diagnostic`]s that name the file and a JSON pointer.
 //! [`generate`] runs all three. Nothing here touches the file system.
 
+pub mod audit;
 pub mod diagnostic;
 pub mod emit;
 pub mod ir;
@@ -15,7 +16,7 @@ pub mod lower;
 
 pub use diagnostic::{Diagnostic, Diagnostics};
 pub use emit::{emit, Config, GeneratedFile};
-pub use load::load;
+pub use load::{load, load_value};
 pub use lower::lower;
 
 /// Runs the whole pipeline on the text of the spec named `config.spec_name`.

@@ -16,6 +16,12 @@ pub fn load(text: &str, file: &str) -> Result<OpenAPI, Diagnostic> {
     format.parse(text, file)
 }
 
+/// Parses `text` as a plain JSON value (YAML is read as its JSON equivalent), for tools that
+/// compare documents as written.
+pub fn load_value(text: &str, file: &str) -> Result<serde_json::Value, Diagnostic> {
+    Format::detect(text).parse(text, file)
+}
+
 #[derive(Clone, Copy)]
 enum Format {
     Json,

@@ -56,7 +56,7 @@
 //! ```
 //!
 //! Bring your own `reqwest::Client` (proxies, custom roots) with
-//! [`ClientBuilder::http_client`]. Every request sends `Accept: application/vnd.github+json`,
+//! [`ClientBuilder::http_client`]. Every request sends `Accept: application/vnd.github+json` (with `application/json` as a fallback),
 //! the `User-Agent` (GitHub rejects requests without one) and `X-GitHub-Api-Version`.
 //!
 //! ### Operations and path safety

@@ -204,3 +204,111 @@ fn files_under(dir: &Path) -> Vec<String> {
     found.sort();
     found
 }
+
+/// What `cargo xtask audit` compares.
+#[derive(Debug, Clone)]
+pub struct AuditJob {
+    pub spec: PathBuf,
+    pub against: PathBuf,
+    pub allowlist: PathBuf,
+}
+
+impl AuditJob {
+    /// Our spec and allowlist, against `against`.
+    pub fn against(against: impl Into<PathBuf>) -> AuditJob {
+        let root = workspace_root();
+        AuditJob {
+            spec: root.join("spec/packages.yaml"),
+            against: against.into(),
+            allowlist: root.join("spec/audit-allowlist.yaml"),
+        }
+    }
+}
+
+/// The result of an audit: every difference, which of them the allowlist explains (with
+/// the reason), and allowlist entries that no longer match anything.
+#[derive(Debug)]
+pub struct AuditReport {
+    pub rows: Vec<(codegen::audit::Difference, Option<String>)>,
+    pub stale: Vec<codegen::audit::Allowed>,
+}
+
+impl AuditReport {
+    pub fn unexplained(&self) -> usize {
+        self.rows
+            .iter()
+            .filter(|(_, reason)| reason.is_none())
+            .count()
+    }
+
+    /// A table for people: one row per difference.
+    pub fn table(&self) -> String {
+        let headers = ["PLACE", "FIELD", "OURS", "OFFICIAL", "ALLOWED BECAUSE"];
+        let cells: Vec<[String; 5]> = self
+            .rows
+            .iter()
+            .map(|(d, reason)| {
+                [
+                    d.place.clone(),
+                    d.field.clone(),
+                    clip(&d.ours),
+                    clip(&d.official),
+                    reason.clone().unwrap_or_else(|| "NOT ALLOWED".to_owned()),
+                ]
+            })
+            .collect();
+        let mut widths = headers.map(str::len);
+        for row in &cells {
+            for (width, cell) in widths.iter_mut().zip(row) {
+                *width = (*width).max(cell.chars().count());
+            }
+        }
+        let line = |row: &[&str]| -> String {
+            let padded: Vec<String> = row
+                .iter()
+                .zip(widths)
+                .map(|(cell, width)| format!("{cell:<width$}"))
+                .collect();
+            padded.join("  ").trim_end().to_owned() + "\n"
+        };
+        let mut out = line(&headers);
+        for row in &cells {
+            out.push_str(&line(&row.each_ref().map(String::as_str)));
+        }
+        out
+    }
+}
+
+fn clip(text: &str) -> String {
+    if text.chars().count() > 60 {
+        format!("{}...", text.chars().take(57).collect::<String>())
+    } else {
+        text.to_owned()
+    }
+}
+
+/// Compares the spec with an official description; nothing is written.
+pub fn audit(job: &AuditJob) -> Result<AuditReport, Failure> {
+    let read =
+        |path: &PathBuf| fs::read_to_string(path).map_err(|e| Failure::Read(path.clone(), e));
+    let name = |path: &PathBuf| path.display().to_string();
+    let ours = codegen::load_value(&read(&job.spec)?, &name(&job.spec))
+        .map_err(|d| Failure::Spec(d.into()))?;
+    let official = codegen::load_value(&read(&job.against)?, &name(&job.against))
+        .map_err(|d| Failure::Spec(d.into()))?;
+    let allowed = codegen::audit::parse_allowlist(&read(&job.allowlist)?, &name(&job.allowlist))
+        .map_err(|d| Failure::Spec(d.into()))?;
+    let differences = codegen::audit::audit(&ours, &official);
+    let (_, stale) = codegen::audit::unexplained(&differences, &allowed);
+    let rows = differences
+        .into_iter()
+        .map(|d| {
+            let reason = allowed
+                .iter()
+                .find(|a| a.place == d.place && a.field == d.field)
+                .map(|a| a.reason.clone());
+            (d, reason)
+        })
+        .collect();
+    Ok(AuditReport { rows, stale })
+}

@@ -11,8 +11,13 @@ usage:
       Generate the client crate from an OpenAPI 3.0 spec (default: spec/packages.yaml into
       generated/, with spec/guide.md as the crate documentation). With --check, write
       nothing and fail if the output on disk is stale.
+  cargo xtask audit --against OFFICIAL [--spec PATH] [--allowlist PATH]
+      Compare spec/packages.yaml with an official description (GitHub's packages.yaml or
+      the whole api.github.com.json); fail on any difference spec/audit-allowlist.yaml
+      does not explain.
   cargo xtask test
-      Run every check the project has: staleness, clippy, rustdoc and the test suite.
+      Run every check the project has: staleness, clippy, rustdoc and the test suite
+      (installing the pinned Node tools in tests/oracles first).
 
 exit codes: 0 success, 1 bad spec / stale output / failed check, 2 bad usage";
 
@@ -21,6 +26,7 @@ fn main() -> ExitCode {
     match args.first().map(String::as_str) {
         Some("generate") => generate(&args[1..]),
         Some("test") if args.len() == 1 => test(),
+        Some("audit") => audit(&args[1..]),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
             ExitCode::SUCCESS
@@ -70,6 +76,62 @@ fn generate(args: &[String]) -> ExitCode {
     }
 }
 
+fn audit(args: &[String]) -> ExitCode {
+    let mut against = None;
+    let mut spec = None;
+    let mut allowlist = None;
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        let slot = match arg.as_str() {
+            "--against" => &mut against,
+            "--spec" => &mut spec,
+            "--allowlist" => &mut allowlist,
+            other => return usage_error(&format!("unknown argument `{other}`")),
+        };
+        match args.next() {
+            Some(value) => *slot = Some(PathBuf::from(value)),
+            None => return usage_error(&format!("{arg} needs a value")),
+        }
+    }
+    let Some(against) = against else {
+        return usage_error("audit needs --against OFFICIAL");
+    };
+    let mut job = xtask::AuditJob::against(against);
+    if let Some(spec) = spec {
+        job.spec = spec;
+    }
+    if let Some(allowlist) = allowlist {
+        job.allowlist = allowlist;
+    }
+    let report = match xtask::audit(&job) {
+        Ok(report) => report,
+        Err(failure) => {
+            eprintln!("{failure}");
+            return ExitCode::FAILURE;
+        }
+    };
+    print!("{}", report.table());
+    for entry in &report.stale {
+        eprintln!(
+            "warning: allowlist entry matches no difference (remove it): {} / {}",
+            entry.place, entry.field
+        );
+    }
+    let unexplained = report.unexplained();
+    eprintln!(
+        "{} differences between {} and {}; {unexplained} not in {}",
+        report.rows.len(),
+        job.spec.display(),
+        job.against.display(),
+        job.allowlist.display()
+    );
+    if unexplained == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
 fn describe_write(job: &Job, changed: bool) -> String {
     if changed {
         format!("wrote {}", job.out.display())
@@ -105,6 +167,23 @@ fn test() -> ExitCode {
     if let Err(failure) = xtask::check(&default_job()) {
         eprintln!("{failure}");
         return ExitCode::FAILURE;
+    }
+    // The independent oracles (Redocly, Prism) are pinned in tests/oracles/package-lock.json.
+    eprintln!("==> Node tools: npm ci --prefix tests/oracles");
+    let npm = Command::new("npm")
+        .args(["ci", "--prefix", "tests/oracles", "--no-audit", "--no-fund"])
+        .current_dir(&root)
+        .status();
+    match npm {
+        Ok(status) if status.success() => {}
+        Ok(status) => {
+            eprintln!("error: `npm ci --prefix tests/oracles` failed ({status})");
+            return ExitCode::FAILURE;
+        }
+        Err(error) => {
+            eprintln!("error: cannot run npm (Node.js 20.19 or later is needed): {error}");
+            return ExitCode::FAILURE;
+        }
     }
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let steps = [

@@ -1,0 +1,89 @@
+//! `cargo xtask audit`: our fragment against GitHub's official description, both as the
+//! packages subset and as the whole description; and a drifted copy that must fail.
+
+use tests::{read, reference_dir, workspace_root};
+use xtask::{audit, AuditJob};
+
+#[test]
+fn fragment_matches_the_packages_subset_but_for_allowed_differences() {
+    let report = audit(&AuditJob::against(
+        reference_dir().join("github-openapi/packages.yaml"),
+    ))
+    .unwrap();
+    assert_eq!(report.unexplained(), 0, "\n{}", report.table());
+    assert!(
+        report.stale.is_empty(),
+        "stale allowlist entries: {:?}",
+        report.stale
+    );
+    assert_eq!(
+        report.rows.len(),
+        2,
+        "the docker tag/tags fix:\n{}",
+        report.table()
+    );
+}
+
+#[test]
+fn fragment_matches_the_whole_description_but_for_allowed_differences() {
+    let report = audit(&AuditJob::against(
+        reference_dir().join("github-openapi/api.github.com.json"),
+    ))
+    .unwrap();
+    assert_eq!(report.unexplained(), 0, "\n{}", report.table());
+    assert!(
+        report.stale.is_empty(),
+        "stale allowlist entries: {:?}",
+        report.stale
+    );
+}
+
+#[test]
+fn drift_is_reported() {
+    let spec = read(workspace_root().join("spec/packages.yaml"));
+    let drifted = spec
+        .replacen(
+            "      schema:\n        type: integer\n        default: 30\n",
+            "      schema:\n        type: integer\n        default: 50\n",
+            1,
+        )
+        .replacen(
+            "          - active\n          - deleted\n          default: active",
+            "          - active\n          default: active",
+            1,
+        )
+        .replacen(
+            "operationId: packages/restore-package-for-user\n",
+            "operationId: packages/restore-user-package\n",
+            1,
+        );
+    assert_ne!(drifted, spec);
+    let path = std::env::temp_dir().join(format!("drifted-{}.yaml", std::process::id()));
+    std::fs::write(&path, drifted).unwrap();
+    let mut job = AuditJob::against(reference_dir().join("github-openapi/packages.yaml"));
+    job.spec = path.clone();
+    let report = audit(&job).unwrap();
+    let _ = std::fs::remove_file(&path);
+    let table = report.table();
+    let unexplained: Vec<(&str, &str)> = report
+        .rows
+        .iter()
+        .filter(|(_, reason)| reason.is_none())
+        .map(|(d, _)| (d.place.as_str(), d.field.as_str()))
+        .collect();
+    for expected in [
+        ("GET /user/packages parameter query per_page", "default"),
+        (
+            "GET /orgs/{org}/packages/{package_type}/{package_name}/versions parameter query state",
+            "enum",
+        ),
+        ("operation packages/restore-package-for-user", "presence"),
+        ("operation packages/restore-user-package", "presence"),
+    ] {
+        assert!(
+            unexplained.contains(&expected),
+            "missing {expected:?} in\n{table}"
+        );
+    }
+    assert_eq!(unexplained.len(), 7, "\n{table}");
+}
