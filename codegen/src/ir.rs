@@ -67,6 +67,7 @@ pub struct Operation {
     pub optional_params_type: Option<String>,
     pub request_body: Option<RequestBody>,
     pub responses: Vec<Response>,
+    pub success: Success,
     /// Set for list operations, which GitHub pages with `Link` headers.
     pub pagination: Option<Pagination>,
     /// Where the operation is defined, as a JSON pointer.
@@ -194,6 +195,7 @@ pub struct Parameter {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RequestBody {
     pub media_type: String,
+    pub encoding: Encoding,
     pub ty: TypeRef,
     pub required: bool,
     pub description: Option<String>,
@@ -210,7 +212,43 @@ pub struct Response {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ResponseBody {
     pub media_type: String,
+    pub encoding: Encoding,
     pub ty: TypeRef,
+}
+
+/// How a body is written or read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Encoding {
+    /// `application/json` and `*+json`: serde_json.
+    Json,
+    /// `text/*`: a `String`.
+    Text,
+    /// `application/x-www-form-urlencoded` (request bodies only).
+    Form,
+    /// Anything else: raw bytes.
+    Binary,
+}
+
+/// What a successful call returns.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Success {
+    /// Every success status has this body (or none).
+    Single { body: Option<ResponseBody> },
+    /// The success statuses have different bodies: a per-operation enum with a variant for
+    /// each status.
+    Enum {
+        type_name: String,
+        variants: Vec<SuccessVariant>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SuccessVariant {
+    pub status: Status,
+    pub rust_name: String,
+    pub body: Option<ResponseBody>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -259,6 +297,8 @@ pub enum TypeRef {
     Date,
     /// Any JSON value: a schema with no type.
     Json,
+    /// Raw bytes: a body that is neither JSON nor text.
+    Bytes,
     /// A type in [`Api::types`], by name.
     Named(String),
     Vec(Box<TypeRef>),
@@ -284,6 +324,7 @@ impl fmt::Display for TypeRef {
             TypeRef::DateTime => f.write_str("DateTime"),
             TypeRef::Date => f.write_str("Date"),
             TypeRef::Json => f.write_str("Json"),
+            TypeRef::Bytes => f.write_str("Bytes"),
             TypeRef::Named(name) => f.write_str(name),
             TypeRef::Vec(inner) => write!(f, "Vec<{inner}>"),
             TypeRef::Map(inner) => write!(f, "Map<{inner}>"),
@@ -313,6 +354,14 @@ pub struct TypeDef {
 pub enum TypeKind {
     Struct {
         fields: Vec<Field>,
+        /// Keys beyond `fields` (`additionalProperties` next to `properties`).
+        additional_properties: Option<TypeRef>,
+    },
+    /// `oneOf` or `anyOf`: one of several types. Decoded by trying each in order, or, with a
+    /// discriminator, by the value of that property.
+    OneOf {
+        variants: Vec<OneOfVariant>,
+        discriminator: Option<Discriminator>,
     },
     /// A string enum. The emitted type also has a variant that keeps values the description
     /// did not list, so that a value the server adds later does not fail a whole response.
@@ -352,6 +401,22 @@ impl Field {
             TypeRef::option(self.ty.clone())
         }
     }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OneOfVariant {
+    pub rust_name: String,
+    pub ty: TypeRef,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Discriminator {
+    /// The property whose value picks the variant.
+    pub property: String,
+    /// Property value -> variant `rust_name`.
+    pub mapping: Vec<(String, String)>,
+    /// The catch-all variant for values not in `mapping`, keeping the JSON as sent.
+    pub unknown_variant: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

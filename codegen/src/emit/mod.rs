@@ -170,7 +170,7 @@ bytes = "1.5"
 chrono = {{ version = "0.4.38", default-features = false, features = ["serde", "std"] }}
 futures-core = "0.3.30"
 percent-encoding = "2.3"
-reqwest = {{ version = "0.13", default-features = false, features = ["json", "http2", "system-proxy"] }}
+reqwest = {{ version = "0.13", default-features = false, features = [{reqwest_features}] }}
 serde = {{ version = "1.0.200", features = ["derive"] }}
 serde_json = "1.0.100"
 serde_path_to_error = "0.1.16"
@@ -183,7 +183,23 @@ tokio = {{ version = "1.38", features = ["macros", "rt"] }}
         name = config.crate_name,
         version = config.crate_version,
         title = api.title.replace('"', "'"),
+        reqwest_features = reqwest_features(api),
     )
+}
+
+/// reqwest's features: JSON, HTTP/2 and system proxies always; form bodies when the API has
+/// them.
+fn reqwest_features(api: &Api) -> String {
+    let mut features = vec!["\"json\"", "\"http2\"", "\"system-proxy\""];
+    let has_form = api
+        .operations
+        .iter()
+        .filter_map(|o| o.request_body.as_ref())
+        .any(|b| b.encoding == crate::ir::Encoding::Form);
+    if has_form {
+        features.insert(0, "\"form\"");
+    }
+    features.join(", ")
 }
 
 fn lib_rs(api: &Api, config: &Config) -> TokenStream {
@@ -366,6 +382,7 @@ pub(crate) fn type_tokens(ty: &TypeRef) -> TokenStream {
         TypeRef::DateTime => quote!(chrono::DateTime<chrono::Utc>),
         TypeRef::Date => quote!(chrono::NaiveDate),
         TypeRef::Json => quote!(serde_json::Value),
+        TypeRef::Bytes => quote!(bytes::Bytes),
         TypeRef::Named(name) => {
             let ident = ident(name);
             quote!(#ident)

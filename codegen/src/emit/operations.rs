@@ -3,12 +3,16 @@
 
 use super::docs::{doc_attrs, paragraphs};
 use super::{ident, type_tokens};
-use crate::ir::{Api, Operation, Parameter, ParameterLocation, PathSegment, Status, TypeRef};
+use crate::ir::{
+    Api, Encoding, Operation, Parameter, ParameterLocation, PathSegment, ResponseBody, Status, Success,
+    TypeRef,
+};
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 pub fn operations_rs(api: &Api) -> TokenStream {
     let params_structs = api.operations.iter().filter_map(operation_params_struct);
+    let success_enums = api.operations.iter().filter_map(success_enum);
     let methods = api.operations.iter().map(method);
     quote! {
         //! One method per operation, and the optional parameters of each.
@@ -22,6 +26,8 @@ pub fn operations_rs(api: &Api) -> TokenStream {
         use crate::error::Error;
 
         #(#params_structs)*
+
+        #(#success_enums)*
 
         impl Client {
             #(#methods)*
@@ -52,7 +58,11 @@ fn arguments(op: &Operation) -> (Vec<TokenStream>, Vec<TokenStream>) {
         names.push(quote!(#arg));
     }
     if let Some(body) = &op.request_body {
-        let ty = type_tokens(&body.ty);
+        let ty = match body.encoding {
+            Encoding::Text => quote!(str),
+            Encoding::Binary => quote!([u8]),
+            Encoding::Json | Encoding::Form => type_tokens(&body.ty),
+        };
         declarations.push(if body.required {
             quote!(body: &#ty)
         } else {
@@ -91,12 +101,23 @@ fn method(op: &Operation) -> TokenStream {
         }
     });
     let body = op.request_body.as_ref().map(|body| {
+        let media_type = &body.media_type;
+        let write = match body.encoding {
+            Encoding::Json => quote!(request = request.json(body);),
+            Encoding::Form => quote!(request = request.form(body);),
+            Encoding::Text => quote! {
+                request = request.header(reqwest::header::CONTENT_TYPE, #media_type).body(body.to_owned());
+            },
+            Encoding::Binary => quote! {
+                request = request.header(reqwest::header::CONTENT_TYPE, #media_type).body(body.to_vec());
+            },
+        };
         if body.required {
-            quote!(request = request.json(body);)
+            write
         } else {
             quote! {
                 if let Some(body) = body {
-                    request = request.json(body);
+                    #write
                 }
             }
         }
@@ -238,34 +259,111 @@ fn build_query(op: &Operation) -> TokenStream {
 }
 
 /// The success type, and the code that turns the response into the result.
-fn outcome(op: &Operation) -> (TokenStream, TokenStream) {
-    let successes: Vec<_> = op.successes().collect();
-    let patterns: Vec<TokenStream> = if successes.is_empty() {
-        vec![quote!(200..=299)]
-    } else {
-        successes
-            .iter()
-            .map(|r| match r.status {
-                Status::Code(code) => {
-                    let code = Literal::u16_unsuffixed(code);
-                    quote!(#code)
-                }
-                _ => quote!(200..=299),
-            })
-            .collect()
-    };
-    let body = successes.iter().find_map(|r| r.body.as_ref());
-    let (return_type, decode) = match body {
-        Some(body) => (type_tokens(&body.ty), quote!(response.json())),
+/// The pattern that matches a status in the generated `match`.
+fn status_pattern(status: Status) -> TokenStream {
+    match status {
+        Status::Code(code) => {
+            let code = Literal::u16_unsuffixed(code);
+            quote!(#code)
+        }
+        Status::Range(class) => {
+            let low = Literal::u16_unsuffixed(class * 100);
+            let high = Literal::u16_unsuffixed(class * 100 + 99);
+            quote!(#low..=#high)
+        }
+        Status::Default => quote!(200..=299),
+    }
+}
+
+/// Reads a body as the IR says: JSON, text or bytes; `()` without one.
+fn read_body(body: Option<&ResponseBody>) -> (TokenStream, TokenStream) {
+    match body {
         None => (quote!(()), quote!(response.empty())),
-    };
+        Some(body) => {
+            let reader = match body.encoding {
+                Encoding::Json => quote!(response.json()),
+                Encoding::Text => quote!(response.text()),
+                Encoding::Binary | Encoding::Form => quote!(response.bytes()),
+            };
+            (type_tokens(&body.ty), reader)
+        }
+    }
+}
+
+/// The success type, and the code that turns the response into the result.
+fn outcome(op: &Operation) -> (TokenStream, TokenStream) {
+    let arms: Vec<TokenStream>;
+    let return_type;
+    match &op.success {
+        Success::Single { body } => {
+            let statuses: Vec<TokenStream> = op.successes().map(|r| status_pattern(r.status)).collect();
+            let patterns = if statuses.is_empty() { vec![quote!(200..=299)] } else { statuses };
+            let (ty, reader) = read_body(body.as_ref());
+            return_type = ty;
+            arms = vec![quote!(#(#patterns)|* => #reader,)];
+        }
+        Success::Enum { type_name, variants } => {
+            let enum_name = ident(type_name);
+            return_type = quote!(#enum_name);
+            arms = variants
+                .iter()
+                .map(|variant| {
+                    let pattern = status_pattern(variant.status);
+                    let name = ident(&variant.rust_name);
+                    let (_, reader) = read_body(variant.body.as_ref());
+                    let wrap = if variant.body.is_some() {
+                        quote!(#enum_name::#name)
+                    } else {
+                        quote!(|()| #enum_name::#name)
+                    };
+                    quote!(#pattern => #reader.map(|response| response.map(#wrap)),)
+                })
+                .collect();
+        }
+    }
     let outcome = quote! {
         match response.status.as_u16() {
-            #(#patterns)|* => #decode,
+            #(#arms)*
             _ => Err(response.into_error()),
         }
     };
     (return_type, outcome)
+}
+
+/// The per-operation enum of successful answers, when their bodies differ.
+fn success_enum(op: &Operation) -> Option<TokenStream> {
+    let Success::Enum { type_name, variants } = &op.success else {
+        return None;
+    };
+    let name = ident(type_name);
+    let docs = doc_attrs(&format!(
+        "The successful answers of [`Client::{}`], by status.",
+        op.method_name
+    ));
+    let variants = variants.iter().map(|variant| {
+        let description = op
+            .responses
+            .iter()
+            .find(|r| r.status == variant.status)
+            .map(|r| r.description.trim().to_owned())
+            .unwrap_or_default();
+        let docs = doc_attrs(&format!("`{}`: {}", variant.status, description));
+        let variant_name = ident(&variant.rust_name);
+        match &variant.body {
+            Some(body) => {
+                let ty = type_tokens(&body.ty);
+                quote!(#docs #variant_name(#ty))
+            }
+            None => quote!(#docs #variant_name),
+        }
+    });
+    Some(quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #name {
+            #(#variants,)*
+        }
+    })
 }
 
 fn method_docs(op: &Operation) -> String {

@@ -227,6 +227,7 @@ fn family_methods(api: &Api, family: &OwnerFamily) -> TokenStream {
         ));
         quote! {
             #docs
+            #[allow(deprecated)]
             pub fn #stream_name(&self, #(#arguments),*) -> Paginated<#item> {
                 #body
             }
@@ -234,6 +235,7 @@ fn family_methods(api: &Api, family: &OwnerFamily) -> TokenStream {
     });
     quote! {
         #docs
+        #[allow(deprecated)]
         pub async fn #name(&self, #(#arguments),*) -> Result<Response<#success>, Error> {
             #call
         }

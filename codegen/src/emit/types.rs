@@ -2,7 +2,7 @@
 
 use super::docs::{doc_attrs, paragraphs};
 use super::{ident, type_tokens};
-use crate::ir::{Api, Field, TypeDef, TypeKind, Variant};
+use crate::ir::{Api, Discriminator, Field, OneOfVariant, TypeDef, TypeKind, Variant};
 use crate::lower::unraw;
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -32,8 +32,19 @@ fn type_def(def: &TypeDef) -> TokenStream {
         .or(fallback.as_deref())]));
     let name = ident(&def.name);
     match &def.kind {
-        TypeKind::Struct { fields } => {
-            let fields = fields.iter().map(field);
+        TypeKind::Struct {
+            fields,
+            additional_properties,
+        } => {
+            let mut fields: Vec<TokenStream> = fields.iter().map(field).collect();
+            if let Some(value) = additional_properties {
+                let value = type_tokens(value);
+                fields.push(quote! {
+                    /// Keys beyond the listed fields.
+                    #[serde(flatten)]
+                    pub additional_properties: std::collections::BTreeMap<String, #value>
+                });
+            }
             quote! {
                 #docs
                 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -42,6 +53,10 @@ fn type_def(def: &TypeDef) -> TokenStream {
                 }
             }
         }
+        TypeKind::OneOf {
+            variants,
+            discriminator,
+        } => one_of(&def.name, docs, variants, discriminator.as_ref()),
         TypeKind::Enum {
             variants,
             unknown_variant,
@@ -157,6 +172,56 @@ fn string_enum(
         impl crate::encoding::ParamValue for #type_name {
             fn to_param(&self) -> std::borrow::Cow<'_, str> {
                 std::borrow::Cow::Borrowed(self.as_str())
+            }
+        }
+    }
+}
+
+/// `oneOf`/`anyOf`: an untagged enum (serde tries the variants in order), or, with a
+/// discriminator, one that picks the variant by the discriminator's value and keeps values
+/// it does not know.
+fn one_of(
+    name: &str,
+    docs: TokenStream,
+    variants: &[OneOfVariant],
+    discriminator: Option<&Discriminator>,
+) -> TokenStream {
+    let type_name = ident(name);
+    let names: Vec<_> = variants.iter().map(|v| ident(&v.rust_name)).collect();
+    let types: Vec<_> = variants.iter().map(|v| type_tokens(&v.ty)).collect();
+    let Some(discriminator) = discriminator else {
+        return quote! {
+            #docs
+            #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+            #[serde(untagged)]
+            pub enum #type_name {
+                #( #names(#types), )*
+            }
+        };
+    };
+    let property = &discriminator.property;
+    let unknown = ident(&discriminator.unknown_variant);
+    let values: Vec<&str> = discriminator.mapping.iter().map(|(value, _)| value.as_str()).collect();
+    let targets: Vec<_> = discriminator.mapping.iter().map(|(_, variant)| ident(variant)).collect();
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, Serialize)]
+        #[serde(untagged)]
+        pub enum #type_name {
+            #( #names(#types), )*
+            /// A value of the discriminator the API description does not list, kept as sent.
+            #unknown(serde_json::Value),
+        }
+
+        impl<'de> Deserialize<'de> for #type_name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                use serde::de::Error as _;
+                let value = serde_json::Value::deserialize(deserializer)?;
+                let tag = value.get(#property).and_then(serde_json::Value::as_str).map(str::to_owned);
+                match tag.as_deref() {
+                    #( Some(#values) => serde_json::from_value(value).map(#type_name::#targets).map_err(D::Error::custom), )*
+                    _ => Ok(#type_name::#unknown(value)),
+                }
             }
         }
     }

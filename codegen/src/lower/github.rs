@@ -4,7 +4,8 @@
 
 use super::names::{operation_short_name, snake_ident, type_ident};
 use crate::ir::{
-    HttpMethod, Operation, OwnerFamily, OwnerKind, OwnerMember, Pagination, Parameter, TypeRef,
+    HttpMethod, Operation, OwnerFamily, OwnerKind, OwnerMember, Pagination, Parameter, Success,
+    TypeRef,
 };
 use std::collections::{BTreeMap, HashSet};
 
@@ -22,10 +23,15 @@ pub fn mark_pagination(operations: &mut [Operation]) {
         if operation.http_method != HttpMethod::Get || !url_only {
             continue;
         }
-        let first_body = operation.successes().next().and_then(|r| r.body.as_ref());
-        let Some(TypeRef::Vec(item)) = first_body.map(|b| &b.ty) else {
+        let Success::Single { body: Some(body) } = &operation.success else {
             continue;
         };
+        let TypeRef::Vec(item) = &body.ty else {
+            continue;
+        };
+        if body.encoding != crate::ir::Encoding::Json {
+            continue;
+        }
         let item = item.as_ref().clone();
         let stream_method = format!("{}_stream", operation.method_name);
         let url_method = format!("{}_url", operation.method_name);
@@ -147,15 +153,13 @@ fn family(members: &[Member]) -> Option<OwnerFamily> {
                 .zip(&pair[1])
                 .all(|(a, b)| a.name == b.name && a.location == b.location && a.ty == b.ty)
     });
-    let success = |op: &Operation| {
-        op.successes()
-            .find_map(|r| r.body.as_ref())
-            .map(|b| b.ty.clone())
+    let success = |op: &Operation| match &op.success {
+        Success::Single { body } => Some(body.as_ref().map(|b| b.ty.clone())),
+        Success::Enum { .. } => None,
     };
     let first_success = success(members[0].operation);
-    let same_success = members
-        .iter()
-        .all(|m| success(m.operation) == first_success);
+    let same_success =
+        first_success.is_some() && members.iter().all(|m| success(m.operation) == first_success);
     let no_bodies = members.iter().all(|m| m.operation.request_body.is_none());
     if !same_required || !same_success || !no_bodies {
         return None;
@@ -201,7 +205,7 @@ fn family(members: &[Member]) -> Option<OwnerFamily> {
         required: required[0].iter().map(|p| (*p).clone()).collect(),
         optional,
         optional_params_type,
-        success: first_success,
+        success: first_success.flatten(),
     })
 }
 

@@ -9,8 +9,9 @@ mod schema;
 
 use crate::diagnostic::{pointer_join, Diagnostic, Diagnostics};
 use crate::ir::{
-    Api, HttpMethod, Operation, Parameter, ParameterLocation, PathSegment, RequestBody, Response,
-    ResponseBody, Server, ServerVariable, Status, TypeDef, TypeKind, TypeRef,
+    Api, Encoding, HttpMethod, Operation, Parameter, ParameterLocation, PathSegment, RequestBody,
+    Response, ResponseBody, Server, ServerVariable, Status, Success, SuccessVariant, TypeDef,
+    TypeKind, TypeRef,
 };
 use names::{operation_short_name, pascal_ident, snake_ident, type_ident};
 use openapiv3::{MediaType, OpenAPI, ParameterSchemaOrContent, ReferenceOr, StatusCode};
@@ -210,7 +211,7 @@ impl<'a> Lowerer<'a> {
             .request_body
             .as_ref()
             .and_then(|body| self.request_body(body, &found.pointer, &type_prefix));
-        let responses = self.responses(found, &type_prefix);
+        let (responses, success) = self.responses(found, &type_prefix);
         let optional_params_type = parameters
             .iter()
             .any(|p| !p.required)
@@ -238,6 +239,7 @@ impl<'a> Lowerer<'a> {
             optional_params_type,
             request_body,
             responses,
+            success,
             pagination: None,
             pointer: found.pointer.clone(),
         }
@@ -378,7 +380,13 @@ impl<'a> Lowerer<'a> {
         }
         names.push(format!("{type_prefix}{}", pascal_ident(&data.name)));
         let schema_pointer = pointer_join(pointer, &["schema"]);
-        let lowered = self.schemas.lower(schema, &schema_pointer, &names);
+        // A parameter that may take several forms (`oneOf: [string, array]`) is text in the
+        // URL whichever it takes; the caller writes it as the description shows.
+        let lowered = if self.schemas.is_alternatives(schema) {
+            schema::Lowered { ty: TypeRef::String, nullable: false }
+        } else {
+            self.schemas.lower(schema, &schema_pointer, &names)
+        };
         let default = match schema {
             ReferenceOr::Item(schema) => schema.schema_data.default.clone(),
             ReferenceOr::Reference { .. } => None,
@@ -476,38 +484,34 @@ impl<'a> Lowerer<'a> {
                 }
             }
         };
-        let (media_type, content) = match json_content(&body.content) {
-            Some(found) => found,
-            None => {
-                let types: Vec<&str> = body.content.keys().map(String::as_str).collect();
-                self.error(
-                    &pointer,
-                    format!(
-                        "request bodies of type {} are not supported yet",
-                        types.join(", ")
-                    ),
-                )
-                .hint = Some("only JSON request bodies are supported".to_owned());
-                return None;
-            }
+        let Some((media_type, content, encoding)) = pick_content(&body.content) else {
+            let types: Vec<&str> = body.content.keys().map(String::as_str).collect();
+            self.error(&pointer, format!("request bodies of type {} are not supported yet", types.join(", ")))
+                .hint = Some("JSON, text, form-urlencoded and binary bodies are supported".to_owned());
+            return None;
         };
         let schema_pointer = pointer_join(&pointer, &["content", media_type, "schema"]);
-        let ty = match &content.schema {
-            Some(schema) => self
-                .schemas
-                .lower(schema, &schema_pointer, &[format!("{type_prefix}Request")])
-                .with_null(),
-            None => TypeRef::Json,
+        let ty = match encoding {
+            Encoding::Text => TypeRef::String,
+            Encoding::Binary => TypeRef::Bytes,
+            Encoding::Json | Encoding::Form => match &content.schema {
+                Some(schema) => self
+                    .schemas
+                    .lower(schema, &schema_pointer, &[format!("{type_prefix}Request")])
+                    .with_null(),
+                None => TypeRef::Json,
+            },
         };
         Some(RequestBody {
             media_type: media_type.to_owned(),
+            encoding,
             ty,
             required: body.required,
             description: body.description.clone(),
         })
     }
 
-    fn responses(&mut self, found: &Found<'a>, type_prefix: &str) -> Vec<Response> {
+    fn responses(&mut self, found: &Found<'a>, type_prefix: &str) -> (Vec<Response>, Success) {
         let responses = &found.operation.responses;
         let base = pointer_join(&found.pointer, &["responses"]);
         let mut lowered = Vec::new();
@@ -527,36 +531,32 @@ impl<'a> Lowerer<'a> {
             let Some(response) = self.resolve_response(response, &pointer) else {
                 continue;
             };
-            let body = if response.content.is_empty() {
-                None
-            } else if let Some((media_type, content)) = json_content(&response.content) {
-                let name = if status.is_success() {
-                    format!("{type_prefix}Response")
-                } else {
-                    format!("{type_prefix}Error{}", pascal_ident(&status.to_string()))
-                };
-                let schema_pointer = pointer_join(&pointer, &["content", media_type, "schema"]);
-                content.schema.as_ref().map(|schema| ResponseBody {
-                    media_type: media_type.to_owned(),
-                    ty: self
-                        .schemas
-                        .lower(schema, &schema_pointer, &[name])
-                        .with_null(),
-                })
-            } else if status.is_success() {
-                let types: Vec<&str> = response.content.keys().map(String::as_str).collect();
-                self.error(
-                    &pointer,
-                    format!(
-                        "responses of type {} are not supported yet",
-                        types.join(", ")
-                    ),
-                )
-                .hint = Some("only JSON response bodies are supported".to_owned());
-                None
-            } else {
-                // A non-JSON error body is kept raw by the runtime error type.
-                None
+            let body = match pick_content(&response.content) {
+                None if response.content.is_empty() => None,
+                None => {
+                    let types: Vec<&str> = response.content.keys().map(String::as_str).collect();
+                    self.error(&pointer, format!("responses of type {} are not supported yet", types.join(", ")));
+                    None
+                }
+                Some((media_type, content, encoding)) => {
+                    let name = if status.is_success() {
+                        format!("{type_prefix}Response")
+                    } else {
+                        format!("{type_prefix}Error{}", pascal_ident(&status.to_string()))
+                    };
+                    let schema_pointer = pointer_join(&pointer, &["content", media_type, "schema"]);
+                    let ty = match (encoding, &content.schema) {
+                        (Encoding::Text, _) => Some(TypeRef::String),
+                        (Encoding::Binary | Encoding::Form, _) => Some(TypeRef::Bytes),
+                        (Encoding::Json, Some(schema)) => Some(self.schemas.lower(schema, &schema_pointer, &[name]).with_null()),
+                        (Encoding::Json, None) => Some(TypeRef::Json),
+                    };
+                    ty.map(|ty| ResponseBody {
+                        media_type: media_type.to_owned(),
+                        encoding: if encoding == Encoding::Form { Encoding::Binary } else { encoding },
+                        ty,
+                    })
+                }
             };
             lowered.push(Response {
                 status,
@@ -564,26 +564,33 @@ impl<'a> Lowerer<'a> {
                 body,
             });
         }
-        let success_types: Vec<Option<&TypeRef>> = lowered
-            .iter()
-            .filter(|r| r.status.is_success())
-            .map(|r| r.body.as_ref().map(|b| &b.ty))
-            .collect();
-        if success_types.windows(2).any(|pair| pair[0] != pair[1]) {
-            let statuses: Vec<String> = lowered
-                .iter()
-                .filter(|r| r.status.is_success())
-                .map(|r| r.status.to_string())
-                .collect();
-            self.error(
-                &base,
-                format!(
-                    "successful responses {} have different bodies, which is not supported yet",
-                    statuses.join(", ")
-                ),
-            );
+        let success = self.success(&lowered, &found.pointer, type_prefix);
+        (lowered, success)
+    }
+
+    /// One success type, or a per-operation enum when the success statuses differ in body.
+    fn success(&mut self, responses: &[Response], pointer: &str, type_prefix: &str) -> Success {
+        let successes: Vec<&Response> = responses.iter().filter(|r| r.status.is_success()).collect();
+        let bodies: Vec<Option<&TypeRef>> = successes.iter().map(|r| r.body.as_ref().map(|b| &b.ty)).collect();
+        if bodies.windows(2).all(|pair| pair[0] == pair[1]) {
+            return Success::Single {
+                body: successes.first().and_then(|r| r.body.clone()),
+            };
         }
-        lowered
+        let type_name = format!("{type_prefix}Success");
+        if !self.schemas.reserve(&type_name) {
+            self.error(pointer, format!("the response enum `{type_name}` collides with a type of the same name"))
+                .hint = Some("rename the schema or the operationId".to_owned());
+        }
+        let variants = successes
+            .iter()
+            .map(|r| SuccessVariant {
+                status: r.status,
+                rust_name: status_variant(r.status),
+                body: r.body.clone(),
+            })
+            .collect();
+        Success::Enum { type_name, variants }
     }
 
     fn resolve_response(
@@ -689,15 +696,48 @@ fn template_variables(path: &str) -> Vec<&str> {
         .collect()
 }
 
-/// The JSON representation among a body's media types, if there is one.
-fn json_content(content: &indexmap::IndexMap<String, MediaType>) -> Option<(&str, &MediaType)> {
-    content
+/// The representation to use among a body's media types: JSON if there is one, else text,
+/// form or binary. `None` for types the client cannot send or read (multipart).
+fn pick_content(content: &indexmap::IndexMap<String, MediaType>) -> Option<(&str, &MediaType, Encoding)> {
+    let encoding = |media_type: &str| -> Option<Encoding> {
+        let essence = media_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        if essence == "application/json" || essence.ends_with("+json") {
+            Some(Encoding::Json)
+        } else if essence.starts_with("text/") {
+            Some(Encoding::Text)
+        } else if essence == "application/x-www-form-urlencoded" {
+            Some(Encoding::Form)
+        } else if essence.starts_with("multipart/") {
+            None
+        } else {
+            Some(Encoding::Binary)
+        }
+    };
+    let candidates: Vec<(&str, &MediaType, Encoding)> = content
         .iter()
-        .find(|(media_type, _)| {
-            let essence = media_type.split(';').next().unwrap_or("").trim();
-            essence == "application/json" || essence.ends_with("+json")
-        })
-        .map(|(media_type, content)| (media_type.as_str(), content))
+        .filter_map(|(media_type, body)| Some((media_type.as_str(), body, encoding(media_type)?)))
+        .collect();
+    [Encoding::Json, Encoding::Form, Encoding::Text, Encoding::Binary]
+        .into_iter()
+        .find_map(|wanted| candidates.iter().find(|(_, _, e)| *e == wanted).copied())
+}
+
+/// The variant of a per-operation success enum for a status: `Ok` for 200, `NoContent` for
+/// 204, and so on.
+fn status_variant(status: Status) -> String {
+    match status {
+        Status::Code(200) => "Ok".to_owned(),
+        Status::Code(201) => "Created".to_owned(),
+        Status::Code(202) => "Accepted".to_owned(),
+        Status::Code(203) => "NonAuthoritativeInformation".to_owned(),
+        Status::Code(204) => "NoContent".to_owned(),
+        Status::Code(205) => "ResetContent".to_owned(),
+        Status::Code(206) => "PartialContent".to_owned(),
+        Status::Code(207) => "MultiStatus".to_owned(),
+        Status::Code(code) => format!("Status{code}"),
+        Status::Range(class) => format!("Status{class}xx"),
+        Status::Default => "Default".to_owned(),
+    }
 }
 
 /// Parameters are written into a URL or a header, so their values must be scalars (or, in a
@@ -708,19 +748,27 @@ fn check_parameter_types(
     file: &str,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    let is_scalar = |ty: &TypeRef| match ty {
-        TypeRef::Bool
-        | TypeRef::I32
-        | TypeRef::I64
-        | TypeRef::F64
-        | TypeRef::String
-        | TypeRef::Date
-        | TypeRef::DateTime => true,
-        TypeRef::Named(name) => types
-            .iter()
-            .any(|t| t.name == *name && matches!(t.kind, TypeKind::Enum { .. })),
-        _ => false,
-    };
+    fn is_scalar(ty: &TypeRef, types: &[TypeDef], depth: usize) -> bool {
+        match ty {
+            TypeRef::Bool
+            | TypeRef::I32
+            | TypeRef::I64
+            | TypeRef::F64
+            | TypeRef::String
+            | TypeRef::Date
+            | TypeRef::DateTime => true,
+            TypeRef::Named(name) => types.iter().any(|t| {
+                t.name == *name
+                    && match &t.kind {
+                        TypeKind::Enum { .. } => true,
+                        TypeKind::Alias { target } => depth < 8 && is_scalar(target, types, depth + 1),
+                        _ => false,
+                    }
+            }),
+            _ => false,
+        }
+    }
+    let is_scalar = |ty: &TypeRef| is_scalar(ty, types, 0);
     for operation in operations {
         for parameter in &operation.parameters {
             let fits = match &parameter.ty {

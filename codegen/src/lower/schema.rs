@@ -8,7 +8,8 @@
 
 use super::names::{pascal_ident, snake_ident, type_ident};
 use crate::diagnostic::{pointer_join, Diagnostic};
-use crate::ir::{Field, TypeDef, TypeKind, TypeRef, Variant};
+use crate::ir::{Discriminator, Field, OneOfVariant, TypeDef, TypeKind, TypeRef, Variant};
+use serde_json::Value;
 use indexmap::IndexMap;
 use openapiv3::{
     AdditionalProperties, AnySchema, IntegerFormat, OpenAPI, ReferenceOr, Schema, SchemaKind,
@@ -197,6 +198,25 @@ impl<'a> Schemas<'a> {
         }
     }
 
+    /// Whether a schema (following a component `$ref`) is a `oneOf` or `anyOf`.
+    pub fn is_alternatives(&self, schema: SchemaRef<'_>) -> bool {
+        let schema = match schema {
+            ReferenceOr::Item(schema) => schema,
+            ReferenceOr::Reference { reference } => match reference
+                .strip_prefix(SCHEMA_REF_PREFIX)
+                .and_then(|key| self.component_schemas()?.get(key))
+            {
+                Some(ReferenceOr::Item(schema)) => schema,
+                _ => return false,
+            },
+        };
+        match &schema.schema_kind {
+            SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } => true,
+            SchemaKind::Any(any) => !any.one_of.is_empty() || !any.any_of.is_empty(),
+            _ => false,
+        }
+    }
+
     /// Reserves a name that only the caller may define (e.g. an operation's parameter struct).
     pub fn reserve(&mut self, name: &str) -> bool {
         !self.types.contains_key(name) && self.reserved.insert(name.to_owned())
@@ -226,15 +246,10 @@ impl<'a> Schemas<'a> {
         };
         let name = component.rust_name.clone();
         let description = describe(schema);
-        let kind = match self.definition(schema, &pointer, &name) {
-            Some(kind) => kind,
-            None => {
-                let lowered = self.lower_inline(schema, &pointer, std::slice::from_ref(&name));
-                if lowered.ty == TypeRef::Named(name.clone()) {
-                    return;
-                }
-                TypeKind::Alias { target: lowered.ty }
-            }
+        let kind = match self.shape(schema, &pointer, std::slice::from_ref(&name)) {
+            Shape::Defines(kind) => kind,
+            Shape::Is(lowered) if lowered.ty == TypeRef::Named(name.clone()) => return,
+            Shape::Is(lowered) => TypeKind::Alias { target: lowered.ty },
         };
         self.types.insert(
             name.clone(),
@@ -245,23 +260,6 @@ impl<'a> Schemas<'a> {
                 kind,
             },
         );
-    }
-
-    /// The struct or enum a schema defines, if it defines one (rather than being a
-    /// primitive, array or map).
-    fn definition(&mut self, schema: &Schema, pointer: &str, name: &str) -> Option<TypeKind> {
-        match &schema.schema_kind {
-            SchemaKind::Type(Type::String(string)) if !string.enumeration.is_empty() => Some(
-                enum_kind(string.enumeration.iter().flatten().map(String::as_str)),
-            ),
-            SchemaKind::Type(Type::Object(object)) if !object.properties.is_empty() => {
-                Some(self.struct_kind(&object.properties, &object.required, pointer, name))
-            }
-            SchemaKind::Any(any) if !any.properties.is_empty() => {
-                Some(self.struct_kind(&any.properties, &any.required, pointer, name))
-            }
-            _ => None,
-        }
     }
 
     /// Lowers a schema that appears at `pointer`. `names` are the candidate names for a type
@@ -311,100 +309,271 @@ impl<'a> Schemas<'a> {
     }
 
     fn lower_inline(&mut self, schema: &Schema, pointer: &str, names: &[String]) -> Lowered {
-        let nullable = schema.schema_data.nullable;
-        let ty = match &schema.schema_kind {
-            SchemaKind::Type(Type::String(string)) => {
-                let values: Vec<&str> = string
-                    .enumeration
-                    .iter()
-                    .flatten()
-                    .map(String::as_str)
-                    .collect();
-                if !values.is_empty() {
-                    let nullable = nullable || string.enumeration.iter().any(Option::is_none);
-                    let ty = self.intern(names, schema, pointer, enum_kind(values.into_iter()));
-                    return Lowered { ty, nullable };
+        match self.shape(schema, pointer, names) {
+            Shape::Is(lowered) => lowered,
+            Shape::Defines(kind) => {
+                let nullable = schema.schema_data.nullable
+                    || matches!(&schema.schema_kind, SchemaKind::Type(Type::String(s)) if s.enumeration.iter().any(Option::is_none));
+                Lowered {
+                    ty: self.intern(names, schema, pointer, kind),
+                    nullable,
                 }
-                match &string.format {
+            }
+        }
+    }
+
+    /// What a schema is: a type it defines (named by the caller), or an existing type.
+    /// `names[0]` is the name the defined type will most likely get, used to name the
+    /// types defined inside it.
+    fn shape(&mut self, schema: &Schema, pointer: &str, names: &[String]) -> Shape {
+        let nullable = schema.schema_data.nullable;
+        let is = |ty: TypeRef| Shape::Is(Lowered { ty, nullable });
+        let owner = names.first().cloned().unwrap_or_default();
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::String(string)) => {
+                let values: Vec<&str> = string.enumeration.iter().flatten().map(String::as_str).collect();
+                if !values.is_empty() {
+                    return Shape::Defines(enum_kind(values.into_iter()));
+                }
+                is(match &string.format {
                     VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) => TypeRef::DateTime,
                     VariantOrUnknownOrEmpty::Item(StringFormat::Date) => TypeRef::Date,
                     _ => TypeRef::String,
-                }
+                })
             }
-            SchemaKind::Type(Type::Integer(integer)) => match &integer.format {
+            SchemaKind::Type(Type::Integer(integer)) => is(match &integer.format {
                 VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => TypeRef::I32,
                 _ => TypeRef::I64,
-            },
-            SchemaKind::Type(Type::Number(_)) => TypeRef::F64,
-            SchemaKind::Type(Type::Boolean(_)) => TypeRef::Bool,
-            SchemaKind::Type(Type::Array(array)) => {
-                self.array(array.items.as_ref(), pointer, names)
-            }
+            }),
+            SchemaKind::Type(Type::Number(_)) => is(TypeRef::F64),
+            SchemaKind::Type(Type::Boolean(_)) => is(TypeRef::Bool),
+            SchemaKind::Type(Type::Array(array)) => is(self.array(array.items.as_ref(), pointer, names)),
             SchemaKind::Type(Type::Object(object)) => {
                 if object.properties.is_empty() {
-                    self.map(object.additional_properties.as_ref(), pointer, names)
+                    is(self.map(object.additional_properties.as_ref(), pointer, names))
                 } else {
-                    let name = names.first().cloned().unwrap_or_default();
-                    let kind =
-                        self.struct_kind(&object.properties, &object.required, pointer, &name);
-                    self.intern(names, schema, pointer, kind)
+                    Shape::Defines(self.struct_kind(&object.properties, &object.required, object.additional_properties.as_ref(), pointer, &owner))
                 }
             }
-            SchemaKind::Any(any) => return self.lower_any(schema, any, pointer, names),
-            SchemaKind::OneOf { .. } => self.unsupported(pointer, "oneOf"),
-            SchemaKind::AnyOf { .. } => self.unsupported(pointer, "anyOf"),
-            SchemaKind::AllOf { .. } => self.unsupported(pointer, "allOf"),
-            SchemaKind::Not { .. } => self.unsupported(pointer, "not"),
-        };
-        Lowered { ty, nullable }
+            SchemaKind::OneOf { one_of } => self.alternatives(schema, one_of, pointer, names),
+            SchemaKind::AnyOf { any_of } => self.alternatives(schema, any_of, pointer, names),
+            SchemaKind::AllOf { all_of } => self.all_of(schema, all_of, pointer, names),
+            SchemaKind::Not { .. } => {
+                self.unsupported(pointer, "not");
+                is(TypeRef::Json)
+            }
+            SchemaKind::Any(any) => self.any_shape(schema, any, pointer, names),
+        }
     }
 
-    /// A schema that fits none of `openapiv3`'s shapes exactly, e.g. properties without
-    /// `type: object`, or no type at all (any JSON value).
-    fn lower_any(
-        &mut self,
-        schema: &Schema,
-        any: &AnySchema,
-        pointer: &str,
-        names: &[String],
-    ) -> Lowered {
+    /// A schema that fits none of `openapiv3`'s shapes exactly: properties without
+    /// `type: object`, properties next to `oneOf` (which then only constrains them), or no
+    /// type at all (any JSON value).
+    fn any_shape(&mut self, schema: &Schema, any: &AnySchema, pointer: &str, names: &[String]) -> Shape {
         let nullable = schema.schema_data.nullable;
-        if !any.one_of.is_empty() {
-            return Lowered {
-                ty: self.unsupported(pointer, "oneOf"),
-                nullable,
-            };
-        }
-        if !any.any_of.is_empty() {
-            return Lowered {
-                ty: self.unsupported(pointer, "anyOf"),
-                nullable,
-            };
+        let owner = names.first().cloned().unwrap_or_default();
+        if !any.properties.is_empty() {
+            return Shape::Defines(self.struct_kind(&any.properties, &any.required, any.additional_properties.as_ref(), pointer, &owner));
         }
         if !any.all_of.is_empty() {
-            return Lowered {
-                ty: self.unsupported(pointer, "allOf"),
-                nullable,
-            };
+            return self.all_of(schema, &any.all_of, pointer, names);
         }
-        if !any.properties.is_empty() {
-            let name = names.first().cloned().unwrap_or_default();
-            let kind = self.struct_kind(&any.properties, &any.required, pointer, &name);
-            return Lowered {
-                ty: self.intern(names, schema, pointer, kind),
-                nullable,
-            };
+        if !any.one_of.is_empty() {
+            return self.alternatives(schema, &any.one_of, pointer, names);
+        }
+        if !any.any_of.is_empty() {
+            return self.alternatives(schema, &any.any_of, pointer, names);
+        }
+        let string_values: Option<Vec<&str>> = (!any.enumeration.is_empty())
+            .then(|| any.enumeration.iter().filter(|v| !v.is_null()).map(|v| v.as_str()).collect())
+            .flatten();
+        if let Some(values) = string_values.filter(|v| !v.is_empty()) {
+            return Shape::Defines(enum_kind(values.into_iter()));
         }
         let ty = match any.typ.as_deref() {
             Some("array") => self.array(any.items.as_ref(), pointer, names),
             Some("object") => self.map(any.additional_properties.as_ref(), pointer, names),
-            Some("string") => TypeRef::String,
-            Some("integer") => TypeRef::I64,
+            Some("string") => match any.format.as_deref() {
+                Some("date-time") => TypeRef::DateTime,
+                Some("date") => TypeRef::Date,
+                _ => TypeRef::String,
+            },
+            Some("integer") => match any.format.as_deref() {
+                Some("int32") => TypeRef::I32,
+                _ => TypeRef::I64,
+            },
             Some("number") => TypeRef::F64,
             Some("boolean") => TypeRef::Bool,
             _ => TypeRef::Json,
         };
-        Lowered { ty, nullable }
+        let nullable = nullable || any.enumeration.iter().any(Value::is_null);
+        Shape::Is(Lowered { ty, nullable })
+    }
+
+    /// `oneOf` / `anyOf`: an enum with a variant per alternative; collapses to the one type
+    /// when the alternatives agree, and ignores alternatives that only list `required`.
+    fn alternatives(&mut self, schema: &Schema, alternatives: &[ReferenceOr<Schema>], pointer: &str, names: &[String]) -> Shape {
+        let keyword = match &schema.schema_kind {
+            SchemaKind::AnyOf { .. } => "anyOf",
+            SchemaKind::Any(any) if any.one_of.is_empty() => "anyOf",
+            _ => "oneOf",
+        };
+        let owner = names.first().cloned().unwrap_or_default();
+        let mut nullable = schema.schema_data.nullable;
+        let mut variants: Vec<OneOfVariant> = Vec::new();
+        let mut refs: Vec<(usize, String)> = Vec::new();
+        for (i, alternative) in alternatives.iter().enumerate() {
+            if is_constraint_only(alternative) {
+                continue;
+            }
+            let at = pointer_join(pointer, &[keyword, &i.to_string()]);
+            let variant_names: Vec<String> = match alternative {
+                ReferenceOr::Item(item) => item
+                    .schema_data
+                    .title
+                    .iter()
+                    .map(|t| type_ident(t))
+                    .chain([format!("{owner}Variant{}", i + 1)])
+                    .collect(),
+                ReferenceOr::Reference { .. } => Vec::new(),
+            };
+            let lowered = self.lower(alternative, &at, &variant_names);
+            nullable |= lowered.nullable;
+            if let ReferenceOr::Reference { reference } = alternative {
+                if let Some(key) = reference.strip_prefix(SCHEMA_REF_PREFIX) {
+                    refs.push((variants.len(), key.to_owned()));
+                }
+            }
+            if variants.iter().any(|v| v.ty == lowered.ty) {
+                continue;
+            }
+            let base = variant_name(&lowered.ty);
+            let mut rust_name = base.clone();
+            let mut n = 2;
+            while variants.iter().any(|v| v.rust_name == rust_name) {
+                rust_name = format!("{base}{n}");
+                n += 1;
+            }
+            variants.push(OneOfVariant { rust_name, ty: lowered.ty });
+        }
+        match variants.len() {
+            0 => return Shape::Is(Lowered { ty: TypeRef::Json, nullable }),
+            1 => return Shape::Is(Lowered { ty: variants.remove(0).ty, nullable }),
+            _ => {}
+        }
+        let discriminator = schema.schema_data.discriminator.as_ref().map(|d| {
+            let mut mapping: Vec<(String, String)> = Vec::new();
+            for (value, target) in &d.mapping {
+                let key = target.strip_prefix(SCHEMA_REF_PREFIX).unwrap_or(target);
+                if let Some((index, _)) = refs.iter().find(|(_, k)| k == key) {
+                    mapping.push((value.clone(), variants[*index].rust_name.clone()));
+                }
+            }
+            for (index, key) in &refs {
+                if !d.mapping.values().any(|t| t.strip_prefix(SCHEMA_REF_PREFIX) == Some(key)) {
+                    mapping.push((key.clone(), variants[*index].rust_name.clone()));
+                }
+            }
+            let mut unknown_variant = "Unknown".to_owned();
+            while variants.iter().any(|v| v.rust_name == unknown_variant) {
+                unknown_variant.push_str("Value");
+            }
+            Discriminator {
+                property: d.property_name.clone(),
+                mapping,
+                unknown_variant,
+            }
+        });
+        Shape::Defines(TypeKind::OneOf { variants, discriminator })
+    }
+
+    /// `allOf`: the parts' properties merged into one struct; a single part is that part
+    /// (the usual way to add `nullable` or a description to a `$ref`).
+    fn all_of(&mut self, schema: &Schema, parts: &[ReferenceOr<Schema>], pointer: &str, names: &[String]) -> Shape {
+        let nullable = schema.schema_data.nullable;
+        if let [only] = parts {
+            let lowered = self.lower(only, &pointer_join(pointer, &["allOf", "0"]), names);
+            return Shape::Is(Lowered { nullable: nullable || lowered.nullable, ..lowered });
+        }
+        let mut properties: IndexMap<String, ReferenceOr<Box<Schema>>> = IndexMap::new();
+        let mut required: Vec<String> = Vec::new();
+        let mut additional: Option<AdditionalProperties> = None;
+        for (i, part) in parts.iter().enumerate() {
+            let at = pointer_join(pointer, &["allOf", &i.to_string()]);
+            if !self.collect_object(part, &at, &mut properties, &mut required, &mut additional, 0) {
+                self.diagnostics.push(
+                    Diagnostic::new(self.file, at, "`allOf` part that is not an object; only objects can be merged")
+                        .with_hint("describe the merged object directly"),
+                );
+                return Shape::Is(Lowered { ty: TypeRef::Json, nullable });
+            }
+        }
+        let owner = names.first().cloned().unwrap_or_default();
+        Shape::Defines(self.struct_kind(&properties, &required, additional.as_ref(), pointer, &owner))
+    }
+
+    /// Adds an object schema's properties (following `$ref`s and nested `allOf`s); false
+    /// when the schema is not an object.
+    fn collect_object(
+        &mut self,
+        part: &ReferenceOr<Schema>,
+        pointer: &str,
+        properties: &mut IndexMap<String, ReferenceOr<Box<Schema>>>,
+        required: &mut Vec<String>,
+        additional: &mut Option<AdditionalProperties>,
+        depth: usize,
+    ) -> bool {
+        if depth > 32 {
+            self.diagnostics.push(Diagnostic::new(self.file, pointer, "`allOf` nested too deeply (a cycle?)"));
+            return true;
+        }
+        let schema = match part {
+            ReferenceOr::Item(schema) => schema,
+            ReferenceOr::Reference { reference } => {
+                let target = reference
+                    .strip_prefix(SCHEMA_REF_PREFIX)
+                    .and_then(|key| Some((key, self.follow_component(key, pointer)?)));
+                match target {
+                    Some((_, (_, schema))) => schema,
+                    None => {
+                        if reference.starts_with(SCHEMA_REF_PREFIX) {
+                            return true;
+                        }
+                        self.diagnostics.push(unsupported_ref(self.file, pointer, reference));
+                        return true;
+                    }
+                }
+            }
+        };
+        let mut merge = |props: &IndexMap<String, ReferenceOr<Box<Schema>>>, req: &[String], extra: Option<&AdditionalProperties>| {
+            for (name, property) in props {
+                properties.insert(name.clone(), property.clone());
+            }
+            for name in req {
+                if !required.contains(name) {
+                    required.push(name.clone());
+                }
+            }
+            if let Some(extra) = extra {
+                *additional = Some(extra.clone());
+            }
+        };
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::Object(object)) => {
+                merge(&object.properties, &object.required, object.additional_properties.as_ref());
+                true
+            }
+            SchemaKind::AllOf { all_of } => all_of.iter().enumerate().all(|(i, p)| {
+                self.collect_object(p, &pointer_join(pointer, &["allOf", &i.to_string()]), properties, required, additional, depth + 1)
+            }),
+            SchemaKind::Any(any) if any.typ.as_deref().is_none_or(|t| t == "object") => {
+                merge(&any.properties, &any.required, any.additional_properties.as_ref());
+                any.all_of.iter().enumerate().all(|(i, p)| {
+                    self.collect_object(p, &pointer_join(pointer, &["allOf", &i.to_string()]), properties, required, additional, depth + 1)
+                })
+            }
+            _ => false,
+        }
     }
 
     fn array(
@@ -449,6 +618,7 @@ impl<'a> Schemas<'a> {
         &mut self,
         properties: &IndexMap<String, ReferenceOr<Box<Schema>>>,
         required: &[String],
+        additional: Option<&AdditionalProperties>,
         pointer: &str,
         owner: &str,
     ) -> TypeKind {
@@ -487,7 +657,21 @@ impl<'a> Schemas<'a> {
                 deprecated,
             });
         }
-        TypeKind::Struct { fields }
+        let additional_properties = match additional {
+            Some(AdditionalProperties::Any(true)) => Some(TypeRef::Json),
+            Some(AdditionalProperties::Schema(schema)) => {
+                let names = [format!("{owner}Value")];
+                Some(
+                    self.lower(schema, &pointer_join(pointer, &["additionalProperties"]), &names)
+                        .with_null(),
+                )
+            }
+            Some(AdditionalProperties::Any(false)) | None => None,
+        };
+        TypeKind::Struct {
+            fields,
+            additional_properties,
+        }
     }
 
     /// Names an inline definition: the first candidate that is free or already names an
@@ -563,6 +747,47 @@ pub fn inline_names(schema: &ReferenceOr<Box<Schema>>, owner: &str, property: &s
     names.push(type_ident(&format!("{owner}-{}", pascal_ident(property))));
     names.dedup();
     names
+}
+
+/// What a schema is, before it is named: a type it defines, or an existing type.
+enum Shape {
+    Defines(TypeKind),
+    Is(Lowered),
+}
+
+/// An alternative that adds no type, only constraints (`oneOf: [{required: [a]}, ...]`).
+fn is_constraint_only(alternative: &ReferenceOr<Schema>) -> bool {
+    match alternative {
+        ReferenceOr::Item(Schema { schema_kind: SchemaKind::Any(any), .. }) => {
+            any.typ.is_none()
+                && any.properties.is_empty()
+                && any.items.is_none()
+                && any.enumeration.is_empty()
+                && any.one_of.is_empty()
+                && any.any_of.is_empty()
+                && any.all_of.is_empty()
+                && any.additional_properties.is_none()
+        }
+        _ => false,
+    }
+}
+
+/// The variant of a `oneOf` enum that holds a value of `ty`.
+fn variant_name(ty: &TypeRef) -> String {
+    match ty {
+        TypeRef::Named(name) => name.clone(),
+        TypeRef::String => "String".to_owned(),
+        TypeRef::I32 | TypeRef::I64 => "Integer".to_owned(),
+        TypeRef::F64 => "Number".to_owned(),
+        TypeRef::Bool => "Boolean".to_owned(),
+        TypeRef::DateTime => "DateTime".to_owned(),
+        TypeRef::Date => "Date".to_owned(),
+        TypeRef::Json => "Value".to_owned(),
+        TypeRef::Bytes => "Bytes".to_owned(),
+        TypeRef::Map(_) => "Map".to_owned(),
+        TypeRef::Vec(item) => format!("{}List", variant_name(item)),
+        TypeRef::Option(inner) => variant_name(inner),
+    }
 }
 
 fn enum_kind<'v>(values: impl Iterator<Item = &'v str>) -> TypeKind {
@@ -652,7 +877,7 @@ fn mark_recursive_fields(types: &mut [TypeDef]) {
     let edges: Vec<Vec<usize>> = types
         .iter()
         .map(|t| match &t.kind {
-            TypeKind::Struct { fields } => fields
+            TypeKind::Struct { fields, .. } => fields
                 .iter()
                 .filter_map(|f| direct(&f.ty).and_then(|n| index.get(&n).copied()))
                 .collect(),
@@ -661,6 +886,10 @@ fn mark_recursive_fields(types: &mut [TypeDef]) {
                 .into_iter()
                 .collect(),
             TypeKind::Enum { .. } => Vec::new(),
+            TypeKind::OneOf { variants, .. } => variants
+                .iter()
+                .filter_map(|v| direct(&v.ty).and_then(|n| index.get(&n).copied()))
+                .collect(),
         })
         .collect();
     let reaches = |from: usize, to: usize| -> bool {
@@ -679,7 +908,7 @@ fn mark_recursive_fields(types: &mut [TypeDef]) {
     };
     let mut to_box = Vec::new();
     for (owner, def) in types.iter().enumerate() {
-        if let TypeKind::Struct { fields } = &def.kind {
+        if let TypeKind::Struct { fields, .. } = &def.kind {
             for (i, field) in fields.iter().enumerate() {
                 if let Some(target) = direct(&field.ty).and_then(|n| index.get(&n).copied()) {
                     if reaches(target, owner) {
@@ -690,7 +919,7 @@ fn mark_recursive_fields(types: &mut [TypeDef]) {
         }
     }
     for (owner, i) in to_box {
-        if let TypeKind::Struct { fields } = &mut types[owner].kind {
+        if let TypeKind::Struct { fields, .. } = &mut types[owner].kind {
             fields[i].boxed = true;
         }
     }
