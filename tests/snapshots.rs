@@ -51,7 +51,7 @@ fn packages_ir() {
         "one package type enum"
     );
     assert!(type_named("NullableSimpleUser").is_none());
-    let Some(TypeKind::Struct { fields }) = type_named("Package").map(|t| &t.kind) else {
+    let Some(TypeKind::Struct { fields, .. }) = type_named("Package").map(|t| &t.kind) else {
         panic!("Package is a struct");
     };
     let owner = fields
@@ -164,6 +164,19 @@ fn no_content() {
     assert!(code.contains("-> Result<Response<()>, Error>"), "{code}");
     assert!(code.contains("204 => response.empty(),"), "{code}");
     insta::assert_snapshot!("no_content", code);
+}
+
+/// The constructs beyond the packages fragment; tests/nested.rs also builds and runs them.
+#[test]
+fn breadth() {
+    let code = generate_spec("breadth");
+    assert!(
+        code.contains("#[serde(untagged)]\npub enum ValueSchema {"),
+        "{code}"
+    );
+    assert!(code.contains("pub enum ReplacePetSuccess {"), "{code}");
+    assert!(code.contains("#[deprecated]"), "{code}");
+    insta::assert_snapshot!("breadth", code);
 }
 
 #[test]

@@ -91,6 +91,8 @@ pub struct Paginated<T> {
 }
 
 impl<T: serde::de::DeserializeOwned + Send + 'static> Paginated<T> {
+    // Used only by specs with list operations.
+    #[allow(dead_code)]
     pub(crate) fn new(client: &Client, first: Result<Url, Error>) -> Self {
         let mut stream = Paginated {
             client: client.clone(),

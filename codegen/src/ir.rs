@@ -371,9 +371,7 @@ pub enum TypeKind {
         unknown_variant: String,
     },
     /// A named schema that is another type under a new name (`type: array` components).
-    Alias {
-        target: TypeRef,
-    },
+    Alias { target: TypeRef },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -12,6 +12,7 @@ pub mod diagnostic;
 pub mod emit;
 pub mod ir;
 pub mod load;
+pub mod locate;
 pub mod lower;
 
 pub use diagnostic::{Diagnostic, Diagnostics};
@@ -19,9 +20,22 @@ pub use emit::{emit, Config, GeneratedFile};
 pub use load::{load, load_value};
 pub use lower::lower;
 
-/// Runs the whole pipeline on the text of the spec named `config.spec_name`.
+/// Runs the whole pipeline on the text of the spec named `config.spec_name`. Diagnostics
+/// from `lower` get the line of their JSON pointer, where the text shows it.
 pub fn generate(text: &str, config: &Config) -> Result<Vec<GeneratedFile>, Diagnostics> {
     let spec = load(text, &config.spec_name)?;
-    let api = lower(&spec, &config.spec_name)?;
+    let api = lower(&spec, &config.spec_name).map_err(|Diagnostics(found)| {
+        Diagnostics(
+            found
+                .into_iter()
+                .map(|mut diagnostic| {
+                    diagnostic.line = diagnostic
+                        .line
+                        .or_else(|| locate::line_of(text, &diagnostic.pointer));
+                    diagnostic
+                })
+                .collect(),
+        )
+    })?;
     Ok(emit(&api, config)?)
 }

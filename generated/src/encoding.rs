@@ -51,10 +51,14 @@ impl ParamValue for chrono::DateTime<chrono::Utc> {
     }
 }
 
+// The helpers below are each used only by specs that have what they encode (path
+// parameters, query parameters, string enums), so they may go unused.
+
 /// Appends `value` to `path` as exactly one percent-encoded segment.
 ///
 /// `.`, `..` and the empty string are refused: URL handling removes dot segments and
 /// collapses empty ones, so they would reach a different resource.
+#[allow(dead_code)]
 pub(crate) fn push_path_segment<V: ParamValue + ?Sized>(
     path: &mut String,
     name: &'static str,
@@ -73,15 +77,15 @@ pub(crate) fn push_path_segment<V: ParamValue + ?Sized>(
 
 /// Query pairs, in order; a list parameter is repeated (`form` style, `explode: true`).
 #[derive(Default)]
+#[allow(dead_code)]
 pub(crate) struct Query(Vec<(&'static str, String)>);
 
+#[allow(dead_code)]
 impl Query {
     pub(crate) fn push<V: ParamValue + ?Sized>(&mut self, name: &'static str, value: &V) {
         self.0.push((name, value.to_param().into_owned()));
     }
 
-    // Used only by specs with list-valued query parameters.
-    #[allow(dead_code)]
     pub(crate) fn push_each<V: ParamValue>(&mut self, name: &'static str, values: &[V]) {
         for value in values {
             self.push(name, value);
@@ -98,8 +102,10 @@ impl Query {
 
 /// Reads a string enum from any string, borrowed or not, without allocating for the
 /// values the description lists.
+#[allow(dead_code)]
 pub(crate) struct EnumVisitor<T>(PhantomData<T>);
 
+#[allow(dead_code)]
 impl<T> EnumVisitor<T> {
     pub(crate) fn new() -> Self {
         EnumVisitor(PhantomData)

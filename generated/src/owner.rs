@@ -157,6 +157,7 @@ impl OwnerClient<'_> {
     /// Get list of conflicting packages during Docker migration for organization
     ///
     /// For any owner: calls [`Client::list_docker_migration_conflicting_packages_for_organization`] for an organization, [`Client::list_docker_migration_conflicting_packages_for_user`] for a user, [`Client::list_docker_migration_conflicting_packages_for_authenticated_user`] for the authenticated user.
+    #[allow(deprecated)]
     pub async fn list_docker_migration_conflicting_packages(
         &self,
     ) -> Result<Response<Vec<Package>>, Error> {
@@ -182,6 +183,7 @@ impl OwnerClient<'_> {
     }
 
     /// Every item of [`OwnerClient::list_docker_migration_conflicting_packages`], page after page. See [`Paginated`].
+    #[allow(deprecated)]
     pub fn list_docker_migration_conflicting_packages_stream(
         &self,
     ) -> Paginated<Package> {
@@ -208,6 +210,7 @@ impl OwnerClient<'_> {
     /// List packages for an organization
     ///
     /// For any owner: calls [`Client::list_packages_for_organization`] for an organization, [`Client::list_packages_for_user`] for a user, [`Client::list_packages_for_authenticated_user`] for the authenticated user.
+    #[allow(deprecated)]
     pub async fn list_packages(
         &self,
         package_type: PackageType,
@@ -253,6 +256,7 @@ impl OwnerClient<'_> {
     }
 
     /// Every item of [`OwnerClient::list_packages`], page after page. See [`Paginated`].
+    #[allow(deprecated)]
     pub fn list_packages_stream(
         &self,
         package_type: PackageType,
@@ -304,6 +308,7 @@ impl OwnerClient<'_> {
     /// Get a package for an organization
     ///
     /// For any owner: calls [`Client::get_package_for_organization`] for an organization, [`Client::get_package_for_user`] for a user, [`Client::get_package_for_authenticated_user`] for the authenticated user.
+    #[allow(deprecated)]
     pub async fn get_package(
         &self,
         package_type: PackageType,
@@ -331,6 +336,7 @@ impl OwnerClient<'_> {
     /// Delete a package for an organization
     ///
     /// For any owner: calls [`Client::delete_package_for_org`] for an organization, [`Client::delete_package_for_user`] for a user, [`Client::delete_package_for_authenticated_user`] for the authenticated user.
+    #[allow(deprecated)]
     pub async fn delete_package(
         &self,
         package_type: PackageType,
@@ -360,6 +366,7 @@ impl OwnerClient<'_> {
     /// Restore a package for an organization
     ///
     /// For any owner: calls [`Client::restore_package_for_org`] for an organization, [`Client::restore_package_for_user`] for a user, [`Client::restore_package_for_authenticated_user`] for the authenticated user.
+    #[allow(deprecated)]
     pub async fn restore_package(
         &self,
         package_type: PackageType,
@@ -416,6 +423,7 @@ impl OwnerClient<'_> {
     /// List package versions for a package owned by an organization
     ///
     /// For any owner: calls [`Client::get_all_package_versions_for_package_owned_by_org`] for an organization, [`Client::get_all_package_versions_for_package_owned_by_user`] for a user, [`Client::get_all_package_versions_for_package_owned_by_authenticated_user`] for the authenticated user.
+    #[allow(deprecated)]
     pub async fn get_all_package_versions_for_package(
         &self,
         package_type: PackageType,
@@ -490,6 +498,7 @@ impl OwnerClient<'_> {
     }
 
     /// Every item of [`OwnerClient::get_all_package_versions_for_package`], page after page. See [`Paginated`].
+    #[allow(deprecated)]
     pub fn get_all_package_versions_for_package_stream(
         &self,
         package_type: PackageType,
@@ -572,6 +581,7 @@ impl OwnerClient<'_> {
     /// Get a package version for an organization
     ///
     /// For any owner: calls [`Client::get_package_version_for_organization`] for an organization, [`Client::get_package_version_for_user`] for a user, [`Client::get_package_version_for_authenticated_user`] for the authenticated user.
+    #[allow(deprecated)]
     pub async fn get_package_version(
         &self,
         package_type: PackageType,
@@ -616,6 +626,7 @@ impl OwnerClient<'_> {
     /// Delete package version for an organization
     ///
     /// For any owner: calls [`Client::delete_package_version_for_org`] for an organization, [`Client::delete_package_version_for_user`] for a user, [`Client::delete_package_version_for_authenticated_user`] for the authenticated user.
+    #[allow(deprecated)]
     pub async fn delete_package_version(
         &self,
         package_type: PackageType,
@@ -660,6 +671,7 @@ impl OwnerClient<'_> {
     /// Restore package version for an organization
     ///
     /// For any owner: calls [`Client::restore_package_version_for_org`] for an organization, [`Client::restore_package_version_for_user`] for a user, [`Client::restore_package_version_for_authenticated_user`] for the authenticated user.
+    #[allow(deprecated)]
     pub async fn restore_package_version(
         &self,
         package_type: PackageType,

@@ -16,8 +16,9 @@ usage:
       the whole api.github.com.json); fail on any difference spec/audit-allowlist.yaml
       does not explain.
   cargo xtask test
-      Run every check the project has: staleness, clippy, rustdoc and the test suite
-      (installing the pinned Node tools in tests/oracles first).
+      Run every check the project has: staleness, clippy, rustdoc, the test suite
+      (installing the pinned Node tools in tests/oracles first), and a build of the client
+      generated from GitHub's whole description.
 
 exit codes: 0 success, 1 bad spec / stale output / failed check, 2 bad usage";
 
@@ -208,6 +209,21 @@ fn test() -> ExitCode {
         Step {
             title: "tests",
             args: &["test", "--workspace", "--locked"],
+            env: &[],
+        },
+        Step {
+            title: "GitHub's whole description generates and builds without warnings",
+            args: &[
+                "test",
+                "--locked",
+                "-p",
+                "tests",
+                "--test",
+                "nested",
+                "--",
+                "--ignored",
+                "--nocapture",
+            ],
             env: &[],
         },
     ];

@@ -4,8 +4,8 @@
 use super::docs::{doc_attrs, paragraphs};
 use super::{ident, type_tokens};
 use crate::ir::{
-    Api, Encoding, Operation, Parameter, ParameterLocation, PathSegment, ResponseBody, Status, Success,
-    TypeRef,
+    Api, Encoding, Operation, Parameter, ParameterLocation, PathSegment, ResponseBody, Status,
+    Success, TypeRef,
 };
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
@@ -296,13 +296,21 @@ fn outcome(op: &Operation) -> (TokenStream, TokenStream) {
     let return_type;
     match &op.success {
         Success::Single { body } => {
-            let statuses: Vec<TokenStream> = op.successes().map(|r| status_pattern(r.status)).collect();
-            let patterns = if statuses.is_empty() { vec![quote!(200..=299)] } else { statuses };
+            let statuses: Vec<TokenStream> =
+                op.successes().map(|r| status_pattern(r.status)).collect();
+            let patterns = if statuses.is_empty() {
+                vec![quote!(200..=299)]
+            } else {
+                statuses
+            };
             let (ty, reader) = read_body(body.as_ref());
             return_type = ty;
             arms = vec![quote!(#(#patterns)|* => #reader,)];
         }
-        Success::Enum { type_name, variants } => {
+        Success::Enum {
+            type_name,
+            variants,
+        } => {
             let enum_name = ident(type_name);
             return_type = quote!(#enum_name);
             arms = variants
@@ -332,7 +340,11 @@ fn outcome(op: &Operation) -> (TokenStream, TokenStream) {
 
 /// The per-operation enum of successful answers, when their bodies differ.
 fn success_enum(op: &Operation) -> Option<TokenStream> {
-    let Success::Enum { type_name, variants } = &op.success else {
+    let Success::Enum {
+        type_name,
+        variants,
+    } = &op.success
+    else {
         return None;
     };
     let name = ident(type_name);

@@ -201,8 +201,16 @@ fn one_of(
     };
     let property = &discriminator.property;
     let unknown = ident(&discriminator.unknown_variant);
-    let values: Vec<&str> = discriminator.mapping.iter().map(|(value, _)| value.as_str()).collect();
-    let targets: Vec<_> = discriminator.mapping.iter().map(|(_, variant)| ident(variant)).collect();
+    let values: Vec<&str> = discriminator
+        .mapping
+        .iter()
+        .map(|(value, _)| value.as_str())
+        .collect();
+    let targets: Vec<_> = discriminator
+        .mapping
+        .iter()
+        .map(|(_, variant)| ident(variant))
+        .collect();
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -158,8 +158,10 @@ fn family(members: &[Member]) -> Option<OwnerFamily> {
         Success::Enum { .. } => None,
     };
     let first_success = success(members[0].operation);
-    let same_success =
-        first_success.is_some() && members.iter().all(|m| success(m.operation) == first_success);
+    let same_success = first_success.is_some()
+        && members
+            .iter()
+            .all(|m| success(m.operation) == first_success);
     let no_bodies = members.iter().all(|m| m.operation.request_body.is_none());
     if !same_required || !same_success || !no_bodies {
         return None;

@@ -383,7 +383,10 @@ impl<'a> Lowerer<'a> {
         // A parameter that may take several forms (`oneOf: [string, array]`) is text in the
         // URL whichever it takes; the caller writes it as the description shows.
         let lowered = if self.schemas.is_alternatives(schema) {
-            schema::Lowered { ty: TypeRef::String, nullable: false }
+            schema::Lowered {
+                ty: TypeRef::String,
+                nullable: false,
+            }
         } else {
             self.schemas.lower(schema, &schema_pointer, &names)
         };
@@ -486,8 +489,14 @@ impl<'a> Lowerer<'a> {
         };
         let Some((media_type, content, encoding)) = pick_content(&body.content) else {
             let types: Vec<&str> = body.content.keys().map(String::as_str).collect();
-            self.error(&pointer, format!("request bodies of type {} are not supported yet", types.join(", ")))
-                .hint = Some("JSON, text, form-urlencoded and binary bodies are supported".to_owned());
+            self.error(
+                &pointer,
+                format!(
+                    "request bodies of type {} are not supported yet",
+                    types.join(", ")
+                ),
+            )
+            .hint = Some("JSON, text, form-urlencoded and binary bodies are supported".to_owned());
             return None;
         };
         let schema_pointer = pointer_join(&pointer, &["content", media_type, "schema"]);
@@ -535,7 +544,13 @@ impl<'a> Lowerer<'a> {
                 None if response.content.is_empty() => None,
                 None => {
                     let types: Vec<&str> = response.content.keys().map(String::as_str).collect();
-                    self.error(&pointer, format!("responses of type {} are not supported yet", types.join(", ")));
+                    self.error(
+                        &pointer,
+                        format!(
+                            "responses of type {} are not supported yet",
+                            types.join(", ")
+                        ),
+                    );
                     None
                 }
                 Some((media_type, content, encoding)) => {
@@ -548,12 +563,20 @@ impl<'a> Lowerer<'a> {
                     let ty = match (encoding, &content.schema) {
                         (Encoding::Text, _) => Some(TypeRef::String),
                         (Encoding::Binary | Encoding::Form, _) => Some(TypeRef::Bytes),
-                        (Encoding::Json, Some(schema)) => Some(self.schemas.lower(schema, &schema_pointer, &[name]).with_null()),
+                        (Encoding::Json, Some(schema)) => Some(
+                            self.schemas
+                                .lower(schema, &schema_pointer, &[name])
+                                .with_null(),
+                        ),
                         (Encoding::Json, None) => Some(TypeRef::Json),
                     };
                     ty.map(|ty| ResponseBody {
                         media_type: media_type.to_owned(),
-                        encoding: if encoding == Encoding::Form { Encoding::Binary } else { encoding },
+                        encoding: if encoding == Encoding::Form {
+                            Encoding::Binary
+                        } else {
+                            encoding
+                        },
                         ty,
                     })
                 }
@@ -570,8 +593,12 @@ impl<'a> Lowerer<'a> {
 
     /// One success type, or a per-operation enum when the success statuses differ in body.
     fn success(&mut self, responses: &[Response], pointer: &str, type_prefix: &str) -> Success {
-        let successes: Vec<&Response> = responses.iter().filter(|r| r.status.is_success()).collect();
-        let bodies: Vec<Option<&TypeRef>> = successes.iter().map(|r| r.body.as_ref().map(|b| &b.ty)).collect();
+        let successes: Vec<&Response> =
+            responses.iter().filter(|r| r.status.is_success()).collect();
+        let bodies: Vec<Option<&TypeRef>> = successes
+            .iter()
+            .map(|r| r.body.as_ref().map(|b| &b.ty))
+            .collect();
         if bodies.windows(2).all(|pair| pair[0] == pair[1]) {
             return Success::Single {
                 body: successes.first().and_then(|r| r.body.clone()),
@@ -579,8 +606,11 @@ impl<'a> Lowerer<'a> {
         }
         let type_name = format!("{type_prefix}Success");
         if !self.schemas.reserve(&type_name) {
-            self.error(pointer, format!("the response enum `{type_name}` collides with a type of the same name"))
-                .hint = Some("rename the schema or the operationId".to_owned());
+            self.error(
+                pointer,
+                format!("the response enum `{type_name}` collides with a type of the same name"),
+            )
+            .hint = Some("rename the schema or the operationId".to_owned());
         }
         let variants = successes
             .iter()
@@ -590,7 +620,10 @@ impl<'a> Lowerer<'a> {
                 body: r.body.clone(),
             })
             .collect();
-        Success::Enum { type_name, variants }
+        Success::Enum {
+            type_name,
+            variants,
+        }
     }
 
     fn resolve_response(
@@ -698,9 +731,16 @@ fn template_variables(path: &str) -> Vec<&str> {
 
 /// The representation to use among a body's media types: JSON if there is one, else text,
 /// form or binary. `None` for types the client cannot send or read (multipart).
-fn pick_content(content: &indexmap::IndexMap<String, MediaType>) -> Option<(&str, &MediaType, Encoding)> {
+fn pick_content(
+    content: &indexmap::IndexMap<String, MediaType>,
+) -> Option<(&str, &MediaType, Encoding)> {
     let encoding = |media_type: &str| -> Option<Encoding> {
-        let essence = media_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        let essence = media_type
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
         if essence == "application/json" || essence.ends_with("+json") {
             Some(Encoding::Json)
         } else if essence.starts_with("text/") {
@@ -717,9 +757,14 @@ fn pick_content(content: &indexmap::IndexMap<String, MediaType>) -> Option<(&str
         .iter()
         .filter_map(|(media_type, body)| Some((media_type.as_str(), body, encoding(media_type)?)))
         .collect();
-    [Encoding::Json, Encoding::Form, Encoding::Text, Encoding::Binary]
-        .into_iter()
-        .find_map(|wanted| candidates.iter().find(|(_, _, e)| *e == wanted).copied())
+    [
+        Encoding::Json,
+        Encoding::Form,
+        Encoding::Text,
+        Encoding::Binary,
+    ]
+    .into_iter()
+    .find_map(|wanted| candidates.iter().find(|(_, _, e)| *e == wanted).copied())
 }
 
 /// The variant of a per-operation success enum for a status: `Ok` for 200, `NoContent` for
@@ -761,7 +806,9 @@ fn check_parameter_types(
                 t.name == *name
                     && match &t.kind {
                         TypeKind::Enum { .. } => true,
-                        TypeKind::Alias { target } => depth < 8 && is_scalar(target, types, depth + 1),
+                        TypeKind::Alias { target } => {
+                            depth < 8 && is_scalar(target, types, depth + 1)
+                        }
                         _ => false,
                     }
             }),

@@ -9,12 +9,12 @@
 use super::names::{pascal_ident, snake_ident, type_ident};
 use crate::diagnostic::{pointer_join, Diagnostic};
 use crate::ir::{Discriminator, Field, OneOfVariant, TypeDef, TypeKind, TypeRef, Variant};
-use serde_json::Value;
 use indexmap::IndexMap;
 use openapiv3::{
     AdditionalProperties, AnySchema, IntegerFormat, OpenAPI, ReferenceOr, Schema, SchemaKind,
     StringFormat, Type, VariantOrUnknownOrEmpty,
 };
+use serde_json::Value;
 use std::collections::{BTreeMap, HashSet};
 
 const SCHEMA_REF_PREFIX: &str = "#/components/schemas/";
@@ -331,7 +331,12 @@ impl<'a> Schemas<'a> {
         let owner = names.first().cloned().unwrap_or_default();
         match &schema.schema_kind {
             SchemaKind::Type(Type::String(string)) => {
-                let values: Vec<&str> = string.enumeration.iter().flatten().map(String::as_str).collect();
+                let values: Vec<&str> = string
+                    .enumeration
+                    .iter()
+                    .flatten()
+                    .map(String::as_str)
+                    .collect();
                 if !values.is_empty() {
                     return Shape::Defines(enum_kind(values.into_iter()));
                 }
@@ -347,12 +352,20 @@ impl<'a> Schemas<'a> {
             }),
             SchemaKind::Type(Type::Number(_)) => is(TypeRef::F64),
             SchemaKind::Type(Type::Boolean(_)) => is(TypeRef::Bool),
-            SchemaKind::Type(Type::Array(array)) => is(self.array(array.items.as_ref(), pointer, names)),
+            SchemaKind::Type(Type::Array(array)) => {
+                is(self.array(array.items.as_ref(), pointer, names))
+            }
             SchemaKind::Type(Type::Object(object)) => {
                 if object.properties.is_empty() {
                     is(self.map(object.additional_properties.as_ref(), pointer, names))
                 } else {
-                    Shape::Defines(self.struct_kind(&object.properties, &object.required, object.additional_properties.as_ref(), pointer, &owner))
+                    Shape::Defines(self.struct_kind(
+                        &object.properties,
+                        &object.required,
+                        object.additional_properties.as_ref(),
+                        pointer,
+                        &owner,
+                    ))
                 }
             }
             SchemaKind::OneOf { one_of } => self.alternatives(schema, one_of, pointer, names),
@@ -369,11 +382,23 @@ impl<'a> Schemas<'a> {
     /// A schema that fits none of `openapiv3`'s shapes exactly: properties without
     /// `type: object`, properties next to `oneOf` (which then only constrains them), or no
     /// type at all (any JSON value).
-    fn any_shape(&mut self, schema: &Schema, any: &AnySchema, pointer: &str, names: &[String]) -> Shape {
+    fn any_shape(
+        &mut self,
+        schema: &Schema,
+        any: &AnySchema,
+        pointer: &str,
+        names: &[String],
+    ) -> Shape {
         let nullable = schema.schema_data.nullable;
         let owner = names.first().cloned().unwrap_or_default();
         if !any.properties.is_empty() {
-            return Shape::Defines(self.struct_kind(&any.properties, &any.required, any.additional_properties.as_ref(), pointer, &owner));
+            return Shape::Defines(self.struct_kind(
+                &any.properties,
+                &any.required,
+                any.additional_properties.as_ref(),
+                pointer,
+                &owner,
+            ));
         }
         if !any.all_of.is_empty() {
             return self.all_of(schema, &any.all_of, pointer, names);
@@ -385,7 +410,13 @@ impl<'a> Schemas<'a> {
             return self.alternatives(schema, &any.any_of, pointer, names);
         }
         let string_values: Option<Vec<&str>> = (!any.enumeration.is_empty())
-            .then(|| any.enumeration.iter().filter(|v| !v.is_null()).map(|v| v.as_str()).collect())
+            .then(|| {
+                any.enumeration
+                    .iter()
+                    .filter(|v| !v.is_null())
+                    .map(|v| v.as_str())
+                    .collect()
+            })
             .flatten();
         if let Some(values) = string_values.filter(|v| !v.is_empty()) {
             return Shape::Defines(enum_kind(values.into_iter()));
@@ -412,7 +443,13 @@ impl<'a> Schemas<'a> {
 
     /// `oneOf` / `anyOf`: an enum with a variant per alternative; collapses to the one type
     /// when the alternatives agree, and ignores alternatives that only list `required`.
-    fn alternatives(&mut self, schema: &Schema, alternatives: &[ReferenceOr<Schema>], pointer: &str, names: &[String]) -> Shape {
+    fn alternatives(
+        &mut self,
+        schema: &Schema,
+        alternatives: &[ReferenceOr<Schema>],
+        pointer: &str,
+        names: &[String],
+    ) -> Shape {
         let keyword = match &schema.schema_kind {
             SchemaKind::AnyOf { .. } => "anyOf",
             SchemaKind::Any(any) if any.one_of.is_empty() => "anyOf",
@@ -454,11 +491,24 @@ impl<'a> Schemas<'a> {
                 rust_name = format!("{base}{n}");
                 n += 1;
             }
-            variants.push(OneOfVariant { rust_name, ty: lowered.ty });
+            variants.push(OneOfVariant {
+                rust_name,
+                ty: lowered.ty,
+            });
         }
         match variants.len() {
-            0 => return Shape::Is(Lowered { ty: TypeRef::Json, nullable }),
-            1 => return Shape::Is(Lowered { ty: variants.remove(0).ty, nullable }),
+            0 => {
+                return Shape::Is(Lowered {
+                    ty: TypeRef::Json,
+                    nullable,
+                })
+            }
+            1 => {
+                return Shape::Is(Lowered {
+                    ty: variants.remove(0).ty,
+                    nullable,
+                })
+            }
             _ => {}
         }
         let discriminator = schema.schema_data.discriminator.as_ref().map(|d| {
@@ -470,7 +520,11 @@ impl<'a> Schemas<'a> {
                 }
             }
             for (index, key) in &refs {
-                if !d.mapping.values().any(|t| t.strip_prefix(SCHEMA_REF_PREFIX) == Some(key)) {
+                if !d
+                    .mapping
+                    .values()
+                    .any(|t| t.strip_prefix(SCHEMA_REF_PREFIX) == Some(key))
+                {
                     mapping.push((key.clone(), variants[*index].rust_name.clone()));
                 }
             }
@@ -484,32 +538,64 @@ impl<'a> Schemas<'a> {
                 unknown_variant,
             }
         });
-        Shape::Defines(TypeKind::OneOf { variants, discriminator })
+        Shape::Defines(TypeKind::OneOf {
+            variants,
+            discriminator,
+        })
     }
 
     /// `allOf`: the parts' properties merged into one struct; a single part is that part
     /// (the usual way to add `nullable` or a description to a `$ref`).
-    fn all_of(&mut self, schema: &Schema, parts: &[ReferenceOr<Schema>], pointer: &str, names: &[String]) -> Shape {
+    fn all_of(
+        &mut self,
+        schema: &Schema,
+        parts: &[ReferenceOr<Schema>],
+        pointer: &str,
+        names: &[String],
+    ) -> Shape {
         let nullable = schema.schema_data.nullable;
         if let [only] = parts {
             let lowered = self.lower(only, &pointer_join(pointer, &["allOf", "0"]), names);
-            return Shape::Is(Lowered { nullable: nullable || lowered.nullable, ..lowered });
+            return Shape::Is(Lowered {
+                nullable: nullable || lowered.nullable,
+                ..lowered
+            });
         }
         let mut properties: IndexMap<String, ReferenceOr<Box<Schema>>> = IndexMap::new();
         let mut required: Vec<String> = Vec::new();
         let mut additional: Option<AdditionalProperties> = None;
         for (i, part) in parts.iter().enumerate() {
             let at = pointer_join(pointer, &["allOf", &i.to_string()]);
-            if !self.collect_object(part, &at, &mut properties, &mut required, &mut additional, 0) {
+            if !self.collect_object(
+                part,
+                &at,
+                &mut properties,
+                &mut required,
+                &mut additional,
+                0,
+            ) {
                 self.diagnostics.push(
-                    Diagnostic::new(self.file, at, "`allOf` part that is not an object; only objects can be merged")
-                        .with_hint("describe the merged object directly"),
+                    Diagnostic::new(
+                        self.file,
+                        at,
+                        "`allOf` part that is not an object; only objects can be merged",
+                    )
+                    .with_hint("describe the merged object directly"),
                 );
-                return Shape::Is(Lowered { ty: TypeRef::Json, nullable });
+                return Shape::Is(Lowered {
+                    ty: TypeRef::Json,
+                    nullable,
+                });
             }
         }
         let owner = names.first().cloned().unwrap_or_default();
-        Shape::Defines(self.struct_kind(&properties, &required, additional.as_ref(), pointer, &owner))
+        Shape::Defines(self.struct_kind(
+            &properties,
+            &required,
+            additional.as_ref(),
+            pointer,
+            &owner,
+        ))
     }
 
     /// Adds an object schema's properties (following `$ref`s and nested `allOf`s); false
@@ -524,7 +610,11 @@ impl<'a> Schemas<'a> {
         depth: usize,
     ) -> bool {
         if depth > 32 {
-            self.diagnostics.push(Diagnostic::new(self.file, pointer, "`allOf` nested too deeply (a cycle?)"));
+            self.diagnostics.push(Diagnostic::new(
+                self.file,
+                pointer,
+                "`allOf` nested too deeply (a cycle?)",
+            ));
             return true;
         }
         let schema = match part {
@@ -539,13 +629,16 @@ impl<'a> Schemas<'a> {
                         if reference.starts_with(SCHEMA_REF_PREFIX) {
                             return true;
                         }
-                        self.diagnostics.push(unsupported_ref(self.file, pointer, reference));
+                        self.diagnostics
+                            .push(unsupported_ref(self.file, pointer, reference));
                         return true;
                     }
                 }
             }
         };
-        let mut merge = |props: &IndexMap<String, ReferenceOr<Box<Schema>>>, req: &[String], extra: Option<&AdditionalProperties>| {
+        let mut merge = |props: &IndexMap<String, ReferenceOr<Box<Schema>>>,
+                         req: &[String],
+                         extra: Option<&AdditionalProperties>| {
             for (name, property) in props {
                 properties.insert(name.clone(), property.clone());
             }
@@ -560,16 +653,38 @@ impl<'a> Schemas<'a> {
         };
         match &schema.schema_kind {
             SchemaKind::Type(Type::Object(object)) => {
-                merge(&object.properties, &object.required, object.additional_properties.as_ref());
+                merge(
+                    &object.properties,
+                    &object.required,
+                    object.additional_properties.as_ref(),
+                );
                 true
             }
             SchemaKind::AllOf { all_of } => all_of.iter().enumerate().all(|(i, p)| {
-                self.collect_object(p, &pointer_join(pointer, &["allOf", &i.to_string()]), properties, required, additional, depth + 1)
+                self.collect_object(
+                    p,
+                    &pointer_join(pointer, &["allOf", &i.to_string()]),
+                    properties,
+                    required,
+                    additional,
+                    depth + 1,
+                )
             }),
             SchemaKind::Any(any) if any.typ.as_deref().is_none_or(|t| t == "object") => {
-                merge(&any.properties, &any.required, any.additional_properties.as_ref());
+                merge(
+                    &any.properties,
+                    &any.required,
+                    any.additional_properties.as_ref(),
+                );
                 any.all_of.iter().enumerate().all(|(i, p)| {
-                    self.collect_object(p, &pointer_join(pointer, &["allOf", &i.to_string()]), properties, required, additional, depth + 1)
+                    self.collect_object(
+                        p,
+                        &pointer_join(pointer, &["allOf", &i.to_string()]),
+                        properties,
+                        required,
+                        additional,
+                        depth + 1,
+                    )
                 })
             }
             _ => false,
@@ -662,8 +777,12 @@ impl<'a> Schemas<'a> {
             Some(AdditionalProperties::Schema(schema)) => {
                 let names = [format!("{owner}Value")];
                 Some(
-                    self.lower(schema, &pointer_join(pointer, &["additionalProperties"]), &names)
-                        .with_null(),
+                    self.lower(
+                        schema,
+                        &pointer_join(pointer, &["additionalProperties"]),
+                        &names,
+                    )
+                    .with_null(),
                 )
             }
             Some(AdditionalProperties::Any(false)) | None => None,
@@ -758,7 +877,10 @@ enum Shape {
 /// An alternative that adds no type, only constraints (`oneOf: [{required: [a]}, ...]`).
 fn is_constraint_only(alternative: &ReferenceOr<Schema>) -> bool {
     match alternative {
-        ReferenceOr::Item(Schema { schema_kind: SchemaKind::Any(any), .. }) => {
+        ReferenceOr::Item(Schema {
+            schema_kind: SchemaKind::Any(any),
+            ..
+        }) => {
             any.typ.is_none()
                 && any.properties.is_empty()
                 && any.items.is_none()
