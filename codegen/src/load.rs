@@ -136,12 +136,17 @@ fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
     pointer
 }
 
-/// serde's messages end in " at line X column Y"; the location is reported separately.
+/// serde's messages contain " at line X column Y"; the location is reported separately.
 fn strip_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(index) => message[..index].to_owned(),
-        None => message.to_owned(),
-    }
+    let Some(start) = message.find(" at line ") else {
+        return message.to_owned();
+    };
+    let rest = &message[start + " at line ".len()..];
+    let after_line = rest.trim_start_matches(|c: char| c.is_ascii_digit());
+    let after_column = after_line.strip_prefix(" column ").map_or(after_line, |r| {
+        r.trim_start_matches(|c: char| c.is_ascii_digit())
+    });
+    format!("{}{after_column}", &message[..start])
 }
 
 /// Rewords the one serde message that means nothing to a spec author.
@@ -162,6 +167,16 @@ mod tests {
         let error = load("openapi: 3.0.3\ninfo: [\n", "bad.yaml").unwrap_err();
         assert_eq!(error.file, "bad.yaml");
         assert!(error.line.is_some(), "{error}");
+    }
+
+    #[test]
+    fn positions_are_cut_out_of_messages() {
+        assert_eq!(
+            strip_position("bad thing at line 3 column 1, while parsing"),
+            "bad thing, while parsing"
+        );
+        assert_eq!(strip_position("bad thing at line 3 column 12"), "bad thing");
+        assert_eq!(strip_position("no position"), "no position");
     }
 
     #[test]
