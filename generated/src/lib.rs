@@ -207,6 +207,19 @@
 //! The routes differ slightly (listing a user's package versions takes no `page`, `per_page`
 //! or `state`); an optional parameter the chosen route does not take is an
 //! [`Error::UnsupportedParameter`], never silently dropped.
+//!
+//! ### Examples
+//!
+//! The repository's `examples/` crate has two complete programs built on this client, each run
+//! against a loopback server by its tests:
+//!
+//! - `list-org-containers ORG`: every container package of an organization with its version
+//!   count, through the pagination stream.
+//! - `prune-versions (--org ORG | --user USER | --me) --package NAME [--keep-tagged N]
+//!   [--untagged-older-than-days D] [--execute]`: keeps the N newest tagged versions, deletes
+//!   older tagged ones and untagged ones older than D days; a dry run that prints what it
+//!   would delete unless `--execute`; a progress line per version; rate limits waited out
+//!   with a [`RetryPolicy`] that also retries `DELETE` when a rate limit refused it.
 
 #![forbid(unsafe_code)]
 

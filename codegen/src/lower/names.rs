@@ -97,6 +97,17 @@ pub fn operation_short_name(operation_id: &str) -> &str {
     operation_id.rsplit('/').next().unwrap_or(operation_id)
 }
 
+/// `base`, or `base2`, `base3`, ... : the first that `taken` does not claim.
+pub fn unique_name(base: &str, taken: impl Fn(&str) -> bool) -> String {
+    let mut name = base.to_owned();
+    let mut n = 2;
+    while taken(&name) {
+        name = format!("{base}{n}");
+        n += 1;
+    }
+    name
+}
+
 /// The identifier without its `r#` marker, as serde sees it.
 pub fn unraw(ident: &str) -> &str {
     ident.strip_prefix("r#").unwrap_or(ident)

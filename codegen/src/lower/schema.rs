@@ -6,7 +6,7 @@
 //! definition is reused: that is how the four inline `package_type` enums become one
 //! `PackageType`.
 
-use super::names::{pascal_ident, snake_ident, type_ident};
+use super::names::{pascal_ident, snake_ident, type_ident, unique_name};
 use crate::diagnostic::{pointer_join, Diagnostic};
 use crate::ir::{Discriminator, Field, OneOfVariant, TypeDef, TypeKind, TypeRef, Variant};
 use indexmap::IndexMap;
@@ -484,13 +484,9 @@ impl<'a> Schemas<'a> {
             if variants.iter().any(|v| v.ty == lowered.ty) {
                 continue;
             }
-            let base = variant_name(&lowered.ty);
-            let mut rust_name = base.clone();
-            let mut n = 2;
-            while variants.iter().any(|v| v.rust_name == rust_name) {
-                rust_name = format!("{base}{n}");
-                n += 1;
-            }
+            let rust_name = unique_name(&variant_name(&lowered.ty), |name| {
+                variants.iter().any(|v| v.rust_name == name)
+            });
             variants.push(OneOfVariant {
                 rust_name,
                 ty: lowered.ty,
@@ -918,13 +914,9 @@ fn enum_kind<'v>(values: impl Iterator<Item = &'v str>) -> TypeKind {
         if variants.iter().any(|v| v.value == value) {
             continue;
         }
-        let base = pascal_ident(value);
-        let mut rust_name = base.clone();
-        let mut n = 2;
-        while variants.iter().any(|v| v.rust_name == rust_name) {
-            rust_name = format!("{base}{n}");
-            n += 1;
-        }
+        let rust_name = unique_name(&pascal_ident(value), |name| {
+            variants.iter().any(|v| v.rust_name == name)
+        });
         variants.push(Variant {
             value: value.to_owned(),
             rust_name,
