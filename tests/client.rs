@@ -190,6 +190,21 @@ async fn default_headers_are_sent() {
 }
 
 #[tokio::test]
+async fn an_empty_token_means_anonymous() {
+    let server = RawServer::start(vec![Reply::json(200, "[]")]).await;
+    let client = Client::builder()
+        .base_url(&server.base_url)
+        .token("  \n")
+        .build()
+        .unwrap();
+    client
+        .list_docker_migration_conflicting_packages_for_user("octocat")
+        .await
+        .unwrap();
+    assert_eq!(server.received()[0].header("authorization"), None);
+}
+
+#[tokio::test]
 async fn no_content_is_unit_and_keeps_headers() {
     let server = RawServer::start(vec![Reply {
         status: 204,

@@ -250,9 +250,10 @@ impl ClientBuilder {
             HeaderValue::from_str(value)
                 .map_err(|_| Error::InvalidConfig(format!("the {what} is not a valid HTTP header value")))
         };
-        let authorization = match &self.token {
+        // An empty token (an unset `GITHUB_TOKEN`, say) means anonymous, not `Bearer `.
+        let authorization = match self.token.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             Some(token) => {
-                let mut value = header("token", &format!("Bearer {}", token.trim()))?;
+                let mut value = header("token", &format!("Bearer {token}"))?;
                 value.set_sensitive(true);
                 Some(value)
             }
