@@ -136,17 +136,19 @@ fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
     pointer
 }
 
-/// serde's messages contain " at line X column Y"; the location is reported separately.
+/// serde's messages contain " at line X column Y" (YAML's even twice); the location is
+/// reported separately.
 fn strip_position(message: &str) -> String {
-    let Some(start) = message.find(" at line ") else {
-        return message.to_owned();
-    };
-    let rest = &message[start + " at line ".len()..];
-    let after_line = rest.trim_start_matches(|c: char| c.is_ascii_digit());
-    let after_column = after_line.strip_prefix(" column ").map_or(after_line, |r| {
-        r.trim_start_matches(|c: char| c.is_ascii_digit())
-    });
-    format!("{}{after_column}", &message[..start])
+    let mut message = message.to_owned();
+    while let Some(start) = message.find(" at line ") {
+        let rest = &message[start + " at line ".len()..];
+        let after_line = rest.trim_start_matches(|c: char| c.is_ascii_digit());
+        let after_column = after_line.strip_prefix(" column ").map_or(after_line, |r| {
+            r.trim_start_matches(|c: char| c.is_ascii_digit())
+        });
+        message = format!("{}{after_column}", &message[..start]);
+    }
+    message
 }
 
 /// Rewords the one serde message that means nothing to a spec author.
@@ -177,6 +179,10 @@ mod tests {
         );
         assert_eq!(strip_position("bad thing at line 3 column 12"), "bad thing");
         assert_eq!(strip_position("no position"), "no position");
+        assert_eq!(
+            strip_position("a at line 3 column 1, while b at line 2 column 7"),
+            "a, while b"
+        );
     }
 
     #[test]
