@@ -13,7 +13,110 @@ pub fn load(text: &str, file: &str) -> Result<OpenAPI, Diagnostic> {
     let format = Format::detect(text);
     let version: VersionFields = format.parse(text, file)?;
     check_version(&version, file)?;
-    format.parse(text, file)
+    format
+        .parse(text, file)
+        .map_err(|error| match narrow(text, file, &error.pointer) {
+            Some(deeper) => deeper,
+            None => error,
+        })
+}
+
+/// openapiv3 flattens its maps (`paths`, `responses`, extensions), which hides from serde
+/// where inside them a value went wrong. This parses the entries of the failing map one by
+/// one, as the type they must be, to find the entry and the place in it.
+fn narrow(text: &str, file: &str, pointer: &str) -> Option<Diagnostic> {
+    let document: serde_json::Value = Format::detect(text).parse(text, file).ok()?;
+    let entry = |value: &serde_json::Value,
+                 base: &str,
+                 check: &dyn Fn(&serde_json::Value) -> Option<(String, String)>| {
+        value.as_object()?.iter().find_map(|(key, child)| {
+            check(child).map(|(inner, message)| {
+                (
+                    format!("{base}/{}{inner}", escape_pointer_token(key)),
+                    message,
+                )
+            })
+        })
+    };
+    let found = match pointer {
+        "#/paths" => entry(&document["paths"], "#/paths", &|item| {
+            first_error_or_ref::<openapiv3::PathItem>(item).map(|(inner, message)| {
+                // Inside a path item, look at each operation, then at each response.
+                for method in [
+                    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+                ] {
+                    let Some(operation) = item.get(method) else {
+                        continue;
+                    };
+                    if let Some((inner, message)) = first_error::<openapiv3::Operation>(operation) {
+                        if inner == "/responses" {
+                            for (status, response) in
+                                operation["responses"].as_object().into_iter().flatten()
+                            {
+                                if let Some((deeper, message)) =
+                                    first_error_or_ref::<openapiv3::Response>(response)
+                                {
+                                    return (
+                                        format!(
+                                            "/{method}/responses/{}{deeper}",
+                                            escape_pointer_token(status)
+                                        ),
+                                        message,
+                                    );
+                                }
+                            }
+                        }
+                        return (format!("/{method}{inner}"), message);
+                    }
+                }
+                (inner, message)
+            })
+        }),
+        "#/components" => ["schemas", "parameters", "responses", "requestBodies"]
+            .iter()
+            .find_map(|section| {
+                let base = format!("#/components/{section}");
+                let value = &document["components"][*section];
+                match *section {
+                    "schemas" => entry(value, &base, &first_error_or_ref::<openapiv3::Schema>),
+                    "parameters" => {
+                        entry(value, &base, &first_error_or_ref::<openapiv3::Parameter>)
+                    }
+                    "responses" => entry(value, &base, &first_error_or_ref::<openapiv3::Response>),
+                    _ => entry(value, &base, &first_error_or_ref::<openapiv3::RequestBody>),
+                }
+            }),
+        _ => None,
+    };
+    let (pointer, message) = found?;
+    let diagnostic = Diagnostic::new(file, pointer.clone(), describe(&strip_position(&message)));
+    Some(match crate::locate::line_of(text, &pointer) {
+        Some((line, column)) => diagnostic.with_line(line, column),
+        None => diagnostic,
+    })
+}
+
+/// Like [`first_error`] for a place that may hold a `$ref` instead: parsing as the untagged
+/// `ReferenceOr` would hide the path, so a value without `$ref` is parsed as `T` itself.
+fn first_error_or_ref<T: for<'de> Deserialize<'de>>(
+    value: &serde_json::Value,
+) -> Option<(String, String)> {
+    if value.get("$ref").is_some() {
+        first_error::<openapiv3::ReferenceOr<T>>(value)
+    } else {
+        first_error::<T>(value)
+    }
+}
+
+/// Where in `value` deserializing a `T` fails (a pointer suffix), and serde's message.
+fn first_error<T: for<'de> Deserialize<'de>>(
+    value: &serde_json::Value,
+) -> Option<(String, String)> {
+    let error = serde_path_to_error::deserialize::<_, T>(value).err()?;
+    let inner = path_to_pointer(error.path())
+        .trim_start_matches('#')
+        .to_owned();
+    Some((inner, error.into_inner().to_string()))
 }
 
 /// Parses `text` as a plain JSON value (YAML is read as its JSON equivalent), for tools that
@@ -208,10 +311,26 @@ mod tests {
     fn shape_error_has_pointer() {
         let text = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses: 7\n";
         let error = load(text, "shape.yaml").unwrap_err();
-        // openapiv3 flattens `paths`, which hides the deeper path from serde; the line
-        // still leads to the entry.
-        assert_eq!(error.pointer, "#/paths", "{error}");
-        assert_eq!(error.line, Some((4, 3)), "{error}");
+        // openapiv3 flattens `paths`; `narrow` finds the entry and the place in it.
+        assert_eq!(error.pointer, "#/paths/~1a/get/responses", "{error}");
+        assert_eq!(error.line, Some((6, 7)), "{error}");
+    }
+
+    #[test]
+    fn shape_errors_in_responses_and_components_are_narrowed() {
+        let text = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses:\n        '200':\n          description: [not, text]\ncomponents:\n  schemas:\n    ok: {type: string}\n";
+        let error = load(text, "r.yaml").unwrap_err();
+        assert_eq!(
+            error.pointer, "#/paths/~1a/get/responses/200/description",
+            "{error}"
+        );
+        assert_eq!(error.line, Some((8, 11)), "{error}");
+        let text = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  parameters:\n    p:\n      name: p\n      in: nowhere\n";
+        let error = load(text, "c.yaml").unwrap_err();
+        assert!(
+            error.pointer.starts_with("#/components/parameters/p"),
+            "{error}"
+        );
     }
 
     #[test]
