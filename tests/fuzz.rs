@@ -165,7 +165,7 @@ fn mutation() -> impl Strategy<Value = Mutation> {
         any::<usize>().prop_map(Mutation::Remove),
         (any::<usize>(), interesting()).prop_map(|(at, value)| Mutation::Replace(at, value)),
         (any::<usize>(), any::<usize>()).prop_map(|(from, to)| Mutation::Copy(from, to)),
-        (any::<usize>(), "[a-zA-Z_{}+-]{0,10}")
+        (any::<usize>(), "[a-zA-Z_{}+٣²名🚀 -]{0,10}")
             .prop_map(|(at, name)| Mutation::RenameKey(at, name)),
     ]
 }

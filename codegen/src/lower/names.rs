@@ -35,13 +35,15 @@ const RESERVED_TYPE_NAMES: &[&str] = &[
     "Vec",
 ];
 
-/// Spells out the characters that carry meaning in names such as GitHub's reaction `+1`.
+/// Spells out the characters that carry meaning in names such as GitHub's reaction `+1`,
+/// and drops non-ASCII digits and symbols (`٣`, `²`), which Rust identifiers cannot hold.
 fn spell_symbols(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     for (i, c) in name.chars().enumerate() {
         match c {
             '+' => out.push_str(" plus "),
             '-' if i == 0 => out.push_str(" minus "),
+            c if !c.is_ascii() && !c.is_alphabetic() => out.push(' '),
             _ => out.push(c),
         }
     }
@@ -140,6 +142,38 @@ mod tests {
         assert_eq!(pascal_ident("2fa"), "V2fa");
         assert_eq!(pascal_ident("Self"), "Self_");
         assert_eq!(type_ident("error"), "ErrorSchema");
+    }
+
+    #[test]
+    fn every_name_is_an_identifier() {
+        let odd = [
+            "🚀",
+            "a🚀b",
+            "größe",
+            "名前",
+            "٣",
+            "x-1.5",
+            "$ref",
+            "@type",
+            "__proto__",
+            "Self",
+            "_",
+            "",
+            " ",
+            "0",
+            "-",
+            "+",
+            "a b c",
+            "ǅungla",
+        ];
+        for name in odd {
+            for ident in [snake_ident(name), pascal_ident(name), type_ident(name)] {
+                assert!(
+                    syn::parse_str::<syn::Ident>(&ident).is_ok(),
+                    "{name:?} -> {ident:?}"
+                );
+            }
+        }
     }
 
     #[test]
