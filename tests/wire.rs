@@ -512,6 +512,10 @@ async fn error_classes() {
     ))
     .await;
     assert!(not_found.is_not_found());
+    assert_eq!(
+        not_found.to_string(),
+        format!("the server answered 404 Not Found: Not Found (see {docs})")
+    );
 
     let last_tag = error_for(
         json(400, &serde_json::json!({"message": "You cannot delete the last tagged version of a package. You must delete the package instead.", "documentation_url": docs}))
@@ -588,6 +592,10 @@ async fn error_classes() {
     assert_eq!(bad_gateway.api().unwrap().raw_body(), html);
     assert_eq!(bad_gateway.api().unwrap().message(), None);
     assert_eq!(bad_gateway.status().map(|s| s.as_u16()), Some(502));
+    assert!(
+        bad_gateway.to_string().contains("<title>Unicorn!"),
+        "{bad_gateway}"
+    );
 }
 
 #[tokio::test]

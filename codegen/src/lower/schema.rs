@@ -847,7 +847,7 @@ impl<'a> Schemas<'a> {
 
 /// Candidate names for a type defined inline in property `property` of type `owner`: its
 /// title, then (for enums) the bare property name, then the property qualified by its owner.
-pub fn inline_names(schema: &ReferenceOr<Box<Schema>>, owner: &str, property: &str) -> Vec<String> {
+fn inline_names(schema: &ReferenceOr<Box<Schema>>, owner: &str, property: &str) -> Vec<String> {
     let mut names = Vec::new();
     let ReferenceOr::Item(schema) = schema else {
         return names;
