@@ -1,22 +1,25 @@
-//! An OpenAPI 3.0 to Rust client generator, in three pure stages:
+//! An OpenAPI 3.0 to Rust client generator, in four pure stages:
 //!
 //! 1. [`load()`]: spec text -> `openapiv3::OpenAPI`
 //! 2. [`lower()`]: `OpenAPI` -> [`ir::Api`], with every `$ref` resolved and every name decided
-//! 3. [`emit()`]: `ir::Api` -> the files of a client crate
+//! 3. [`emit()`]: `ir::Api` -> the files of a client crate, Rust as token streams
+//! 4. [`format()`]: token streams -> text, by `prettyplease`
 //!
 //! Each stage reports problems as [`Diagnostic`]s that name the file and a JSON pointer.
-//! [`generate`] runs all three. Nothing here touches the file system.
+//! [`generate`] runs them all. Nothing here touches the file system.
 
 pub mod audit;
 pub mod diagnostic;
 pub mod emit;
+pub mod format;
 pub mod ir;
 pub mod load;
 pub mod locate;
 pub mod lower;
 
 pub use diagnostic::{Diagnostic, Diagnostics};
-pub use emit::{emit, Config, GeneratedFile};
+pub use emit::{emit, Config};
+pub use format::{format, GeneratedFile};
 pub use load::{load, load_value};
 pub use lower::lower;
 
@@ -24,7 +27,10 @@ pub use lower::lower;
 /// from `lower` get the line of their JSON pointer, where the text shows it.
 pub fn generate(text: &str, config: &Config) -> Result<Vec<GeneratedFile>, Diagnostics> {
     let spec = load(text, &config.spec_name)?;
-    let api = lower(&spec, &config.spec_name).map_err(|Diagnostics(found)| {
+    let lowered = lower(&spec, &config.spec_name);
+    // The parsed spec is the largest structure here, and only `lower` reads it.
+    drop(spec);
+    let api = lowered.map_err(|Diagnostics(found)| {
         Diagnostics(
             found
                 .into_iter()
@@ -37,5 +43,7 @@ pub fn generate(text: &str, config: &Config) -> Result<Vec<GeneratedFile>, Diagn
                 .collect(),
         )
     })?;
-    Ok(emit(&api, config)?)
+    let emitted = emit(&api, config);
+    drop(api);
+    Ok(format(emitted, &config.spec_name)?)
 }

@@ -59,6 +59,11 @@
 //! [`ClientBuilder::http_client`]. Every request sends `Accept: application/vnd.github+json` (with `application/json` as a fallback),
 //! the `User-Agent` (GitHub rejects requests without one) and `X-GitHub-Api-Version`.
 //!
+//! Cargo features: `rustls` (default) or `native-tls` picks the TLS backend, and `http2`
+//! (default) lets requests use HTTP/2 where the server offers it. Turning `http2` off
+//! (`default-features = false, features = ["rustls"]`) leaves `h2` and its dependencies out of
+//! the build.
+//!
 //! ### Operations and path safety
 //!
 //! Each operation of the description is a method on [`Client`], named after its operationId,

@@ -1,6 +1,8 @@
 //! Shared helpers for the workspace tests: paths, reference examples, JSON comparison, and a
 //! loopback HTTP server that records raw request lines.
 
+pub mod bench;
+
 use serde_json::Value;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
