@@ -19,8 +19,8 @@ pub fn inner_doc_attrs(text: &str) -> TokenStream {
 }
 
 /// A raw string literal (`r"..."`, `r#"..."#`) holding `line`. Escaping every character into
-/// a plain literal, for `format` to unescape them again, took a twentieth of the time on
-/// GitHub's description; the `///` line printed is the same either way.
+/// a plain literal, for `format` to unescape them again, was a twentieth of the generator's
+/// instructions on GitHub's description; the `///` line printed is the same either way.
 fn doc_literal(line: &str) -> Literal {
     // Raw strings cannot hold a carriage return; the lexer may refuse other oddities.
     if line.contains('\r') {

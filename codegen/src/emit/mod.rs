@@ -1,8 +1,8 @@
 //! Stage 3: [`Api`] -> the files of a client crate.
 //!
-//! Rust sources are built as token streams with `quote` (printed later by
-//! [`crate::format()`]); the runtime support (client, error, encoding) is fixed code kept in `codegen/runtime/` and
-//! copied in, so the generated crate depends on nothing from this one.
+//! Rust sources are built as token streams with `quote`, printed later by
+//! [`crate::format()`]. The runtime support (client, error, encoding) is fixed code kept in
+//! `codegen/runtime/` and copied in, so the generated crate depends on nothing from this one.
 
 mod docs;
 mod operations;
@@ -122,7 +122,7 @@ default = ["rustls", "http2"]
 # TLS backends of reqwest; enable exactly one (or none for plain HTTP).
 rustls = ["reqwest/rustls"]
 native-tls = ["reqwest/native-tls"]
-# HTTP/2 where the server offers it; without it, HTTP/1.1 only and five fewer crates to build.
+# HTTP/2 where the server offers it; without it, HTTP/1.1 only and no `h2` to build.
 http2 = ["reqwest/http2"]
 
 [dependencies]
