@@ -103,7 +103,7 @@ fn main() {
     let mut inputs = vec![Input {
         name: "packages fragment".to_owned(),
         spec_name: "spec/packages.yaml".to_owned(),
-        operations: bench::operation_count(&packages_document),
+        operations: bench::operations(&packages_document).len(),
         text: packages_text,
         guide: Some(tests::read(root.join("spec/guide.md"))),
     }];
@@ -117,7 +117,7 @@ fn main() {
         inputs.push(Input {
             name: format!("{:.0}% subset", fraction * 100.0),
             spec_name: format!("subset-{:.0}.json", fraction * 100.0),
-            operations: bench::operation_count(&document),
+            operations: bench::operations(&document).len(),
             text: serde_json::to_string(&document).expect("serializable"),
             guide: None,
         });
@@ -126,7 +126,7 @@ fn main() {
         inputs.push(Input {
             name: "full description".to_owned(),
             spec_name: "api.github.com.json".to_owned(),
-            operations: bench::operation_count(&full),
+            operations: bench::operations(&full).len(),
             text: full_text,
             guide: None,
         });

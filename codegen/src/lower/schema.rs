@@ -647,44 +647,36 @@ impl<'a> Schemas<'a> {
                 *additional = Some(extra.clone());
             }
         };
-        match &schema.schema_kind {
+        let all_of: &[ReferenceOr<Schema>] = match &schema.schema_kind {
             SchemaKind::Type(Type::Object(object)) => {
                 merge(
                     &object.properties,
                     &object.required,
                     object.additional_properties.as_ref(),
                 );
-                true
+                &[]
             }
-            SchemaKind::AllOf { all_of } => all_of.iter().enumerate().all(|(i, p)| {
-                self.collect_object(
-                    p,
-                    &pointer_join(pointer, &["allOf", &i.to_string()]),
-                    properties,
-                    required,
-                    additional,
-                    depth + 1,
-                )
-            }),
+            SchemaKind::AllOf { all_of } => all_of,
             SchemaKind::Any(any) if any.typ.as_deref().is_none_or(|t| t == "object") => {
                 merge(
                     &any.properties,
                     &any.required,
                     any.additional_properties.as_ref(),
                 );
-                any.all_of.iter().enumerate().all(|(i, p)| {
-                    self.collect_object(
-                        p,
-                        &pointer_join(pointer, &["allOf", &i.to_string()]),
-                        properties,
-                        required,
-                        additional,
-                        depth + 1,
-                    )
-                })
+                &any.all_of
             }
-            _ => false,
-        }
+            _ => return false,
+        };
+        all_of.iter().enumerate().all(|(i, part)| {
+            self.collect_object(
+                part,
+                &pointer_join(pointer, &["allOf", &i.to_string()]),
+                properties,
+                required,
+                additional,
+                depth + 1,
+            )
+        })
     }
 
     fn array(

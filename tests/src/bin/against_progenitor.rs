@@ -61,7 +61,7 @@ fn main() {
         let _ = fs::remove_dir_all(&out);
         let run = run_progenitor(&progenitor, &fragment, &out);
         if !run.status.success() {
-            failures.row(vec![id, format!("generation panics: {}", failure(&run))]);
+            failures.row(vec![id, format!("generation fails: {}", failure(&run))]);
             continue;
         }
         accepted.push(operation.clone());
