@@ -9,7 +9,9 @@ use tests::{assert_round_trip, read, read_document, reference_dir, resolve, work
 
 fn our_api() -> Api {
     let text = read(workspace_root().join("spec/packages.yaml"));
-    let spec = codegen::load(&text, "spec/packages.yaml").expect("spec loads");
+    let spec = codegen::load(&text, "spec/packages.yaml")
+        .expect("spec loads")
+        .spec;
     codegen::lower(&spec, "spec/packages.yaml").expect("spec lowers")
 }
 

@@ -142,7 +142,9 @@ fn recursive_schemas_are_boxed() {
         spec_name: "r.yaml".into(),
         guide: None,
     };
-    let files = codegen::generate(&spec, &config).unwrap_or_else(|e| panic!("{e}"));
+    let files = codegen::generate(&spec, &config)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .files;
     let types = &files
         .iter()
         .find(|f| f.path == "src/types.rs")

@@ -44,8 +44,8 @@ fn pipeline(text: &str) -> Result<bool, TestCaseError> {
             }
             Ok(false)
         }
-        Ok(files) => {
-            for file in files.iter().filter(|f| f.path.ends_with(".rs")) {
+        Ok(generated) => {
+            for file in generated.files.iter().filter(|f| f.path.ends_with(".rs")) {
                 if let Err(error) = syn::parse_file(&file.contents) {
                     return Err(TestCaseError::fail(format!(
                         "{} is not Rust: {error}",

@@ -17,7 +17,9 @@ fn config(spec_name: &str) -> Config {
 
 fn lower_file(relative: &str) -> Api {
     let text = read(workspace_root().join(relative));
-    let spec = codegen::load(&text, relative).unwrap_or_else(|e| panic!("{e}"));
+    let spec = codegen::load(&text, relative)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .spec;
     codegen::lower(&spec, relative).unwrap_or_else(|e| panic!("{e}"))
 }
 
@@ -25,7 +27,9 @@ fn lower_file(relative: &str) -> Api {
 fn generate_spec(name: &str) -> String {
     let relative = format!("tests/specs/{name}.yaml");
     let text = read(workspace_root().join(&relative));
-    let files = codegen::generate(&text, &config(&relative)).unwrap_or_else(|e| panic!("{e}"));
+    let files = codegen::generate(&text, &config(&relative))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .files;
     let pick = |path: &str| -> String {
         files
             .iter()

@@ -2,9 +2,29 @@
 
 use std::fmt;
 
+/// Whether a problem stops generation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// Nothing is generated.
+    Error,
+    /// Generation goes on (with the nearest sound reading of the document, or without the
+    /// part named); `--deny-warnings` makes it an error.
+    Warning,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        })
+    }
+}
+
 /// One problem in the input, with enough location for a person to find it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
+    pub severity: Severity,
     /// The spec file as the user named it.
     pub file: String,
     /// A JSON pointer into the document (`#/paths/~1orgs~1{org}~1packages/get`); `#` for the
@@ -17,14 +37,28 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// An error: nothing is generated.
     pub fn new(file: &str, pointer: impl Into<String>, message: impl Into<String>) -> Self {
         Diagnostic {
+            severity: Severity::Error,
             file: file.to_owned(),
             pointer: pointer.into(),
             line: None,
             message: message.into(),
             hint: None,
         }
+    }
+
+    /// A problem that generation goes on past.
+    pub fn warning(file: &str, pointer: impl Into<String>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::new(file, pointer, message)
+        }
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
@@ -40,7 +74,7 @@ impl Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "error: {}", self.message)?;
+        write!(f, "{}: {}", self.severity, self.message)?;
         match self.line {
             Some((line, column)) => write!(f, "\n  --> {}:{line}:{column}", self.file)?,
             None => write!(f, "\n  --> {}", self.file)?,
@@ -53,9 +87,44 @@ impl fmt::Display for Diagnostic {
     }
 }
 
-/// Every problem found in one run; never empty.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Every problem found in one run. When generation fails, at least one is an error; the
+/// warnings found on the way are kept beside them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl Diagnostics {
+    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.0.iter().filter(|d| d.is_error())
+    }
+
+    pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.0.iter().filter(|d| !d.is_error())
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.errors().next().is_some()
+    }
+
+    /// Errors first, then warnings, each in document order, without repeats.
+    pub fn sort(&mut self) {
+        self.0.sort_by(|a, b| {
+            (a.severity, &a.pointer, &a.message).cmp(&(b.severity, &b.pointer, &b.message))
+        });
+        self.0.dedup();
+    }
+
+    /// A one-line count, e.g. `2 errors, 1 warning`.
+    pub fn summary(&self) -> String {
+        let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+        let errors = self.errors().count();
+        let warnings = self.warnings().count();
+        match (errors, warnings) {
+            (_, 0) => plural(errors, "error"),
+            (0, _) => plural(warnings, "warning"),
+            _ => format!("{}, {}", plural(errors, "error"), plural(warnings, "warning")),
+        }
+    }
+}
 
 impl fmt::Display for Diagnostics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -65,8 +134,7 @@ impl fmt::Display for Diagnostics {
             }
             write!(f, "{diagnostic}")?;
         }
-        let count = self.0.len();
-        write!(f, "\n\n{count} error{}", if count == 1 { "" } else { "s" })
+        write!(f, "\n\n{}", self.summary())
     }
 }
 

@@ -1,15 +1,8 @@
 //! Stage 4: the emitted files -> text. Rust is parsed by `syn` and printed by `prettyplease`;
 //! kept apart from `emit` so that each can be measured on its own.
 
+use crate::contract::{Body, EmittedFile, GeneratedFile};
 use crate::diagnostic::Diagnostic;
-use crate::emit::{Body, EmittedFile};
-
-/// One file of the generated crate, by path relative to the crate root.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GeneratedFile {
-    pub path: String,
-    pub contents: String,
-}
 
 /// Prints every file, keeping their order. `spec_name` names the spec in the one error
 /// possible here: tokens that are not Rust, which is a bug in `emit`.

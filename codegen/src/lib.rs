@@ -9,6 +9,7 @@
 //! [`generate`] runs them all. Nothing here touches the file system.
 
 pub mod audit;
+pub mod contract;
 pub mod diagnostic;
 pub mod emit;
 pub mod format;
@@ -17,33 +18,47 @@ pub mod load;
 pub mod locate;
 pub mod lower;
 
-pub use diagnostic::{Diagnostic, Diagnostics};
-pub use emit::{emit, Config};
-pub use format::{format, GeneratedFile};
-pub use load::{load, load_value};
+pub use contract::{Config, Generated, GeneratedFile};
+pub use diagnostic::{Diagnostic, Diagnostics, Severity};
+pub use emit::emit;
+pub use format::format;
+pub use load::{load, load_value, Loaded};
 pub use lower::lower;
 
 /// Runs the whole pipeline on the text of the spec named `config.spec_name`. Diagnostics
-/// from `lower` get the line of their JSON pointer, where the text shows it.
-pub fn generate(text: &str, config: &Config) -> Result<Vec<GeneratedFile>, Diagnostics> {
-    let spec = load(text, &config.spec_name)?;
+/// point into the document as written, with its line where the text shows it.
+pub fn generate(text: &str, config: &Config) -> Result<Generated, Diagnostics> {
+    let Loaded {
+        spec,
+        mut warnings,
+        origin,
+    } = load(text, &config.spec_name)?;
     let lowered = lower(&spec, &config.spec_name);
     // The parsed spec is the largest structure here, and only `lower` reads it.
     drop(spec);
-    let api = lowered.map_err(|Diagnostics(found)| {
-        Diagnostics(
-            found
-                .into_iter()
-                .map(|mut diagnostic| {
-                    diagnostic.line = diagnostic
-                        .line
-                        .or_else(|| locate::line_of(text, &diagnostic.pointer));
-                    diagnostic
-                })
-                .collect(),
-        )
-    })?;
+    let place = |mut diagnostic: Diagnostic| {
+        diagnostic.pointer = origin.original(&diagnostic.pointer);
+        diagnostic.line = diagnostic
+            .line
+            .or_else(|| locate::line_of(text, &diagnostic.pointer));
+        diagnostic
+    };
+    let api = match lowered {
+        Ok(api) => api,
+        Err(Diagnostics(found)) => {
+            let mut all = Diagnostics(warnings);
+            all.0.extend(found.into_iter().map(place));
+            all.sort();
+            return Err(all);
+        }
+    };
     let emitted = emit(&api, config);
     drop(api);
-    Ok(format(emitted, &config.spec_name)?)
+    let files = format(emitted, &config.spec_name).map_err(|error| {
+        let mut all = Diagnostics(warnings.clone());
+        all.0.push(error);
+        all
+    })?;
+    warnings.sort_by(|a, b| (&a.pointer, &a.message).cmp(&(&b.pointer, &b.message)));
+    Ok(Generated { files, warnings })
 }

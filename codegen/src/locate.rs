@@ -5,6 +5,41 @@
 //! indentation: each pointer token is a `key:` or the n-th `- ` item, one level deeper than
 //! the last. Flow style (`{a: 1}`) and JSON get no line; the pointer still says where.
 
+/// Where places in a rewritten document came from, so that a diagnostic about the rewritten
+/// form points into the document the user wrote. Empty (every pointer maps to itself) for a
+/// document loaded as written.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PointerMap {
+    /// (prefix in the rewritten document, prefix in the document as written).
+    rewrites: Vec<(String, String)>,
+}
+
+impl PointerMap {
+    /// Records that what stands at `rewritten` came from `original`.
+    pub fn record(&mut self, rewritten: impl Into<String>, original: impl Into<String>) {
+        self.rewrites.push((rewritten.into(), original.into()));
+    }
+
+    /// The pointer in the document as written: the longest recorded prefix of `pointer`
+    /// (ending at a token boundary) replaced by its origin.
+    pub fn original(&self, pointer: &str) -> String {
+        let is_prefix = |prefix: &str| {
+            pointer
+                .strip_prefix(prefix)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        };
+        match self
+            .rewrites
+            .iter()
+            .filter(|(rewritten, _)| is_prefix(rewritten))
+            .max_by_key(|(rewritten, _)| rewritten.len())
+        {
+            Some((rewritten, original)) => format!("{original}{}", &pointer[rewritten.len()..]),
+            None => pointer.to_owned(),
+        }
+    }
+}
+
 /// The 1-based line and column of the value at `pointer` (`#/paths/~1a/get`), if found.
 pub fn line_of(text: &str, pointer: &str) -> Option<(usize, usize)> {
     if text.trim_start().starts_with('{') {
@@ -172,6 +207,26 @@ components:
             line_of(SPEC, "#/components/schemas/package/type"),
             Some((15, 7))
         );
+    }
+
+    #[test]
+    fn pointer_maps_lead_back_to_the_longest_recorded_prefix() {
+        let mut map = PointerMap::default();
+        map.record("#/components/schemas/a/allOf/0", "#/components/schemas/a");
+        map.record("#/components/schemas/a", "#/components/schemas/b");
+        assert_eq!(
+            map.original("#/components/schemas/a/allOf/0/properties/x"),
+            "#/components/schemas/a/properties/x"
+        );
+        assert_eq!(
+            map.original("#/components/schemas/a/type"),
+            "#/components/schemas/b/type"
+        );
+        assert_eq!(
+            map.original("#/components/schemas/ab"),
+            "#/components/schemas/ab"
+        );
+        assert_eq!(PointerMap::default().original("#/paths"), "#/paths");
     }
 
     #[test]

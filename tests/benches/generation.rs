@@ -52,7 +52,9 @@ impl Input {
     /// including the freeing of its input.
     fn run_timed(&self, config: &Config) -> [f64; 4] {
         let start = Instant::now();
-        let spec = load(&self.text, &self.spec_name).expect("the input loads");
+        let spec = load(&self.text, &self.spec_name)
+            .expect("the input loads")
+            .spec;
         let loaded = Instant::now();
         let api = lower(&spec, &self.spec_name).expect("the input lowers");
         drop(spec);
@@ -75,7 +77,7 @@ impl Input {
     /// that), and of [`codegen::generate`], which frees each stage's input once it is used.
     fn peak_heap(&self, config: &Config) -> ([usize; 4], usize) {
         let (spec, load_peak) =
-            bench::peak_heap(|| load(&self.text, &self.spec_name).expect("loads"));
+            bench::peak_heap(|| load(&self.text, &self.spec_name).expect("loads").spec);
         let (api, lower_peak) = bench::peak_heap(|| lower(&spec, &self.spec_name).expect("lowers"));
         drop(spec);
         let (emitted, emit_peak) = bench::peak_heap(|| emit(&api, config));
@@ -140,10 +142,12 @@ fn main() {
 
     // What is timed stage by stage must be what `generate` does.
     for (input, config) in inputs.iter().zip(&configs) {
-        let spec = load(&input.text, &input.spec_name).expect("loads");
+        let spec = load(&input.text, &input.spec_name).expect("loads").spec;
         let api = lower(&spec, &input.spec_name).expect("lowers");
         let staged = format(emit(&api, config), &input.spec_name).expect("formats");
-        let whole = codegen::generate(&input.text, config).expect("generates");
+        let whole = codegen::generate(&input.text, config)
+            .expect("generates")
+            .files;
         assert!(
             staged == whole,
             "{}: the stages differ from `generate`",

@@ -2,7 +2,7 @@
 //! A library so that the workspace tests can run the same staleness check as
 //! `cargo xtask generate --check`.
 
-use codegen::{Config, Diagnostics, GeneratedFile};
+use codegen::{Config, Diagnostics, Generated, GeneratedFile};
 use std::fmt;
 use std::fs;
 use std::io;
@@ -80,7 +80,7 @@ impl fmt::Display for Failure {
 }
 
 /// Runs the generator; nothing touches the disk.
-pub fn render(job: &Job) -> Result<Vec<GeneratedFile>, Failure> {
+pub fn render(job: &Job) -> Result<Generated, Failure> {
     let read =
         |path: &PathBuf| fs::read_to_string(path).map_err(|e| Failure::Read(path.clone(), e));
     let text = read(&job.spec)?;
@@ -115,7 +115,7 @@ pub fn stale_paths(files: &[GeneratedFile], out: &Path) -> Vec<String> {
 
 /// `--check`: fails naming every stale path.
 pub fn check(job: &Job) -> Result<(), Failure> {
-    let files = render(job)?;
+    let files = render(job)?.files;
     let stale = stale_paths(&files, &job.out);
     if stale.is_empty() {
         Ok(())
@@ -127,7 +127,7 @@ pub fn check(job: &Job) -> Result<(), Failure> {
 /// Generates and replaces the output directory as a whole, or leaves it untouched when it is
 /// already up to date. Returns whether anything changed.
 pub fn generate(job: &Job) -> Result<bool, Failure> {
-    let files = render(job)?;
+    let files = render(job)?.files;
     if stale_paths(&files, &job.out).is_empty() {
         return Ok(false);
     }

@@ -9,38 +9,10 @@ mod operations;
 mod owner;
 mod types;
 
+use crate::contract::{Body, Config, EmittedFile};
 use crate::ir::{Api, TypeRef};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
-
-/// What the generated crate is called and where it came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Config {
-    /// The package name, e.g. `github-packages`.
-    pub crate_name: String,
-    pub crate_version: String,
-    /// The spec as named in the `@generated` header, e.g. `spec/packages.yaml`.
-    pub spec_name: String,
-    /// Markdown appended to the crate documentation: a guide to the API, with examples.
-    pub guide: Option<String>,
-}
-
-/// One file of the crate as `emit` leaves it: Rust still as tokens, for [`crate::format()`].
-#[derive(Debug, Clone)]
-pub struct EmittedFile {
-    /// Relative to the crate root.
-    pub path: String,
-    /// The `@generated` comment, already in the file's comment syntax.
-    pub header: String,
-    pub body: Body,
-}
-
-#[derive(Debug, Clone)]
-pub enum Body {
-    Rust(TokenStream),
-    /// Printed as it is: manifests and the runtime sources.
-    Text(String),
-}
 
 const RUNTIME: &[(&str, &str)] = &[
     ("src/client.rs", include_str!("../../runtime/client.rs")),

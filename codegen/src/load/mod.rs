@@ -4,12 +4,32 @@
 //! 13 MB GitHub description). Every failure names the file, the JSON pointer of the offending
 //! value and, for YAML, its line and column.
 
-use crate::diagnostic::{escape_pointer_token, Diagnostic};
+use crate::diagnostic::{escape_pointer_token, Diagnostic, Diagnostics};
+use crate::locate::PointerMap;
 use openapiv3::OpenAPI;
 use serde::Deserialize;
 
+/// A document read into the generator's one input model.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub spec: OpenAPI,
+    /// Problems that did not stop loading.
+    pub warnings: Vec<Diagnostic>,
+    /// Leads pointers into `spec` back to the document as written, where loading rewrote it.
+    pub origin: PointerMap,
+}
+
 /// Parses `text`, the contents of the spec file `file` (used in messages only).
-pub fn load(text: &str, file: &str) -> Result<OpenAPI, Diagnostic> {
+pub fn load(text: &str, file: &str) -> Result<Loaded, Diagnostics> {
+    let spec = load_v30(text, file)?;
+    Ok(Loaded {
+        spec,
+        warnings: Vec::new(),
+        origin: PointerMap::default(),
+    })
+}
+
+fn load_v30(text: &str, file: &str) -> Result<OpenAPI, Diagnostic> {
     let format = Format::detect(text);
     // A valid document is read once, without tracking where the reader is: tracking makes
     // reading GitHub's description a quarter slower (BENCHMARKS.md), and only a failure
@@ -286,9 +306,16 @@ fn describe(message: &str) -> String {
 mod tests {
     use super::*;
 
+    /// The one error of a failed load.
+    fn load_error(text: &str, file: &str) -> Diagnostic {
+        let Diagnostics(mut found) = load(text, file).unwrap_err();
+        assert_eq!(found.len(), 1, "{found:?}");
+        found.remove(0)
+    }
+
     #[test]
     fn yaml_syntax_error_has_line() {
-        let error = load("openapi: 3.0.3\ninfo: [\n", "bad.yaml").unwrap_err();
+        let error = load_error("openapi: 3.0.3\ninfo: [\n", "bad.yaml");
         assert_eq!(error.file, "bad.yaml");
         assert!(error.line.is_some(), "{error}");
     }
@@ -309,7 +336,7 @@ mod tests {
 
     #[test]
     fn swagger_is_rejected_with_hint() {
-        let error = load("swagger: '2.0'\ninfo: {}\n", "old.yaml").unwrap_err();
+        let error = load_error("swagger: '2.0'\ninfo: {}\n", "old.yaml");
         assert_eq!(error.pointer, "#/swagger");
         assert!(error.message.contains("Swagger 2.0"), "{error}");
         assert!(error.hint.is_some());
@@ -317,11 +344,10 @@ mod tests {
 
     #[test]
     fn openapi_31_is_not_supported_yet() {
-        let error = load(
+        let error = load_error(
             "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n",
             "new.yaml",
-        )
-        .unwrap_err();
+        );
         assert_eq!(error.pointer, "#/openapi");
         assert!(error.message.contains("not supported yet"), "{error}");
     }
@@ -329,7 +355,7 @@ mod tests {
     #[test]
     fn shape_error_has_pointer() {
         let text = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses: 7\n";
-        let error = load(text, "shape.yaml").unwrap_err();
+        let error = load_error(text, "shape.yaml");
         // openapiv3 flattens `paths`; `narrow` finds the entry and the place in it.
         assert_eq!(error.pointer, "#/paths/~1a/get/responses", "{error}");
         assert_eq!(error.line, Some((6, 7)), "{error}");
@@ -338,14 +364,14 @@ mod tests {
     #[test]
     fn shape_errors_in_responses_and_components_are_narrowed() {
         let text = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses:\n        '200':\n          description: [not, text]\ncomponents:\n  schemas:\n    ok: {type: string}\n";
-        let error = load(text, "r.yaml").unwrap_err();
+        let error = load_error(text, "r.yaml");
         assert_eq!(
             error.pointer, "#/paths/~1a/get/responses/200/description",
             "{error}"
         );
         assert_eq!(error.line, Some((8, 11)), "{error}");
         let text = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  parameters:\n    p:\n      name: p\n      in: nowhere\n";
-        let error = load(text, "c.yaml").unwrap_err();
+        let error = load_error(text, "c.yaml");
         assert!(
             error.pointer.starts_with("#/components/parameters/p"),
             "{error}"

@@ -1,0 +1,49 @@
+//! The plain data passed between the stages, other than the IR (`ir.rs`, between `lower` and
+//! `emit`): the job's configuration, the files `emit` hands to `format`, and what `generate`
+//! hands its caller.
+
+use crate::diagnostic::Diagnostic;
+use proc_macro2::TokenStream;
+
+/// What the generated crate is called and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// The package name, e.g. `github-packages`.
+    pub crate_name: String,
+    pub crate_version: String,
+    /// The spec as named in the `@generated` header, e.g. `spec/packages.yaml`.
+    pub spec_name: String,
+    /// Markdown appended to the crate documentation: a guide to the API, with examples.
+    pub guide: Option<String>,
+}
+
+/// One file of the crate as `emit` leaves it: Rust still as tokens, for [`crate::format()`].
+#[derive(Debug, Clone)]
+pub struct EmittedFile {
+    /// Relative to the crate root.
+    pub path: String,
+    /// The `@generated` comment, already in the file's comment syntax.
+    pub header: String,
+    pub body: Body,
+}
+
+#[derive(Debug, Clone)]
+pub enum Body {
+    Rust(TokenStream),
+    /// Printed as it is: manifests and the runtime sources.
+    Text(String),
+}
+
+/// One file of the generated crate, by path relative to the crate root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneratedFile {
+    pub path: String,
+    pub contents: String,
+}
+
+/// A generated crate, and the warnings met on the way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Generated {
+    pub files: Vec<GeneratedFile>,
+    pub warnings: Vec<Diagnostic>,
+}
