@@ -6,6 +6,7 @@ fn problems(spec: &str) -> String {
         crate_version: "0.1.0".into(),
         spec_name: "bad.yaml".into(),
         guide: None,
+        profile: None,
     };
     match codegen::generate(spec, &config) {
         Ok(_) => panic!("expected diagnostics for:\n{spec}"),
@@ -141,6 +142,7 @@ fn recursive_schemas_are_boxed() {
         crate_version: "0.1.0".into(),
         spec_name: "r.yaml".into(),
         guide: None,
+        profile: None,
     };
     let files = codegen::generate(&spec, &config)
         .unwrap_or_else(|e| panic!("{e}"))

@@ -31,6 +31,7 @@ fn pipeline(text: &str) -> Result<bool, TestCaseError> {
         crate_version: "0.1.0".into(),
         spec_name: "fuzz.yaml".into(),
         guide: None,
+        profile: None,
     };
     match codegen::generate(text, &config) {
         Err(diagnostics) => {

@@ -21,6 +21,7 @@ fn generate(spec: &Path, spec_name: &str, name: &str) -> PathBuf {
         out: dir.clone(),
         crate_name: name.to_owned(),
         guide: None,
+        profile: None,
     };
     xtask::generate(&job).unwrap_or_else(|failure| panic!("{failure}"));
     let manifest = dir.join("Cargo.toml");

@@ -3,6 +3,8 @@
 //! behaviour it stands for, so that an accepted snapshot cannot hide a regression.
 
 use codegen::ir::{Api, TypeKind, TypeRef};
+use codegen::profile::{Applied, Extension};
+use codegen::Profile;
 use codegen::{Config, GeneratedFile};
 use tests::{read, workspace_root};
 
@@ -12,15 +14,19 @@ fn config(spec_name: &str) -> Config {
         crate_version: "0.1.0".to_owned(),
         spec_name: spec_name.to_owned(),
         guide: None,
+        profile: None,
     }
 }
 
-fn lower_file(relative: &str) -> Api {
+/// The IR of a spec, with what the GitHub profile adds to it.
+fn lower_file(relative: &str) -> (Api, Applied) {
     let text = read(workspace_root().join(relative));
     let spec = codegen::load(&text, relative)
         .unwrap_or_else(|e| panic!("{e}"))
         .spec;
-    codegen::lower(&spec, relative).unwrap_or_else(|e| panic!("{e}"))
+    let mut api = codegen::lower(&spec, relative).unwrap_or_else(|e| panic!("{e}"));
+    let applied = codegen::profile::apply(Profile::Github, "chosen".to_owned(), &mut api);
+    (api, applied)
 }
 
 /// The models and operations generated from `tests/specs/<name>.yaml`.
@@ -46,8 +52,29 @@ fn count(haystack: &str, needle: &str) -> usize {
 
 #[test]
 fn packages_ir() {
-    let api = lower_file("spec/packages.yaml");
+    let (api, applied) = lower_file("spec/packages.yaml");
     assert_eq!(api.operations.len(), 27);
+    let Extension::Github(github) = &applied.extension else {
+        panic!("the GitHub profile adds GitHub's conventions");
+    };
+    let families: Vec<&str> = github
+        .owner_families
+        .iter()
+        .map(|f| f.method_name.as_str())
+        .collect();
+    assert_eq!(
+        families.len(),
+        9,
+        "nine operations exist once per kind of owner: {families:?}"
+    );
+    assert_eq!(
+        api.operations
+            .iter()
+            .filter(|o| o.pagination.is_some())
+            .count(),
+        9,
+        "every list operation streams"
+    );
     let type_named = |name: &str| api.types.iter().find(|t| t.name == name);
     assert_eq!(
         api.types.iter().filter(|t| matches!(&t.kind, TypeKind::Enum { variants, .. } if variants.iter().any(|v| v.value == "rubygems"))).count(),
@@ -91,6 +118,7 @@ fn packages_ir() {
         ]
     );
     insta::assert_yaml_snapshot!("packages_ir", api);
+    insta::assert_yaml_snapshot!("packages_github_profile", applied);
 }
 
 #[test]

@@ -1,9 +1,9 @@
 //! The one error type every operation returns.
 
-use crate::rate_limit::{rate_limited, RateLimit, RateLimited};
+use crate::profile::ErrorBody;
+use crate::retry::RateLimited;
 use reqwest::header::HeaderMap;
 use reqwest::{StatusCode, Url};
-use serde::Deserialize;
 use std::fmt;
 use std::time::SystemTime;
 
@@ -14,9 +14,9 @@ use std::time::SystemTime;
 /// if let Some(limited) = error.rate_limited() {
 ///     println!("rate limited; retry in {:?}", limited.wait);
 /// } else if error.is_not_found() {
-///     println!("no such package (or no permission to see it)");
+///     println!("no such resource (or no permission to see it)");
 /// } else if let Some(api) = error.api() {
-///     println!("{}: {:?} (see {:?})", api.status(), api.message(), api.documentation_url());
+///     println!("{}: {}", api.status(), api.raw_body());
 /// }
 /// # }
 /// ```
@@ -31,8 +31,8 @@ pub enum Error {
         name: &'static str,
         value: String,
     },
-    /// An optional parameter that the operation chosen for an owner (organization, user or
-    /// authenticated user) does not take: GitHub's three route families differ slightly.
+    /// An optional parameter that the operation a dispatching method chose does not take
+    /// (e.g. one of GitHub's three owner route families, which differ slightly).
     UnsupportedParameter {
         operation: &'static str,
         parameter: &'static str,
@@ -91,8 +91,8 @@ impl Error {
         self.api()?.rate_limited()
     }
 
-    /// Wraps a reqwest error without the URL's query, which may carry a credential (the
-    /// `token` parameter of the restore operations).
+    /// Wraps a reqwest error without the URL's query, which may carry a credential (a
+    /// `token` parameter, say).
     pub(crate) fn transport(mut error: reqwest::Error) -> Error {
         if let Some(url) = error.url_mut() {
             url.set_query(None);
@@ -132,24 +132,6 @@ impl std::error::Error for Error {
     }
 }
 
-/// GitHub's error body: `{"message": ..., "documentation_url": ..., "errors": [...]}`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct ErrorBody {
-    pub message: Option<String>,
-    pub documentation_url: Option<String>,
-    /// Details of validation failures, as sent.
-    #[serde(default)]
-    pub errors: Vec<serde_json::Value>,
-}
-
-impl ErrorBody {
-    /// `None` when the body is not such a JSON object (an HTML page, say).
-    pub(crate) fn parse(bytes: &[u8]) -> Option<ErrorBody> {
-        serde_json::from_slice(bytes).ok()
-    }
-}
-
 /// What kind of refusal an [`ApiError`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -160,10 +142,10 @@ pub enum ApiErrorKind {
     Unauthorized,
     /// 403 that is not a rate limit: the token lacks a permission or scope.
     Forbidden,
-    /// 400 or 422: the request cannot be carried out as asked (e.g. "You cannot delete the
-    /// last tagged version of a package").
+    /// 400 or 422: the request cannot be carried out as asked.
     Validation,
-    /// 403 or 429 from a rate limit; see [`ApiError::rate_limited`].
+    /// A rate limit refused it (a 429, or as the API's conventions say); see
+    /// [`ApiError::rate_limited`].
     RateLimited,
     /// 5XX.
     ServerError,
@@ -182,9 +164,8 @@ pub struct ApiError {
 
 impl ApiError {
     pub(crate) fn new(status: StatusCode, headers: HeaderMap, bytes: &[u8]) -> Self {
-        let body = ErrorBody::parse(bytes);
-        let message = body.as_ref().and_then(|b| b.message.as_deref());
-        let rate_limited = rate_limited(status, &headers, message, SystemTime::now());
+        let body = crate::profile::parse_error_body(bytes);
+        let rate_limited = crate::profile::rate_limited(status, &headers, bytes, SystemTime::now());
         ApiError {
             status,
             headers,
@@ -219,30 +200,9 @@ impl ApiError {
         self.rate_limited.as_ref()
     }
 
-    /// The `x-ratelimit-*` headers of this answer.
-    pub fn rate_limit(&self) -> Option<RateLimit> {
-        RateLimit::from_headers(&self.headers)
-    }
-
-    /// GitHub's error body, when the body was one.
+    /// The error body, when it is one the API's conventions describe.
     pub fn body(&self) -> Option<&ErrorBody> {
         self.body.as_ref()
-    }
-
-    /// `message` from GitHub's error body.
-    pub fn message(&self) -> Option<&str> {
-        self.body.as_ref()?.message.as_deref()
-    }
-
-    /// `documentation_url` from GitHub's error body: for 401 and 403, the page that says
-    /// which token and permission the endpoint needs.
-    pub fn documentation_url(&self) -> Option<&str> {
-        self.body.as_ref()?.documentation_url.as_deref()
-    }
-
-    /// `errors` from GitHub's error body (validation details).
-    pub fn errors(&self) -> &[serde_json::Value] {
-        self.body.as_ref().map_or(&[], |b| &b.errors)
     }
 
     /// The body exactly as received (an HTML error page from a proxy, say).
@@ -250,16 +210,12 @@ impl ApiError {
         &self.raw_body
     }
 
-    /// GitHub's id for the request (`x-github-request-id`), for support tickets.
-    pub fn request_id(&self) -> Option<&str> {
-        self.headers.get("x-github-request-id")?.to_str().ok()
-    }
 }
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "the server answered {}", self.status)?;
-        match self.message() {
+        match self.body.as_ref().and_then(crate::profile::error_message) {
             Some(message) => write!(f, ": {message}")?,
             None if !self.raw_body.is_empty() => {
                 let excerpt: String = self.raw_body.chars().take(200).collect();
@@ -270,13 +226,7 @@ impl fmt::Display for ApiError {
         if let Some(limited) = &self.rate_limited {
             write!(f, " (rate limited; retry in {}s)", limited.wait.as_secs())?;
         }
-        if let Some(url) = self.documentation_url() {
-            write!(f, " (see {url})")?;
-        }
-        if let Some(id) = self.request_id() {
-            write!(f, " [request {id}]")?;
-        }
-        Ok(())
+        crate::profile::fmt_error_notes(self, f)
     }
 }
 
@@ -284,7 +234,7 @@ impl fmt::Display for ApiError {
 #[derive(Debug, Clone)]
 pub struct DecodeError {
     status: StatusCode,
-    request_id: Option<String>,
+    headers: HeaderMap,
     path: String,
     message: String,
     raw_body: String,
@@ -293,16 +243,13 @@ pub struct DecodeError {
 impl DecodeError {
     pub(crate) fn new(
         status: StatusCode,
-        headers: &HeaderMap,
+        headers: HeaderMap,
         error: &serde_path_to_error::Error<serde_json::Error>,
         bytes: &[u8],
     ) -> Self {
         DecodeError {
             status,
-            request_id: headers
-                .get("x-github-request-id")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned),
+            headers,
             path: error.path().to_string(),
             message: error.inner().to_string(),
             raw_body: String::from_utf8_lossy(bytes).into_owned(),
@@ -327,8 +274,8 @@ impl DecodeError {
         &self.raw_body
     }
 
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
     }
 }
 

@@ -3,6 +3,7 @@
 //! hands its caller.
 
 use crate::diagnostic::Diagnostic;
+use crate::profile::Profile;
 use proc_macro2::TokenStream;
 
 /// What the generated crate is called and where it came from.
@@ -15,6 +16,9 @@ pub struct Config {
     pub spec_name: String,
     /// Markdown appended to the crate documentation: a guide to the API, with examples.
     pub guide: Option<String>,
+    /// The vendor conventions to follow; `None` detects them from the description (and the
+    /// crate's docs and [`Generated::profile_reason`] say so).
+    pub profile: Option<Profile>,
 }
 
 /// One file of the crate as `emit` leaves it: Rust still as tokens, for [`crate::format()`].
@@ -46,4 +50,7 @@ pub struct GeneratedFile {
 pub struct Generated {
     pub files: Vec<GeneratedFile>,
     pub warnings: Vec<Diagnostic>,
+    /// The profile the crate follows, and why: `chosen`, or what detection saw.
+    pub profile: Profile,
+    pub profile_reason: String,
 }

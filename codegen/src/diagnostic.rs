@@ -31,7 +31,7 @@ pub struct Diagnostic {
     /// whole document.
     pub pointer: String,
     /// 1-based line and column, where the parser knows them.
-    pub line: Option<(usize, usize)>,
+    pub line: Option<(u32, u32)>,
     pub message: String,
     pub hint: Option<String>,
 }
@@ -67,7 +67,8 @@ impl Diagnostic {
     }
 
     pub fn with_line(mut self, line: usize, column: usize) -> Self {
-        self.line = Some((line, column));
+        let narrow = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        self.line = Some((narrow(line), narrow(column)));
         self
     }
 }

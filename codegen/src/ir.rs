@@ -21,9 +21,21 @@ pub struct Api {
     pub operations: Vec<Operation>,
     /// Sorted by name; names are unique.
     pub types: Vec<TypeDef>,
-    /// Operations that differ only in whose packages they address (GitHub's
-    /// `/orgs/{org}`, `/users/{username}` and `/user` route families).
-    pub owner_families: Vec<OwnerFamily>,
+}
+
+impl Api {
+    /// Every type name the crate defines: models, parameter structs and success enums.
+    pub fn type_names(&self) -> impl Iterator<Item = &str> {
+        let models = self.types.iter().map(|t| t.name.as_str());
+        let per_operation = self.operations.iter().flat_map(|o| {
+            let success = match &o.success {
+                Success::Enum { type_name, .. } => Some(type_name.as_str()),
+                Success::Single { .. } => None,
+            };
+            o.optional_params_type.as_deref().into_iter().chain(success)
+        });
+        models.chain(per_operation)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -40,6 +52,8 @@ pub struct Server {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ServerVariable {
     pub name: String,
+    /// The argument of the server's builder method that sets it.
+    pub rust_name: String,
     pub default: String,
     /// Empty when any value is allowed.
     pub allowed: Vec<String>,
@@ -68,7 +82,7 @@ pub struct Operation {
     pub request_body: Option<RequestBody>,
     pub responses: Vec<Response>,
     pub success: Success,
-    /// Set for list operations, which GitHub pages with `Link` headers.
+    /// Set for list operations paged with `Link` headers (a profile says which those are).
     pub pagination: Option<Pagination>,
     /// Where the operation is defined, as a JSON pointer.
     pub pointer: String,
@@ -81,42 +95,6 @@ pub struct Pagination {
     /// The private method that builds the first page's URL, shared by both methods.
     pub url_method: String,
     pub item: TypeRef,
-}
-
-/// Three operations, one per kind of owner, that are otherwise the same; the generated
-/// `Owner` dispatches to the right one.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct OwnerFamily {
-    /// The method on the owner-scoped client, e.g. `get_package`.
-    pub method_name: String,
-    /// Set when every member is a list operation.
-    pub stream_method: Option<String>,
-    pub members: Vec<OwnerMember>,
-    /// The required parameters other than the owner (the same in every member), in order.
-    pub required: Vec<Parameter>,
-    /// The optional parameters of any member, in order of first appearance.
-    pub optional: Vec<Parameter>,
-    pub optional_params_type: Option<String>,
-    pub success: Option<TypeRef>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct OwnerMember {
-    pub owner: OwnerKind,
-    /// The operation's `method_name`.
-    pub operation: String,
-    /// The Rust name of the optional parameters this member takes.
-    pub optional: Vec<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum OwnerKind {
-    /// `/orgs/{org}/...`
-    Organization,
-    /// `/users/{username}/...`
-    User,
-    /// `/user/...`
-    AuthenticatedUser,
 }
 
 impl Operation {

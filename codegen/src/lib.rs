@@ -17,6 +17,8 @@ pub mod ir;
 pub mod load;
 pub mod locate;
 pub mod lower;
+pub mod profile;
+mod runtime;
 
 pub use contract::{Config, Generated, GeneratedFile};
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
@@ -24,6 +26,9 @@ pub use emit::emit;
 pub use format::format;
 pub use load::{load, load_value, Loaded};
 pub use lower::lower;
+/// The input model `load` produces and `lower` reads.
+pub use openapiv3;
+pub use profile::Profile;
 
 /// Runs the whole pipeline on the text of the spec named `config.spec_name`. Diagnostics
 /// point into the document as written, with its line where the text shows it.
@@ -33,17 +38,21 @@ pub fn generate(text: &str, config: &Config) -> Result<Generated, Diagnostics> {
         mut warnings,
         origin,
     } = load(text, &config.spec_name)?;
+    let (profile, reason) = match config.profile {
+        Some(profile) => (profile, "chosen".to_owned()),
+        None => Profile::detect(&spec),
+    };
     let lowered = lower(&spec, &config.spec_name);
     // The parsed spec is the largest structure here, and only `lower` reads it.
     drop(spec);
     let place = |mut diagnostic: Diagnostic| {
         diagnostic.pointer = origin.original(&diagnostic.pointer);
-        diagnostic.line = diagnostic
-            .line
-            .or_else(|| locate::line_of(text, &diagnostic.pointer));
-        diagnostic
+        match (diagnostic.line, locate::line_of(text, &diagnostic.pointer)) {
+            (None, Some((line, column))) => diagnostic.with_line(line, column),
+            _ => diagnostic,
+        }
     };
-    let api = match lowered {
+    let mut api = match lowered {
         Ok(api) => api,
         Err(Diagnostics(found)) => {
             let mut all = Diagnostics(warnings);
@@ -52,7 +61,8 @@ pub fn generate(text: &str, config: &Config) -> Result<Generated, Diagnostics> {
             return Err(all);
         }
     };
-    let emitted = emit(&api, config);
+    let applied = profile::apply(profile, reason, &mut api);
+    let emitted = emit(&api, &applied, config);
     drop(api);
     let files = format(emitted, &config.spec_name).map_err(|error| {
         let mut all = Diagnostics(warnings.clone());
@@ -60,5 +70,10 @@ pub fn generate(text: &str, config: &Config) -> Result<Generated, Diagnostics> {
         all
     })?;
     warnings.sort_by(|a, b| (&a.pointer, &a.message).cmp(&(&b.pointer, &b.message)));
-    Ok(Generated { files, warnings })
+    Ok(Generated {
+        files,
+        warnings,
+        profile,
+        profile_reason: applied.reason,
+    })
 }

@@ -4,31 +4,20 @@
 //! successful response type.
 
 use crate::error::{ApiError, DecodeError, Error};
-use crate::pagination::{Links, Page};
-use crate::rate_limit::{RateLimit, Retry, RetryPolicy};
-use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, USER_AGENT};
+use crate::retry::{Retry, RetryPolicy};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, USER_AGENT};
 use reqwest::{StatusCode, Url};
 use std::fmt;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
-/// The `User-Agent` sent unless another is configured: GitHub rejects requests without one.
+/// The `User-Agent` sent unless another is configured (some APIs, GitHub's among them,
+/// reject requests without one).
 pub const DEFAULT_USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
-
-/// The REST API version requested unless another is configured (`X-GitHub-Api-Version`).
-/// `2026-03-10` is also served; the packages endpoints are the same in both.
-pub const DEFAULT_API_VERSION: &str = "2022-11-28";
-
-/// The `Accept` header: GitHub's recommended media type first, then `application/json`,
-/// the media type the description declares, which servers that negotiate strictly by the
-/// description (mock servers such as Prism) need.
-pub const ACCEPT_GITHUB_JSON: &str = "application/vnd.github+json, application/json;q=0.9";
-
-const API_VERSION_HEADER: &str = "x-github-api-version";
 
 /// A client for the API. Cheap to clone: clones share one connection pool.
 ///
 /// ```no_run
-/// let client = github_packages::Client::new(std::env::var("GITHUB_TOKEN").unwrap_or_default());
+/// let client = github_packages::Client::new(std::env::var("API_TOKEN").unwrap_or_default());
 /// ```
 #[derive(Clone)]
 pub struct Client {
@@ -36,8 +25,8 @@ pub struct Client {
     base_url: Url,
     /// Always marked sensitive, so that neither `Debug` nor HTTP logging shows it.
     authorization: Option<HeaderValue>,
-    user_agent: HeaderValue,
-    api_version: HeaderValue,
+    /// Sent with every request: the `User-Agent`, the profile's headers and the caller's.
+    headers: HeaderMap,
     retry: Option<RetryPolicy>,
 }
 
@@ -46,17 +35,15 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("base_url", &self.base_url.as_str())
             .field("token", &self.authorization.as_ref().map(|_| "<redacted>"))
-            .field("user_agent", &self.user_agent)
-            .field("api_version", &self.api_version)
+            .field("headers", &self.headers.keys().collect::<Vec<_>>())
             .field("retry", &self.retry)
             .finish_non_exhaustive()
     }
 }
 
 impl Client {
-    /// A client for [`DEFAULT_BASE_URL`](crate::DEFAULT_BASE_URL) that authenticates with
-    /// `token`: any kind GitHub issues (personal access token, classic or fine-grained,
-    /// OAuth or GitHub App installation token), sent as `Authorization: Bearer <token>`.
+    /// A client for [`DEFAULT_BASE_URL`](crate::DEFAULT_BASE_URL) that sends `token` as
+    /// `Authorization: Bearer <token>`; an empty token sends none.
     ///
     /// # Panics
     ///
@@ -70,8 +57,8 @@ impl Client {
             .expect("invalid token or TLS backend; use Client::builder() to handle this")
     }
 
-    /// Configures a client: base URL (GitHub Enterprise Server), token, `User-Agent`, API
-    /// version, timeout, retries, or your own `reqwest::Client`.
+    /// Configures a client: base URL, token, headers, `User-Agent`, timeout, retries, or your
+    /// own `reqwest::Client`.
     pub fn builder() -> ClientBuilder {
         ClientBuilder::default()
     }
@@ -90,17 +77,13 @@ impl Client {
         url
     }
 
-    /// Whether `url` is on the same scheme, host and port as the base URL: only there may
-    /// the token be sent.
-    pub(crate) fn is_same_origin(&self, url: &Url) -> bool {
-        url.origin() == self.base_url.origin()
-    }
-
-    pub(crate) fn request(&self, method: reqwest::Method, url: Url) -> reqwest::RequestBuilder {
-        let mut headers = HeaderMap::with_capacity(4);
-        headers.insert(ACCEPT, HeaderValue::from_static(ACCEPT_GITHUB_JSON));
-        headers.insert(USER_AGENT, self.user_agent.clone());
-        headers.insert(API_VERSION_HEADER, self.api_version.clone());
+    /// A request with the client's headers; `accept` is the media types the operation's
+    /// description lists for its responses.
+    pub(crate) fn request(&self, method: reqwest::Method, url: Url, accept: Option<&'static str>) -> reqwest::RequestBuilder {
+        let mut headers = self.headers.clone();
+        if let Some(accept) = crate::profile::accept(accept) {
+            headers.insert(ACCEPT, accept);
+        }
         if let Some(authorization) = &self.authorization {
             headers.insert(AUTHORIZATION, authorization.clone());
         }
@@ -125,8 +108,10 @@ impl Client {
             let decision = match &outcome {
                 Ok(response) if response.status.is_success() => None,
                 Ok(response) => {
-                    let limited = response.rate_limited();
-                    policy.wait_after(&method, attempt, response.status, limited.as_ref())
+                    let now = SystemTime::now();
+                    let limited = crate::profile::rate_limited(response.status, &response.headers, &response.body, now);
+                    let asked = crate::retry::retry_after(&response.headers, now);
+                    policy.wait_after(&method, attempt, response.status, limited.as_ref(), asked)
                 }
                 Err(Error::Transport(error)) => policy.wait_after_transport(&method, attempt, error),
                 Err(_) => None,
@@ -158,15 +143,6 @@ impl Client {
         let body = response.bytes().await.map_err(Error::transport)?;
         Ok(RawResponse { status, headers, body })
     }
-
-    /// One page of a list operation, from a URL built by an operation or a `next` link.
-    pub(crate) async fn get_page<T: serde::de::DeserializeOwned>(&self, url: Url) -> Result<Page<T>, Error> {
-        let response = self.send(self.request(reqwest::Method::GET, url)).await?;
-        match response.status.as_u16() {
-            200 => response.json(),
-            _ => Err(response.into_error()),
-        }
-    }
 }
 
 /// Builds a [`Client`]. Every setting has a default; see [`Client::builder`].
@@ -175,10 +151,12 @@ pub struct ClientBuilder {
     base_url: Option<String>,
     token: Option<String>,
     user_agent: Option<String>,
-    api_version: Option<String>,
+    headers: Vec<(String, String)>,
     timeout: Option<Duration>,
     http: Option<reqwest::Client>,
     retry: Option<RetryPolicy>,
+    /// What the API's profile adds to plain HTTP (see `profile.rs`).
+    pub(crate) profile: crate::profile::Settings,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -187,23 +165,24 @@ impl fmt::Debug for ClientBuilder {
             .field("base_url", &self.base_url)
             .field("token", &self.token.as_ref().map(|_| "<redacted>"))
             .field("user_agent", &self.user_agent)
-            .field("api_version", &self.api_version)
+            .field("headers", &self.headers.iter().map(|(name, _)| name).collect::<Vec<_>>())
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)
+            .field("profile", &self.profile)
             .finish_non_exhaustive()
     }
 }
 
 impl ClientBuilder {
-    /// The URL request paths are appended to, e.g. `https://github.example.com/api/v3` for
-    /// GitHub Enterprise Server, or the value of `GITHUB_API_URL` in GitHub Actions.
-    /// Defaults to [`DEFAULT_BASE_URL`](crate::DEFAULT_BASE_URL).
+    /// The URL request paths are appended to. Defaults to
+    /// [`DEFAULT_BASE_URL`](crate::DEFAULT_BASE_URL).
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
         self
     }
 
-    /// The token to authenticate with. Its kind is never guessed from its prefix.
+    /// The token sent as `Authorization: Bearer <token>`; an empty one sends none. Its kind
+    /// is never guessed from its prefix.
     pub fn token(mut self, token: impl Into<String>) -> Self {
         self.token = Some(token.into());
         self
@@ -215,10 +194,10 @@ impl ClientBuilder {
         self
     }
 
-    /// The `X-GitHub-Api-Version` to request, e.g. `2026-03-10`. Defaults to
-    /// [`DEFAULT_API_VERSION`].
-    pub fn api_version(mut self, version: impl Into<String>) -> Self {
-        self.api_version = Some(version.into());
+    /// A header sent with every request, e.g. an API key. Its value is treated as a
+    /// credential: `Debug` shows only the name.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
         self
     }
 
@@ -252,7 +231,7 @@ impl ClientBuilder {
             HeaderValue::from_str(value)
                 .map_err(|_| Error::InvalidConfig(format!("the {what} is not a valid HTTP header value")))
         };
-        // An empty token (an unset `GITHUB_TOKEN`, say) means anonymous, not `Bearer `.
+        // An empty token (an unset environment variable, say) means anonymous, not `Bearer `.
         let authorization = match self.token.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             Some(token) => {
                 let mut value = header("token", &format!("Bearer {token}"))?;
@@ -261,8 +240,15 @@ impl ClientBuilder {
             }
             None => None,
         };
-        let user_agent = header("User-Agent", self.user_agent.as_deref().unwrap_or(DEFAULT_USER_AGENT))?;
-        let api_version = header("API version", self.api_version.as_deref().unwrap_or(DEFAULT_API_VERSION))?;
+        let mut headers = self.profile.headers()?;
+        headers.insert(USER_AGENT, header("User-Agent", self.user_agent.as_deref().unwrap_or(DEFAULT_USER_AGENT))?);
+        for (name, value) in &self.headers {
+            let name = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| Error::InvalidConfig(format!("`{name}` is not a valid HTTP header name")))?;
+            let mut value = header(&format!("value of header `{name}`"), value)?;
+            value.set_sensitive(true);
+            headers.insert(name, value);
+        }
         let http = match self.http {
             Some(http) => http,
             None => {
@@ -277,8 +263,7 @@ impl ClientBuilder {
             http,
             base_url,
             authorization,
-            user_agent,
-            api_version,
+            headers,
             retry: self.retry,
         })
     }
@@ -317,21 +302,6 @@ impl<T> Response<T> {
             body: f(self.body),
         }
     }
-
-    /// GitHub's id for the request (`x-github-request-id`), for support tickets.
-    pub fn request_id(&self) -> Option<&str> {
-        self.headers.get("x-github-request-id")?.to_str().ok()
-    }
-
-    /// The rate limit this request counted against, from the `x-ratelimit-*` headers.
-    pub fn rate_limit(&self) -> Option<RateLimit> {
-        RateLimit::from_headers(&self.headers)
-    }
-
-    /// The `Link` header's `next`, `prev`, `first` and `last` pages (list operations).
-    pub fn links(&self) -> Links {
-        Links::from_headers(&self.headers)
-    }
 }
 
 /// An answer read in full, before it is decoded or turned into an error.
@@ -348,26 +318,13 @@ impl RawResponse {
         // and only a failure needs the path: decode plainly, then again with tracking to say
         // where it failed.
         if let Ok(body) = serde_json::from_slice(&self.body) {
-            return Ok(Response {
-                status: self.status,
-                headers: self.headers,
-                body,
-            });
+            return Ok(self.with_body(body));
         }
         // Unlike `from_slice`, this accepts trailing bytes after the value, so it may succeed.
         let mut deserializer = serde_json::Deserializer::from_slice(&self.body);
         match serde_path_to_error::deserialize(&mut deserializer) {
-            Ok(body) => Ok(Response {
-                status: self.status,
-                headers: self.headers,
-                body,
-            }),
-            Err(error) => Err(Error::Decode(Box::new(DecodeError::new(
-                self.status,
-                &self.headers,
-                &error,
-                &self.body,
-            )))),
+            Ok(body) => Ok(self.with_body(body)),
+            Err(error) => Err(Error::Decode(Box::new(DecodeError::new(self.status, self.headers, &error, &self.body)))),
         }
     }
 
@@ -376,42 +333,31 @@ impl RawResponse {
     #[allow(dead_code)]
     pub(crate) fn text(self) -> Result<Response<String>, Error> {
         let text = String::from_utf8_lossy(&self.body).into_owned();
-        Ok(Response {
-            status: self.status,
-            headers: self.headers,
-            body: text,
-        })
+        Ok(self.with_body(text))
     }
 
     /// A body that is neither JSON nor text, as received.
     // Used only by specs with binary responses.
     #[allow(dead_code)]
     pub(crate) fn bytes(self) -> Result<Response<bytes::Bytes>, Error> {
-        Ok(Response {
-            status: self.status,
-            headers: self.headers,
-            body: self.body,
-        })
+        let body = self.body.clone();
+        Ok(self.with_body(body))
     }
 
     /// A success without a body (`204 No Content`).
     pub(crate) fn empty(self) -> Result<Response<()>, Error> {
-        Ok(Response {
+        Ok(self.with_body(()))
+    }
+
+    fn with_body<T>(self, body: T) -> Response<T> {
+        Response {
             status: self.status,
             headers: self.headers,
-            body: (),
-        })
+            body,
+        }
     }
 
     pub(crate) fn into_error(self) -> Error {
         Error::Api(Box::new(ApiError::new(self.status, self.headers, &self.body)))
-    }
-
-    fn rate_limited(&self) -> Option<crate::rate_limit::RateLimited> {
-        if !matches!(self.status.as_u16(), 403 | 429) {
-            return None;
-        }
-        let message = crate::error::ErrorBody::parse(&self.body).and_then(|body| body.message);
-        crate::rate_limit::rate_limited(self.status, &self.headers, message.as_deref(), std::time::SystemTime::now())
     }
 }

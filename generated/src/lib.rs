@@ -6,6 +6,8 @@
 //!
 //! A typed async client generated from `spec/packages.yaml` (API description version 23.0.2). Every operation is a method on [`Client`]; models are in [`types`].
 //!
+//! Generated with the `github` profile (chosen): GitHub's media type and API version headers, its error body and rate limits, `Link` pagination of list operations, and dispatch by owner.
+//!
 //! ## Servers
 //!
 //! - `https://api.github.com`: GitHub.com
@@ -229,28 +231,33 @@
 #![forbid(unsafe_code)]
 
 mod client;
+pub use client::{Client, ClientBuilder, DEFAULT_USER_AGENT, Response};
+
 mod encoding;
 mod error;
-mod operations;
+pub use error::{ApiError, ApiErrorKind, DecodeError, Error};
+
+mod retry;
+pub use retry::{RateLimited, Retry, RetryPolicy, RetryReason};
+
 mod pagination;
-mod rate_limit;
+pub use pagination::{Links, Page, Paginated};
+
+mod profile;
+pub use profile::{
+    ACCEPT_GITHUB_JSON, DEFAULT_API_VERSION, ErrorBody, RateLimit, RateLimitKind,
+};
+
+mod operations;
+pub use operations::*;
+
 mod servers;
-pub mod types;
+pub use servers::*;
+
 mod owner;
 pub use owner::*;
-pub use client::{
-    Client, ClientBuilder, Response, ACCEPT_GITHUB_JSON, DEFAULT_API_VERSION,
-    DEFAULT_USER_AGENT,
-};
 
-pub use error::{ApiError, ApiErrorKind, DecodeError, Error, ErrorBody};
-pub use operations::*;
-pub use pagination::{Links, Page, Paginated};
-pub use rate_limit::{
-    RateLimit, RateLimitKind, RateLimited, Retry, RetryPolicy, RetryReason,
-};
-
-pub use servers::*;
+pub mod types;
 pub use types::*;
 
 /// Re-exported so that callers use the same version as the models.

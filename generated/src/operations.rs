@@ -5,8 +5,6 @@
 #[allow(unused_imports)]
 use crate::types::*;
 use crate::client::{Client, Response};
-
-#[allow(unused_imports)]
 use crate::pagination::Paginated;
 use crate::encoding;
 use crate::error::Error;
@@ -305,7 +303,8 @@ impl Client {
     ) -> Result<Response<Vec<Package>>, Error> {
         let request_url = self
             .list_docker_migration_conflicting_packages_for_organization_url(org)?;
-        let request = self.request(reqwest::Method::GET, request_url);
+        let request = self
+            .request(reqwest::Method::GET, request_url, Some("application/json"));
         let response = self.send(request).await?;
         match response.status.as_u16() {
             200 => response.json(),
@@ -321,6 +320,7 @@ impl Client {
         Paginated::new(
             self,
             self.list_docker_migration_conflicting_packages_for_organization_url(org),
+            Some("application/json"),
         )
     }
 
@@ -377,7 +377,8 @@ impl Client {
     ) -> Result<Response<Vec<Package>>, Error> {
         let request_url = self
             .list_packages_for_organization_url(org, package_type, params)?;
-        let request = self.request(reqwest::Method::GET, request_url);
+        let request = self
+            .request(reqwest::Method::GET, request_url, Some("application/json"));
         let response = self.send(request).await?;
         match response.status.as_u16() {
             200 => response.json(),
@@ -395,6 +396,7 @@ impl Client {
         Paginated::new(
             self,
             self.list_packages_for_organization_url(org, package_type, params),
+            Some("application/json"),
         )
     }
 
@@ -425,7 +427,8 @@ impl Client {
         request_path.push('/');
         encoding::push_path_segment(&mut request_path, "package_name", package_name)?;
         let request_url = self.url(&request_path);
-        let request = self.request(reqwest::Method::GET, request_url);
+        let request = self
+            .request(reqwest::Method::GET, request_url, Some("application/json"));
         let response = self.send(request).await?;
         match response.status.as_u16() {
             200 => response.json(),
@@ -465,7 +468,8 @@ impl Client {
         request_path.push('/');
         encoding::push_path_segment(&mut request_path, "package_name", package_name)?;
         let request_url = self.url(&request_path);
-        let request = self.request(reqwest::Method::DELETE, request_url);
+        let request = self
+            .request(reqwest::Method::DELETE, request_url, Some("application/json"));
         let response = self.send(request).await?;
         match response.status.as_u16() {
             204 => response.empty(),
@@ -517,7 +521,8 @@ impl Client {
         }
 
         request_query.apply(&mut request_url);
-        let request = self.request(reqwest::Method::POST, request_url);
+        let request = self
+            .request(reqwest::Method::POST, request_url, Some("application/json"));
         let response = self.send(request).await?;
         match response.status.as_u16() {
             204 => response.empty(),
@@ -588,7 +593,8 @@ impl Client {
                 package_name,
                 params,
             )?;
-        let request = self.request(reqwest::Method::GET, request_url);
+        let request = self
+            .request(reqwest::Method::GET, request_url, Some("application/json"));
         let response = self.send(request).await?;
         match response.status.as_u16() {
             200 => response.json(),
@@ -613,6 +619,7 @@ impl Client {
                     package_name,
                     params,
                 ),
+            Some("application/json"),
         )
     }
 
@@ -650,7 +657,8 @@ impl Client {
             &package_version_id,
         )?;
         let request_url = self.url(&request_path);
-        let request = self.request(reqwest::Method::GET, request_url);
+        let request = self
+            .request(reqwest::Method::GET, request_url, Some("application/json"));
         let response = self.send(request).await?;
         match response.status.as_u16() {
             200 => response.json(),
@@ -697,7 +705,8 @@ impl Client {
             &package_version_id,
         )?;
         let request_url = self.url(&request_path);
-        let request = self.request(reqwest::Method::DELETE, request_url);
+        let request = self
+            .request(reqwest::Method::DELETE, request_url, Some("application/json"));
         let response = self.send(request).await?;
         match response.status.as_u16() {
             204 => response.empty(),
@@ -749,7 +758,8 @@ impl Client {
         )?;
         request_path.push_str("/restore");
         let request_url = self.url(&request_path);
-        let request = self.request(reqwest::Method::POST, request_url);
+        let request = self
+            .request(reqwest::Method::POST, request_url, Some("application/json"));
         let response = self.send(request).await?;
         match response.status.as_u16() {
             204 => response.empty(),
@@ -784,7 +794,8 @@ impl Client {
     ) -> Result<Response<Vec<Package>>, Error> {
         let request_url = self
             .list_docker_migration_conflicting_packages_for_authenticated_user_url()?;
-        let request = self.request(reqwest::Method::GET, request_url);
+        let request = self
+            .request(reqwest::Method::GET, request_url, Some("application/json"));
         let response = self.send(request).await?;
         match response.status.as_u16() {
             200 => response.json(),
@@ -799,6 +810,7 @@ impl Client {
         Paginated::new(
             self,
             self.list_docker_migration_conflicting_packages_for_authenticated_user_url(),
+            Some("application/json"),
         )
     }
 
@@ -849,7 +861,8 @@ impl Client {
     ) -> Result<Response<Vec<Package>>, Error> {
         let request_url = self
             .list_packages_for_authenticated_user_url(package_type, params)?;
-        let request = self.request(reqwest::Method::GET, request_url);
+        let request = self
+            .request(reqwest::Method::GET, request_url, Some("application/json"));
         let response = self.send(request).await?;
         match response.status.as_u16() {
             200 => response.json(),
@@ -866,6 +879,7 @@ impl Client {
         Paginated::new(
             self,
             self.list_packages_for_authenticated_user_url(package_type, params),
+            Some("application/json"),
         )
     }
 
@@ -893,7 +907,8 @@ impl Client {
         request_path.push('/');
         encoding::push_path_segment(&mut request_path, "package_name", package_name)?;
         let request_url = self.url(&request_path);
-        let request = self.request(reqwest::Method::GET, request_url);
+        let request = self
+            .request(reqwest::Method::GET, request_url, Some("application/json"));
         let response = self.send(request).await?;
         match response.status.as_u16() {
             200 => response.json(),
@@ -928,7 +943,8 @@ impl Client {
         request_path.push('/');
         encoding::push_path_segment(&mut request_path, "package_name", package_name)?;
         let request_url = self.url(&request_path);
-        let request = self.request(reqwest::Method::DELETE, request_url);
+        let request = self
+            .request(reqwest::Method::DELETE, request_url, Some("application/json"));
         let response = self.send(request).await?;
         match response.status.as_u16() {
             204 => response.empty(),
@@ -975,7 +991,8 @@ impl Client {
         }
 
         request_query.apply(&mut request_url);
-        let request = self.request(reqwest::Method::POST, request_url);
+        let request = self
+            .request(reqwest::Method::POST, request_url, Some("application/json"));
         let response = self.send(request).await?;
         match response.status.as_u16() {
             204 => response.empty(),
@@ -1041,7 +1058,8 @@ impl Client {
                 package_name,
                 params,
             )?;
-        let request = self.request(reqwest::Method::GET, request_url);
+        let request = self
+            .request(reqwest::Method::GET, request_url, Some("application/json"));
         let response = self.send(request).await?;
         match response.status.as_u16() {
             200 => response.json(),
@@ -1064,6 +1082,7 @@ impl Client {
                     package_name,
                     params,
                 ),
+            Some("application/json"),
         )
     }
 
@@ -1098,7 +1117,8 @@ impl Client {
             &package_version_id,
         )?;
         let request_url = self.url(&request_path);
-        let request = self.request(reqwest::Method::GET, request_url);
+        let request = self
+            .request(reqwest::Method::GET, request_url, Some("application/json"));
         let response = self.send(request).await?;
         match response.status.as_u16() {
             200 => response.json(),
@@ -1142,7 +1162,8 @@ impl Client {
             &package_version_id,
         )?;
         let request_url = self.url(&request_path);
-        let request = self.request(reqwest::Method::DELETE, request_url);
+        let request = self
+            .request(reqwest::Method::DELETE, request_url, Some("application/json"));
         let response = self.send(request).await?;
         match response.status.as_u16() {
             204 => response.empty(),
@@ -1189,7 +1210,8 @@ impl Client {
         )?;
         request_path.push_str("/restore");
         let request_url = self.url(&request_path);
-        let request = self.request(reqwest::Method::POST, request_url);
+        let request = self
+            .request(reqwest::Method::POST, request_url, Some("application/json"));
         let response = self.send(request).await?;
         match response.status.as_u16() {
             204 => response.empty(),
@@ -1230,7 +1252,8 @@ impl Client {
     ) -> Result<Response<Vec<Package>>, Error> {
         let request_url = self
             .list_docker_migration_conflicting_packages_for_user_url(username)?;
-        let request = self.request(reqwest::Method::GET, request_url);
+        let request = self
+            .request(reqwest::Method::GET, request_url, Some("application/json"));
         let response = self.send(request).await?;
         match response.status.as_u16() {
             200 => response.json(),
@@ -1246,6 +1269,7 @@ impl Client {
         Paginated::new(
             self,
             self.list_docker_migration_conflicting_packages_for_user_url(username),
+            Some("application/json"),
         )
     }
 
@@ -1302,7 +1326,8 @@ impl Client {
     ) -> Result<Response<Vec<Package>>, Error> {
         let request_url = self
             .list_packages_for_user_url(username, package_type, params)?;
-        let request = self.request(reqwest::Method::GET, request_url);
+        let request = self
+            .request(reqwest::Method::GET, request_url, Some("application/json"));
         let response = self.send(request).await?;
         match response.status.as_u16() {
             200 => response.json(),
@@ -1320,6 +1345,7 @@ impl Client {
         Paginated::new(
             self,
             self.list_packages_for_user_url(username, package_type, params),
+            Some("application/json"),
         )
     }
 
@@ -1350,7 +1376,8 @@ impl Client {
         request_path.push('/');
         encoding::push_path_segment(&mut request_path, "package_name", package_name)?;
         let request_url = self.url(&request_path);
-        let request = self.request(reqwest::Method::GET, request_url);
+        let request = self
+            .request(reqwest::Method::GET, request_url, Some("application/json"));
         let response = self.send(request).await?;
         match response.status.as_u16() {
             200 => response.json(),
@@ -1390,7 +1417,8 @@ impl Client {
         request_path.push('/');
         encoding::push_path_segment(&mut request_path, "package_name", package_name)?;
         let request_url = self.url(&request_path);
-        let request = self.request(reqwest::Method::DELETE, request_url);
+        let request = self
+            .request(reqwest::Method::DELETE, request_url, Some("application/json"));
         let response = self.send(request).await?;
         match response.status.as_u16() {
             204 => response.empty(),
@@ -1442,7 +1470,8 @@ impl Client {
         }
 
         request_query.apply(&mut request_url);
-        let request = self.request(reqwest::Method::POST, request_url);
+        let request = self
+            .request(reqwest::Method::POST, request_url, Some("application/json"));
         let response = self.send(request).await?;
         match response.status.as_u16() {
             204 => response.empty(),
@@ -1496,7 +1525,8 @@ impl Client {
                 package_type,
                 package_name,
             )?;
-        let request = self.request(reqwest::Method::GET, request_url);
+        let request = self
+            .request(reqwest::Method::GET, request_url, Some("application/json"));
         let response = self.send(request).await?;
         match response.status.as_u16() {
             200 => response.json(),
@@ -1519,6 +1549,7 @@ impl Client {
                     package_type,
                     package_name,
                 ),
+            Some("application/json"),
         )
     }
 
@@ -1556,7 +1587,8 @@ impl Client {
             &package_version_id,
         )?;
         let request_url = self.url(&request_path);
-        let request = self.request(reqwest::Method::GET, request_url);
+        let request = self
+            .request(reqwest::Method::GET, request_url, Some("application/json"));
         let response = self.send(request).await?;
         match response.status.as_u16() {
             200 => response.json(),
@@ -1603,7 +1635,8 @@ impl Client {
             &package_version_id,
         )?;
         let request_url = self.url(&request_path);
-        let request = self.request(reqwest::Method::DELETE, request_url);
+        let request = self
+            .request(reqwest::Method::DELETE, request_url, Some("application/json"));
         let response = self.send(request).await?;
         match response.status.as_u16() {
             204 => response.empty(),
@@ -1655,7 +1688,8 @@ impl Client {
         )?;
         request_path.push_str("/restore");
         let request_url = self.url(&request_path);
-        let request = self.request(reqwest::Method::POST, request_url);
+        let request = self
+            .request(reqwest::Method::POST, request_url, Some("application/json"));
         let response = self.send(request).await?;
         match response.status.as_u16() {
             204 => response.empty(),

@@ -24,6 +24,13 @@ pub struct Links {
     pub last: Option<Url>,
 }
 
+impl<T> Response<T> {
+    /// The `Link` header's `next`, `prev`, `first` and `last` pages (list operations).
+    pub fn links(&self) -> Links {
+        Links::from_headers(self.headers())
+    }
+}
+
 impl Links {
     pub fn from_headers(headers: &HeaderMap) -> Links {
         let mut links = Links::default();
@@ -85,6 +92,8 @@ type PageFuture<T> = Pin<Box<dyn std::future::Future<Output = Result<Page<T>, Er
 #[must_use = "streams do nothing unless polled"]
 pub struct Paginated<T> {
     client: Client,
+    /// The media types the operation's description lists.
+    accept: Option<&'static str>,
     buffered: VecDeque<T>,
     pending: Option<PageFuture<T>>,
     /// The first request's URL could not be built; reported on the first poll.
@@ -93,11 +102,10 @@ pub struct Paginated<T> {
 }
 
 impl<T: serde::de::DeserializeOwned + Send + 'static> Paginated<T> {
-    // Used only by specs with list operations.
-    #[allow(dead_code)]
-    pub(crate) fn new(client: &Client, first: Result<Url, Error>) -> Self {
+    pub(crate) fn new(client: &Client, first: Result<Url, Error>, accept: Option<&'static str>) -> Self {
         let mut stream = Paginated {
             client: client.clone(),
+            accept,
             buffered: VecDeque::new(),
             pending: None,
             failed: None,
@@ -112,7 +120,25 @@ impl<T: serde::de::DeserializeOwned + Send + 'static> Paginated<T> {
 
     fn fetch(&mut self, url: Url) {
         let client = self.client.clone();
-        self.pending = Some(Box::pin(async move { client.get_page(url).await }));
+        let accept = self.accept;
+        self.pending = Some(Box::pin(async move { client.get_page(url, accept).await }));
+    }
+}
+
+impl Client {
+    /// Whether `url` is on the same scheme, host and port as the base URL: only there may
+    /// the token be sent.
+    fn is_same_origin(&self, url: &Url) -> bool {
+        url.origin() == self.base_url().origin()
+    }
+
+    /// One page of a list operation, from a URL built by an operation or a `next` link.
+    async fn get_page<T: serde::de::DeserializeOwned>(&self, url: Url, accept: Option<&'static str>) -> Result<Page<T>, Error> {
+        let response = self.send(self.request(reqwest::Method::GET, url, accept)).await?;
+        match response.status.as_u16() {
+            200 => response.json(),
+            _ => Err(response.into_error()),
+        }
     }
 }
 

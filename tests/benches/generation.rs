@@ -7,7 +7,8 @@
 //! The baseline, measured in the same rounds, is parsing the same text into an untyped
 //! `serde_json::Value` (`serde_yaml` for YAML): what any tool must pay to read the input.
 
-use codegen::{emit, format, load, lower, Config};
+use codegen::profile::{self, Applied};
+use codegen::{emit, format, load, lower, Config, Profile};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 use tests::bench::{self, CountingAllocator, Mode, Table};
@@ -32,6 +33,7 @@ impl Input {
             crate_version: "0.1.0".to_owned(),
             spec_name: self.spec_name.clone(),
             guide: self.guide.clone(),
+            profile: Some(Profile::Github),
         }
     }
 
@@ -56,10 +58,10 @@ impl Input {
             .expect("the input loads")
             .spec;
         let loaded = Instant::now();
-        let api = lower(&spec, &self.spec_name).expect("the input lowers");
+        let (api, applied) = lower_with_profile(&spec, &self.spec_name);
         drop(spec);
         let lowered = Instant::now();
-        let emitted = emit(&api, config);
+        let emitted = emit(&api, &applied, config);
         drop(api);
         let emitted_at = Instant::now();
         let files = format(emitted, &self.spec_name).expect("the output formats");
@@ -78,9 +80,10 @@ impl Input {
     fn peak_heap(&self, config: &Config) -> ([usize; 4], usize) {
         let (spec, load_peak) =
             bench::peak_heap(|| load(&self.text, &self.spec_name).expect("loads").spec);
-        let (api, lower_peak) = bench::peak_heap(|| lower(&spec, &self.spec_name).expect("lowers"));
+        let ((api, applied), lower_peak) =
+            bench::peak_heap(|| lower_with_profile(&spec, &self.spec_name));
         drop(spec);
-        let (emitted, emit_peak) = bench::peak_heap(|| emit(&api, config));
+        let (emitted, emit_peak) = bench::peak_heap(|| emit(&api, &applied, config));
         drop(api);
         let (files, format_peak) =
             bench::peak_heap(|| format(emitted, &self.spec_name).expect("formats"));
@@ -90,6 +93,13 @@ impl Input {
         drop(files);
         ([load_peak, lower_peak, emit_peak, format_peak], whole)
     }
+}
+
+/// `lower`, then the GitHub profile's part of lowering, as `generate` runs them.
+fn lower_with_profile(spec: &codegen::openapiv3::OpenAPI, spec_name: &str) -> (codegen::ir::Api, Applied) {
+    let mut api = lower(spec, spec_name).expect("the input lowers");
+    let applied = profile::apply(Profile::Github, "chosen".to_owned(), &mut api);
+    (api, applied)
 }
 
 fn main() {
@@ -143,8 +153,8 @@ fn main() {
     // What is timed stage by stage must be what `generate` does.
     for (input, config) in inputs.iter().zip(&configs) {
         let spec = load(&input.text, &input.spec_name).expect("loads").spec;
-        let api = lower(&spec, &input.spec_name).expect("lowers");
-        let staged = format(emit(&api, config), &input.spec_name).expect("formats");
+        let (api, applied) = lower_with_profile(&spec, &input.spec_name);
+        let staged = format(emit(&api, &applied, config), &input.spec_name).expect("formats");
         let whole = codegen::generate(&input.text, config)
             .expect("generates")
             .files;

@@ -2,7 +2,7 @@
 //! A library so that the workspace tests can run the same staleness check as
 //! `cargo xtask generate --check`.
 
-use codegen::{Config, Diagnostics, Generated, GeneratedFile};
+use codegen::{Config, Diagnostics, Generated, GeneratedFile, Profile};
 use std::fmt;
 use std::fs;
 use std::io;
@@ -25,6 +25,7 @@ pub fn default_job() -> Job {
         out: root.join("generated"),
         crate_name: "github-packages".to_owned(),
         guide: Some(root.join("spec/guide.md")),
+        profile: Some(Profile::Github),
     }
 }
 
@@ -38,6 +39,8 @@ pub struct Job {
     pub crate_name: String,
     /// Markdown for the crate documentation (`spec/guide.md` by default).
     pub guide: Option<PathBuf>,
+    /// The vendor conventions to follow; `None` detects them from the description.
+    pub profile: Option<Profile>,
 }
 
 #[derive(Debug)]
@@ -90,6 +93,7 @@ pub fn render(job: &Job) -> Result<Generated, Failure> {
         crate_version: "0.1.0".to_owned(),
         spec_name: job.spec_name.clone(),
         guide,
+        profile: job.profile,
     };
     codegen::generate(&text, &config).map_err(Failure::Spec)
 }

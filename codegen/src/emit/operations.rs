@@ -2,26 +2,31 @@
 //! optional parameters.
 
 use super::docs::{doc_attrs, paragraphs};
-use super::{ident, type_tokens};
+use super::scope::Scope;
+use super::{ident, type_tokens, unraw};
 use crate::ir::{
     Api, Encoding, Operation, Parameter, ParameterLocation, PathSegment, ResponseBody, Status,
     Success, TypeRef,
 };
-use proc_macro2::{Literal, TokenStream};
+use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
 
 pub fn operations_rs(api: &Api) -> TokenStream {
     let params_structs = api.operations.iter().filter_map(operation_params_struct);
     let success_enums = api.operations.iter().filter_map(success_enum);
     let methods = api.operations.iter().map(method);
+    let pagination_import = api
+        .operations
+        .iter()
+        .any(|o| o.pagination.is_some())
+        .then(|| quote!(use crate::pagination::Paginated;));
     quote! {
         //! One method per operation, and the optional parameters of each.
 
         #[allow(unused_imports)]
         use crate::types::*;
         use crate::client::{Client, Response};
-        #[allow(unused_imports)]
-        use crate::pagination::Paginated;
+        #pagination_import
         use crate::encoding;
         use crate::error::Error;
 
@@ -35,8 +40,9 @@ pub fn operations_rs(api: &Api) -> TokenStream {
     }
 }
 
-/// How an argument is taken: strings and lists borrowed, everything else by value.
-fn argument_type(ty: &TypeRef) -> (TokenStream, bool) {
+/// How an argument is taken: strings and lists borrowed, everything else by value; and
+/// whether it is a borrow.
+pub(crate) fn argument_type(ty: &TypeRef) -> (TokenStream, bool) {
     match ty {
         TypeRef::String => (quote!(&str), true),
         TypeRef::Vec(item) => {
@@ -47,15 +53,49 @@ fn argument_type(ty: &TypeRef) -> (TokenStream, bool) {
     }
 }
 
+/// The identifiers of one operation's method bodies: its arguments as `lower` named them,
+/// and the locals `emit` adds, none of which shadows an argument.
+struct Names {
+    body: Ident,
+    params: Ident,
+    request_path: Ident,
+    request_url: Ident,
+    request_query: Ident,
+    request: Ident,
+    response: Ident,
+    value: Ident,
+}
+
+impl Names {
+    fn new(op: &Operation) -> Names {
+        let mut scope = Scope::new(
+            op.parameters
+                .iter()
+                .filter(|p| p.required)
+                .map(|p| p.rust_name.as_str()),
+        );
+        Names {
+            body: scope.local("body"),
+            params: scope.local("params"),
+            request_path: scope.local("request_path"),
+            request_url: scope.local("request_url"),
+            request_query: scope.local("request_query"),
+            request: scope.local("request"),
+            response: scope.local("response"),
+            value: scope.local("value"),
+        }
+    }
+}
+
 /// The method's arguments after `&self` (declarations), and the names to pass them on.
-fn arguments(op: &Operation) -> (Vec<TokenStream>, Vec<TokenStream>) {
+fn arguments(op: &Operation, names: &Names) -> (Vec<TokenStream>, Vec<TokenStream>) {
     let mut declarations = Vec::new();
-    let mut names = Vec::new();
+    let mut passed = Vec::new();
     for p in op.parameters.iter().filter(|p| p.required) {
         let arg = ident(&p.rust_name);
         let (ty, _) = argument_type(&p.ty);
         declarations.push(quote!(#arg: #ty));
-        names.push(quote!(#arg));
+        passed.push(quote!(#arg));
     }
     if let Some(body) = &op.request_body {
         let ty = match body.encoding {
@@ -63,39 +103,74 @@ fn arguments(op: &Operation) -> (Vec<TokenStream>, Vec<TokenStream>) {
             Encoding::Binary => quote!([u8]),
             Encoding::Json | Encoding::Form => type_tokens(&body.ty),
         };
+        let name = &names.body;
         declarations.push(if body.required {
-            quote!(body: &#ty)
+            quote!(#name: &#ty)
         } else {
-            quote!(body: Option<&#ty>)
+            quote!(#name: Option<&#ty>)
         });
-        names.push(quote!(body));
+        passed.push(quote!(#name));
     }
     if let Some(params_type) = &op.optional_params_type {
         let params_type = ident(params_type);
-        declarations.push(quote!(params: &#params_type));
-        names.push(quote!(params));
+        let name = &names.params;
+        declarations.push(quote!(#name: &#params_type));
+        passed.push(quote!(#name));
     }
-    (declarations, names)
+    (declarations, passed)
+}
+
+/// The media types the operation's responses are described in, for the `Accept` header.
+pub(crate) fn accept(op: &Operation) -> TokenStream {
+    let mut media_types: Vec<&str> = Vec::new();
+    let ordered = op
+        .responses
+        .iter()
+        .filter(|r| r.status.is_success())
+        .chain(op.responses.iter().filter(|r| !r.status.is_success()));
+    for body in ordered.filter_map(|r| r.body.as_ref()) {
+        if !media_types.contains(&body.media_type.as_str()) {
+            media_types.push(&body.media_type);
+        }
+    }
+    if media_types.is_empty() {
+        quote!(None)
+    } else {
+        let joined = media_types.join(", ");
+        quote!(Some(#joined))
+    }
 }
 
 fn method(op: &Operation) -> TokenStream {
+    let names = Names::new(op);
+    let Names {
+        body: body_arg,
+        params,
+        request_url,
+        request,
+        response,
+        value,
+        ..
+    } = &names;
     let name = ident(&op.method_name);
     let docs = doc_attrs(&method_docs(op));
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
-    let (arguments, argument_names) = arguments(op);
+    let (arguments, argument_names) = arguments(op, &names);
+    let accept = accept(op);
 
     let method = ident(op.http_method.as_str());
     let headers = op.parameters_in(ParameterLocation::Header).map(|p| {
         let wire = &p.name;
-        let value = parameter_value(p);
         if p.required {
+            let argument = parameter_value(p);
             quote! {
-                request = request.header(#wire, encoding::ParamValue::to_param(#value).as_ref());
+                #request = #request.header(#wire, encoding::ParamValue::to_param(#argument).as_ref());
             }
         } else {
+            let field = ident(&p.rust_name);
             quote! {
-                if let Some(value) = &params.#value {
-                    request = request.header(#wire, encoding::ParamValue::to_param(value).as_ref());
+                if let Some(#value) = &#params.#field {
+                    #request = #request.header(#wire, encoding::ParamValue::to_param(#value).as_ref());
                 }
             }
         }
@@ -103,30 +178,30 @@ fn method(op: &Operation) -> TokenStream {
     let body = op.request_body.as_ref().map(|body| {
         let media_type = &body.media_type;
         let write = match body.encoding {
-            Encoding::Json => quote!(request = request.json(body);),
-            Encoding::Form => quote!(request = request.form(body);),
+            Encoding::Json => quote!(#request = #request.json(#body_arg);),
+            Encoding::Form => quote!(#request = #request.form(#body_arg);),
             Encoding::Text => quote! {
-                request = request.header(reqwest::header::CONTENT_TYPE, #media_type).body(body.to_owned());
+                #request = #request.header(reqwest::header::CONTENT_TYPE, #media_type).body(#body_arg.to_owned());
             },
             Encoding::Binary => quote! {
-                request = request.header(reqwest::header::CONTENT_TYPE, #media_type).body(body.to_vec());
+                #request = #request.header(reqwest::header::CONTENT_TYPE, #media_type).body(#body_arg.to_vec());
             },
         };
         if body.required {
             write
         } else {
             quote! {
-                if let Some(body) = body {
+                if let Some(#body_arg) = #body_arg {
                     #write
                 }
             }
         }
     });
-    let (return_type, outcome) = outcome(op);
+    let (return_type, outcome) = outcome(op, &names);
     let mutable_request = (op.parameters_in(ParameterLocation::Header).next().is_some()
         || op.request_body.is_some())
     .then(|| quote!(mut));
-    let build_url = build_url(op);
+    let build_url = build_url(op, &names);
 
     let Some(pagination) = &op.pagination else {
         return quote! {
@@ -134,10 +209,10 @@ fn method(op: &Operation) -> TokenStream {
             #deprecated
             pub async fn #name(&self, #(#arguments),*) -> Result<Response<#return_type>, Error> {
                 #build_url
-                let #mutable_request request = self.request(reqwest::Method::#method, request_url);
+                let #mutable_request #request = self.request(reqwest::Method::#method, #request_url, #accept);
                 #(#headers)*
                 #body
-                let response = self.send(request).await?;
+                let #response = self.send(#request).await?;
                 #outcome
             }
         };
@@ -154,42 +229,39 @@ fn method(op: &Operation) -> TokenStream {
     quote! {
         fn #url_method(&self, #(#arguments),*) -> Result<reqwest::Url, Error> {
             #build_url
-            Ok(request_url)
+            Ok(#request_url)
         }
 
         #docs
         #deprecated
         pub async fn #name(&self, #(#arguments),*) -> Result<Response<#return_type>, Error> {
-            let request_url = self.#url_method(#(#argument_names),*)?;
-            let request = self.request(reqwest::Method::#method, request_url);
-            let response = self.send(request).await?;
+            let #request_url = self.#url_method(#(#argument_names),*)?;
+            let #request = self.request(reqwest::Method::#method, #request_url, #accept);
+            let #response = self.send(#request).await?;
             #outcome
         }
 
         #stream_docs
         #deprecated
         pub fn #stream_method(&self, #(#arguments),*) -> Paginated<#item> {
-            Paginated::new(self, self.#url_method(#(#argument_names),*))
+            Paginated::new(self, self.#url_method(#(#argument_names),*), #accept)
         }
     }
 }
 
 /// Builds `request_url`: the path with its parameters, and the query.
-fn build_url(op: &Operation) -> TokenStream {
-    let path = build_path(op);
-    let query = build_query(op);
+fn build_url(op: &Operation, names: &Names) -> TokenStream {
+    let path = build_path(op, names);
+    let query = build_query(op, names);
     quote! {
         #path
         #query
     }
 }
 
-/// The expression for a parameter's value where it is written: `&T` or `&str`.
+/// The expression for a required parameter's value where it is written: `&T` or `&str`.
 fn parameter_value(p: &Parameter) -> TokenStream {
     let arg = ident(&p.rust_name);
-    if !p.required {
-        return quote!(#arg);
-    }
     let (_, borrowed) = argument_type(&p.ty);
     if borrowed {
         quote!(#arg)
@@ -198,12 +270,17 @@ fn parameter_value(p: &Parameter) -> TokenStream {
     }
 }
 
-fn build_path(op: &Operation) -> TokenStream {
+fn build_path(op: &Operation, names: &Names) -> TokenStream {
+    let Names {
+        request_path,
+        request_url,
+        ..
+    } = names;
     let capacity = Literal::usize_unsuffixed(op.path.len() + 16);
     let pushes = op.path_segments.iter().map(|segment| match segment {
         PathSegment::Literal(text) => match text.chars().collect::<Vec<_>>()[..] {
-            [c] => quote!(request_path.push(#c);),
-            _ => quote!(request_path.push_str(#text);),
+            [c] => quote!(#request_path.push(#c);),
+            _ => quote!(#request_path.push_str(#text);),
         },
         PathSegment::Parameter(rust_name) => {
             let parameter = op
@@ -212,7 +289,7 @@ fn build_path(op: &Operation) -> TokenStream {
                 .expect("lower links every path segment to a path parameter");
             let wire = &parameter.name;
             let value = parameter_value(parameter);
-            quote!(encoding::push_path_segment(&mut request_path, #wire, #value)?;)
+            quote!(encoding::push_path_segment(&mut #request_path, #wire, #value)?;)
         }
     });
     let mutable_url = op
@@ -221,13 +298,20 @@ fn build_path(op: &Operation) -> TokenStream {
         .is_some()
         .then(|| quote!(mut));
     quote! {
-        let mut request_path = String::with_capacity(#capacity);
+        let mut #request_path = String::with_capacity(#capacity);
         #(#pushes)*
-        let #mutable_url request_url = self.url(&request_path);
+        let #mutable_url #request_url = self.url(&#request_path);
     }
 }
 
-fn build_query(op: &Operation) -> TokenStream {
+fn build_query(op: &Operation, names: &Names) -> TokenStream {
+    let Names {
+        params,
+        request_url,
+        request_query,
+        value,
+        ..
+    } = names;
     let parameters: Vec<&Parameter> = op.parameters_in(ParameterLocation::Query).collect();
     if parameters.is_empty() {
         return TokenStream::new();
@@ -240,25 +324,24 @@ fn build_query(op: &Operation) -> TokenStream {
             quote!(push)
         };
         if p.required {
-            let value = parameter_value(p);
-            quote!(request_query.#push(#wire, #value);)
+            let argument = parameter_value(p);
+            quote!(#request_query.#push(#wire, #argument);)
         } else {
             let field = ident(&p.rust_name);
             quote! {
-                if let Some(value) = &params.#field {
-                    request_query.#push(#wire, value);
+                if let Some(#value) = &#params.#field {
+                    #request_query.#push(#wire, #value);
                 }
             }
         }
     });
     quote! {
-        let mut request_query = encoding::Query::default();
+        let mut #request_query = encoding::Query::default();
         #(#pushes)*
-        request_query.apply(&mut request_url);
+        #request_query.apply(&mut #request_url);
     }
 }
 
-/// The success type, and the code that turns the response into the result.
 /// The pattern that matches a status in the generated `match`.
 fn status_pattern(status: Status) -> TokenStream {
     match status {
@@ -276,14 +359,14 @@ fn status_pattern(status: Status) -> TokenStream {
 }
 
 /// Reads a body as the IR says: JSON, text or bytes; `()` without one.
-fn read_body(body: Option<&ResponseBody>) -> (TokenStream, TokenStream) {
+fn read_body(body: Option<&ResponseBody>, response: &Ident) -> (TokenStream, TokenStream) {
     match body {
-        None => (quote!(()), quote!(response.empty())),
+        None => (quote!(()), quote!(#response.empty())),
         Some(body) => {
             let reader = match body.encoding {
-                Encoding::Json => quote!(response.json()),
-                Encoding::Text => quote!(response.text()),
-                Encoding::Binary | Encoding::Form => quote!(response.bytes()),
+                Encoding::Json => quote!(#response.json()),
+                Encoding::Text => quote!(#response.text()),
+                Encoding::Binary | Encoding::Form => quote!(#response.bytes()),
             };
             (type_tokens(&body.ty), reader)
         }
@@ -291,7 +374,8 @@ fn read_body(body: Option<&ResponseBody>) -> (TokenStream, TokenStream) {
 }
 
 /// The success type, and the code that turns the response into the result.
-fn outcome(op: &Operation) -> (TokenStream, TokenStream) {
+fn outcome(op: &Operation, names: &Names) -> (TokenStream, TokenStream) {
+    let response = &names.response;
     let arms: Vec<TokenStream>;
     let return_type;
     match &op.success {
@@ -303,7 +387,7 @@ fn outcome(op: &Operation) -> (TokenStream, TokenStream) {
             } else {
                 statuses
             };
-            let (ty, reader) = read_body(body.as_ref());
+            let (ty, reader) = read_body(body.as_ref(), response);
             return_type = ty;
             arms = vec![quote!(#(#patterns)|* => #reader,)];
         }
@@ -318,21 +402,21 @@ fn outcome(op: &Operation) -> (TokenStream, TokenStream) {
                 .map(|variant| {
                     let pattern = status_pattern(variant.status);
                     let name = ident(&variant.rust_name);
-                    let (_, reader) = read_body(variant.body.as_ref());
+                    let (_, reader) = read_body(variant.body.as_ref(), response);
                     let wrap = if variant.body.is_some() {
                         quote!(#enum_name::#name)
                     } else {
                         quote!(|()| #enum_name::#name)
                     };
-                    quote!(#pattern => #reader.map(|response| response.map(#wrap)),)
+                    quote!(#pattern => #reader.map(|#response| #response.map(#wrap)),)
                 })
                 .collect();
         }
     }
     let outcome = quote! {
-        match response.status.as_u16() {
+        match #response.status.as_u16() {
             #(#arms)*
-            _ => Err(response.into_error()),
+            _ => Err(#response.into_error()),
         }
     };
     (return_type, outcome)
@@ -419,7 +503,7 @@ fn operation_params_struct(op: &Operation) -> Option<TokenStream> {
 }
 
 /// A struct of optional parameters, all `None` by default, with a setter for each.
-pub(super) fn params_struct(name: &str, optional: &[&Parameter], docs: &str) -> TokenStream {
+pub(crate) fn params_struct(name: &str, optional: &[&Parameter], docs: &str) -> TokenStream {
     let label = name;
     let name = ident(name);
     let docs = doc_attrs(docs);
@@ -438,7 +522,7 @@ pub(super) fn params_struct(name: &str, optional: &[&Parameter], docs: &str) -> 
     });
     let setters = optional.iter().map(|p| {
         let field = ident(&p.rust_name);
-        let docs = doc_attrs(&format!("Sets `{}`.", crate::lower::unraw(&p.rust_name)));
+        let docs = doc_attrs(&format!("Sets `{}`.", unraw(&p.rust_name)));
         let (argument, conversion) = match &p.ty {
             TypeRef::String => (quote!(impl Into<String>), quote!(#field.into())),
             ty => (type_tokens(ty), quote!(#field)),
@@ -454,7 +538,7 @@ pub(super) fn params_struct(name: &str, optional: &[&Parameter], docs: &str) -> 
     let (derive_debug, manual_debug) = if optional.iter().any(|p| p.sensitive) {
         let entries = optional.iter().map(|p| {
             let field = ident(&p.rust_name);
-            let label = crate::lower::unraw(&p.rust_name);
+            let label = unraw(&p.rust_name);
             if p.sensitive {
                 quote!(.field(#label, &self.#field.as_ref().map(|_| "<redacted>")))
             } else {

@@ -3,7 +3,7 @@
 use super::docs::{doc_attrs, paragraphs};
 use super::{ident, type_tokens};
 use crate::ir::{Api, Discriminator, Field, OneOfVariant, TypeDef, TypeKind, Variant};
-use crate::lower::unraw;
+use super::unraw;
 use proc_macro2::TokenStream;
 use quote::quote;
 

@@ -3,8 +3,7 @@
 //! Resolves every `$ref`, decides every Rust name, and collects every problem it finds
 //! (rather than stopping at the first), each with a JSON pointer into the spec.
 
-mod github;
-mod names;
+pub(crate) mod names;
 mod schema;
 
 use crate::diagnostic::{pointer_join, Diagnostic, Diagnostics};
@@ -13,12 +12,13 @@ use crate::ir::{
     Response, ResponseBody, Server, ServerVariable, Status, Success, SuccessVariant, TypeDef,
     TypeKind, TypeRef,
 };
-use names::{operation_short_name, pascal_ident, snake_ident, type_ident};
+use names::{
+    operation_short_name, pascal_ident, server_builder_method, snake_ident, type_ident,
+    unique_name,
+};
 use openapiv3::{MediaType, OpenAPI, ParameterSchemaOrContent, ReferenceOr, StatusCode};
 use schema::{dangling_ref, unsupported_ref, Schemas};
 use std::collections::{BTreeMap, HashMap};
-
-pub(crate) use names::unraw;
 
 /// Lowers a loaded spec. `file` names the spec in diagnostics.
 pub fn lower(spec: &OpenAPI, file: &str) -> Result<Api, Diagnostics> {
@@ -28,9 +28,7 @@ pub fn lower(spec: &OpenAPI, file: &str) -> Result<Api, Diagnostics> {
         schemas: Schemas::new(spec, file),
         diagnostics: Vec::new(),
     };
-    let mut operations = lowerer.operations();
-    github::mark_pagination(&mut operations);
-    let owner_families = github::owner_families(&operations, |name| lowerer.schemas.reserve(name));
+    let operations = lowerer.operations();
     let Lowerer {
         schemas,
         mut diagnostics,
@@ -51,7 +49,6 @@ pub fn lower(spec: &OpenAPI, file: &str) -> Result<Api, Diagnostics> {
         servers: servers(spec),
         operations,
         types,
-        owner_families,
     })
 }
 
@@ -65,19 +62,24 @@ fn servers(spec: &OpenAPI) -> Vec<Server> {
                 .variables
                 .as_ref()
                 .is_some_and(|v| !v.is_empty())
-                .then(|| github::server_builder_method(server.description.as_deref(), index)),
+                .then(|| server_builder_method(server.description.as_deref(), index)),
             description: server.description.clone(),
-            variables: server
-                .variables
-                .iter()
-                .flatten()
-                .map(|(name, variable)| ServerVariable {
-                    name: name.clone(),
-                    default: variable.default.clone(),
-                    allowed: variable.enumeration.clone(),
-                    description: variable.description.clone(),
-                })
-                .collect(),
+            variables: {
+                let mut variables: Vec<ServerVariable> = Vec::new();
+                for (name, variable) in server.variables.iter().flatten() {
+                    let rust_name = unique_name(&snake_ident(name), |taken| {
+                        variables.iter().any(|v| v.rust_name == taken)
+                    });
+                    variables.push(ServerVariable {
+                        name: name.clone(),
+                        rust_name,
+                        default: variable.default.clone(),
+                        allowed: variable.enumeration.clone(),
+                        description: variable.description.clone(),
+                    });
+                }
+                variables
+            },
         })
         .collect()
 }
@@ -396,7 +398,7 @@ impl<'a> Lowerer<'a> {
         };
         Some(Parameter {
             name: data.name.clone(),
-            rust_name: argument_ident(&data.name),
+            rust_name: snake_ident(&data.name),
             location,
             required: data.required || location == ParameterLocation::Path,
             ty: lowered.ty,
@@ -664,34 +666,11 @@ impl<'a> Lowerer<'a> {
     }
 }
 
-/// Names the generated method body uses for itself; a parameter with one of these names gets
-/// a `_param` suffix.
-const METHOD_LOCALS: &[&str] = &[
-    "body",
-    "params",
-    "request",
-    "request_path",
-    "request_query",
-    "request_url",
-    "response",
-    "value",
-];
-
 /// Parameter names that carry credentials, by the words they contain.
 fn is_credential(name: &str) -> bool {
     snake_ident(name)
         .split('_')
         .any(|word| matches!(word, "token" | "secret" | "password" | "passphrase"))
-}
-
-/// The Rust name of an argument for `name`; never one the generated method uses for itself.
-pub(crate) fn argument_ident(name: &str) -> String {
-    let ident = snake_ident(name);
-    if METHOD_LOCALS.contains(&ident.as_str()) {
-        format!("{ident}_param")
-    } else {
-        ident
-    }
 }
 
 fn http_method(method: &str) -> HttpMethod {

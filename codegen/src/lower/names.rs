@@ -14,26 +14,41 @@ const RAW_KEYWORDS: &[&str] = &[
 /// Keywords that cannot even be raw identifiers.
 const UNRAWABLE_KEYWORDS: &[&str] = &["crate", "self", "super", "Self", "_"];
 
-/// Type names the generated crate already uses, or that would shadow the prelude in it.
-const RESERVED_TYPE_NAMES: &[&str] = &[
+/// Type names the generated modules use unqualified besides the runtime's: the prelude's,
+/// serde's derives, and the types `chrono` (`Date`, `DateTime`) and `serde_json` (`Map`,
+/// `Value`) define, which a reader would otherwise confuse.
+const PRELUDE_TYPE_NAMES: &[&str] = &[
     "Box",
-    "Client",
-    "ClientBuilder",
     "Date",
     "DateTime",
+    "Deserialize",
     "Err",
-    "Error",
     "Map",
     "None",
     "Ok",
     "Option",
-    "Response",
     "Result",
+    "Serialize",
     "Some",
     "String",
     "Value",
     "Vec",
 ];
+
+/// Whether a type name is the generated crate's own: a prelude name, or a public item of
+/// any runtime file (read off the runtime sources, so this list cannot fall behind them).
+fn is_reserved_type_name(name: &str) -> bool {
+    static RUNTIME: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    PRELUDE_TYPE_NAMES.contains(&name)
+        || RUNTIME
+            .get_or_init(|| {
+                crate::runtime::all_files()
+                    .flat_map(|file| crate::runtime::public_items(file.source))
+                    .collect()
+            })
+            .contains(name)
+}
 
 /// Spells out the characters that carry meaning in names such as GitHub's reaction `+1`,
 /// and drops non-ASCII digits and symbols (`٣`, `²`), which Rust identifiers cannot hold.
@@ -87,7 +102,7 @@ pub fn pascal_ident(name: &str) -> String {
 /// A type name: like [`pascal_ident`], but never one the generated crate needs for itself.
 pub fn type_ident(name: &str) -> String {
     let pascal = pascal_ident(name);
-    if RESERVED_TYPE_NAMES.contains(&pascal.as_str()) {
+    if is_reserved_type_name(&pascal) {
         format!("{pascal}Schema")
     } else {
         pascal
@@ -110,9 +125,21 @@ pub fn unique_name(base: &str, taken: impl Fn(&str) -> bool) -> String {
     name
 }
 
-/// The identifier without its `r#` marker, as serde sees it.
-pub fn unraw(ident: &str) -> &str {
-    ident.strip_prefix("r#").unwrap_or(ident)
+/// The builder method that selects a server with variables: its description's words
+/// (`GitHub Enterprise Server` -> `github_enterprise_server`, lowercased as written so that
+/// `GitHub` stays one word), else `server_<index>`.
+pub fn server_builder_method(description: Option<&str>, index: usize) -> String {
+    let words: Vec<String> = description
+        .unwrap_or_default()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    if words.is_empty() {
+        format!("server_{index}")
+    } else {
+        snake_ident(&words.join("_"))
+    }
 }
 
 #[cfg(test)]
@@ -174,6 +201,15 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn server_names() {
+        assert_eq!(
+            server_builder_method(Some("GitHub Enterprise Server"), 1),
+            "github_enterprise_server"
+        );
+        assert_eq!(server_builder_method(None, 2), "server_2");
     }
 
     #[test]

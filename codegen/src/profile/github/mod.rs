@@ -2,16 +2,79 @@
 //! `Link` headers, and many operations come in three route families, one per kind of owner
 //! (`/orgs/{org}/...`, `/users/{username}/...`, `/user/...`).
 
-use super::names::{operation_short_name, snake_ident, type_ident};
+pub mod emit;
+
 use crate::ir::{
-    HttpMethod, Operation, OwnerFamily, OwnerKind, OwnerMember, Pagination, Parameter, Success,
+    Api, Encoding, HttpMethod, Operation, Pagination, Parameter, ParameterLocation, Success,
     TypeRef,
 };
+use crate::lower::names::{operation_short_name, snake_ident, type_ident};
+use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
+
+/// What the GitHub profile adds to the IR.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Github {
+    /// Operations that differ only in whose resources they address; empty when the names
+    /// the dispatch types would take ([`OWNER_TYPES`]) are schemas' already.
+    pub owner_families: Vec<OwnerFamily>,
+}
+
+/// The types owner dispatch defines: `Owner` and `OwnerClient`.
+pub const OWNER_TYPES: [&str; 2] = ["Owner", "OwnerClient"];
+
+/// Three operations, one per kind of owner, that are otherwise the same; the generated
+/// `Owner` dispatches to the right one.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OwnerFamily {
+    /// The method on the owner-scoped client, e.g. `get_package`.
+    pub method_name: String,
+    /// Set when every member is a list operation.
+    pub stream_method: Option<String>,
+    pub members: Vec<OwnerMember>,
+    /// The required parameters other than the owner (the same in every member), in order.
+    pub required: Vec<Parameter>,
+    /// The optional parameters of any member, in order of first appearance.
+    pub optional: Vec<Parameter>,
+    pub optional_params_type: Option<String>,
+    pub success: Option<TypeRef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OwnerMember {
+    pub owner: OwnerKind,
+    /// The operation's `method_name`.
+    pub operation: String,
+    /// The Rust name of the optional parameters this member takes.
+    pub optional: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum OwnerKind {
+    /// `/orgs/{org}/...`
+    Organization,
+    /// `/users/{username}/...`
+    User,
+    /// `/user/...`
+    AuthenticatedUser,
+}
+
+/// Adds GitHub's conventions to a lowered API.
+pub fn apply(api: &mut Api) -> Github {
+    mark_pagination(&mut api.operations);
+    let mut taken: HashSet<String> = api.type_names().map(str::to_owned).collect();
+    if OWNER_TYPES.iter().any(|name| taken.contains(*name)) {
+        return Github {
+            owner_families: Vec::new(),
+        };
+    }
+    let owner_families = owner_families(&api.operations, |name| taken.insert(name.to_owned()));
+    Github { owner_families }
+}
 
 /// Marks GET operations that answer a JSON array as paginated, unless the names the stream
 /// methods would take are used already.
-pub fn mark_pagination(operations: &mut [Operation]) {
+fn mark_pagination(operations: &mut [Operation]) {
     let mut taken: HashSet<String> = operations.iter().map(|o| o.method_name.clone()).collect();
     for operation in operations.iter_mut() {
         // A stream re-sends only the URL, so headers and bodies would be lost.
@@ -19,7 +82,7 @@ pub fn mark_pagination(operations: &mut [Operation]) {
             && operation
                 .parameters
                 .iter()
-                .all(|p| p.location != crate::ir::ParameterLocation::Header);
+                .all(|p| p.location != ParameterLocation::Header);
         if operation.http_method != HttpMethod::Get || !url_only {
             continue;
         }
@@ -29,7 +92,7 @@ pub fn mark_pagination(operations: &mut [Operation]) {
         let TypeRef::Vec(item) = &body.ty else {
             continue;
         };
-        if body.encoding != crate::ir::Encoding::Json {
+        if body.encoding != Encoding::Json {
             continue;
         }
         let item = item.as_ref().clone();
@@ -82,7 +145,7 @@ const OWNER_ORDER: [OwnerKind; 3] = [
 
 /// Groups operations that differ only in their owner. `reserve` claims a type name for a
 /// family's optional parameters and says whether it was free.
-pub fn owner_families(
+fn owner_families(
     operations: &[Operation],
     mut reserve: impl FnMut(&str) -> bool,
 ) -> Vec<OwnerFamily> {
@@ -233,22 +296,6 @@ fn family_name<'a>(ids: impl Iterator<Item = &'a str>) -> Option<String> {
     (common > 0).then(|| snake_ident(&words[0][..common].join("-")))
 }
 
-/// `GitHub Enterprise Server` -> `github_enterprise_server`: words lowercased as written,
-/// so that `GitHub` is not split in two.
-pub fn server_builder_method(description: Option<&str>, index: usize) -> String {
-    let words: Vec<String> = description
-        .unwrap_or_default()
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_ascii_lowercase)
-        .collect();
-    if words.is_empty() {
-        format!("server_{index}")
-    } else {
-        snake_ident(&words.join("_"))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -295,14 +342,5 @@ mod tests {
             Some("get_all_package_versions_for_package".into())
         );
         assert_eq!(name(&["a/x", "a/y", "a/z"]), None);
-    }
-
-    #[test]
-    fn server_names() {
-        assert_eq!(
-            server_builder_method(Some("GitHub Enterprise Server"), 1),
-            "github_enterprise_server"
-        );
-        assert_eq!(server_builder_method(None, 2), "server_2");
     }
 }

@@ -1,0 +1,305 @@
+//! `Owner` and `OwnerClient`: one method per owner family, dispatching to the operation for
+//! an organization, a user or the authenticated user.
+
+use super::{Github, OwnerFamily, OwnerKind, OwnerMember};
+use crate::emit::docs::{doc_attrs, paragraphs};
+use crate::emit::operations::{accept, argument_type, params_struct};
+use crate::emit::scope::Scope;
+use crate::emit::{ident, type_tokens};
+use crate::ir::{Api, Operation, Parameter, TypeRef};
+use proc_macro2::{Ident, TokenStream};
+use quote::quote;
+
+/// `src/owner.rs`, or nothing when the API has no owner families.
+pub fn owner_rs(api: &Api, github: &Github) -> Option<TokenStream> {
+    if github.owner_families.is_empty() {
+        return None;
+    }
+    let params_structs = github.owner_families.iter().filter_map(|family| {
+        let name = family.optional_params_type.as_ref()?;
+        let optional: Vec<&Parameter> = family.optional.iter().collect();
+        let docs = format!(
+            "Optional parameters of [`OwnerClient::{}`]. Not every kind of owner takes every \
+             one: setting one the chosen operation does not take is an \
+             [`Error::UnsupportedParameter`].",
+            family.method_name
+        );
+        Some(params_struct(name, &optional, &docs))
+    });
+    let methods = github
+        .owner_families
+        .iter()
+        .map(|family| FamilyMethods::new(api, family).methods());
+    Some(quote! {
+        //! Operations by owner: GitHub has the same routes for an organization
+        //! (`/orgs/{org}/...`), a user (`/users/{username}/...`) and the authenticated user
+        //! (`/user/...`). [`Client::owner`] picks the right one, so callers handle all three
+        //! with one piece of code.
+
+        #[allow(unused_imports)]
+        use crate::types::*;
+        #[allow(unused_imports)]
+        use crate::operations::*;
+        use crate::client::{Client, Response};
+        #[allow(unused_imports)]
+        use crate::pagination::Paginated;
+        use crate::error::Error;
+
+        /// Whose resources an operation addresses.
+        ///
+        /// `/users/{username}` shows only what is public unless `username` is the
+        /// authenticated user; use [`Owner::AuthenticatedUser`] for your own private ones.
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        pub enum Owner {
+            /// An organization, by login (`/orgs/{org}/...`).
+            Organization(String),
+            /// A user, by login (`/users/{username}/...`).
+            User(String),
+            /// The user the token belongs to (`/user/...`).
+            AuthenticatedUser,
+        }
+
+        impl Owner {
+            pub fn org(login: impl Into<String>) -> Owner {
+                Owner::Organization(login.into())
+            }
+
+            pub fn user(login: impl Into<String>) -> Owner {
+                Owner::User(login.into())
+            }
+        }
+
+        impl Client {
+            /// The operations on `owner`'s resources.
+            pub fn owner<'a>(&'a self, owner: &'a Owner) -> OwnerClient<'a> {
+                OwnerClient { client: self, owner }
+            }
+        }
+
+        /// The operations on one owner's resources; see [`Client::owner`].
+        #[derive(Debug, Clone, Copy)]
+        pub struct OwnerClient<'a> {
+            client: &'a Client,
+            owner: &'a Owner,
+        }
+
+        #(#params_structs)*
+
+        impl OwnerClient<'_> {
+            #(#methods)*
+        }
+    })
+}
+
+/// The methods of one owner family, and the identifiers their bodies use.
+struct FamilyMethods<'a> {
+    api: &'a Api,
+    family: &'a OwnerFamily,
+    params: Ident,
+    login: Ident,
+    member_params: Ident,
+}
+
+impl<'a> FamilyMethods<'a> {
+    fn new(api: &'a Api, family: &'a OwnerFamily) -> Self {
+        let mut scope = Scope::new(family.required.iter().map(|p| p.rust_name.as_str()));
+        FamilyMethods {
+            api,
+            family,
+            params: scope.local("params"),
+            login: scope.local("login"),
+            member_params: scope.local("member_params"),
+        }
+    }
+
+    fn operation(&self, member: &OwnerMember) -> &'a Operation {
+        self.api
+            .operations
+            .iter()
+            .find(|o| o.method_name == member.operation)
+            .expect("families name lowered operations")
+    }
+
+    /// The `async fn`, and the `_stream` fn for list families.
+    fn methods(&self) -> TokenStream {
+        let family = self.family;
+        let name = ident(&family.method_name);
+        let arguments = self.arguments();
+        let success = family.success.as_ref().map_or_else(|| quote!(()), type_tokens);
+        let docs = doc_attrs(&self.docs());
+        let call = self.dispatch(false);
+        let stream = family.stream_method.as_ref().map(|stream_method| {
+            let stream_name = ident(stream_method);
+            let item = match &family.success {
+                Some(TypeRef::Vec(item)) => type_tokens(item),
+                _ => unreachable!("stream families answer lists"),
+            };
+            let body = self.dispatch(true);
+            let docs = doc_attrs(&format!(
+                "Every item of [`OwnerClient::{}`], page after page. See [`Paginated`].",
+                family.method_name
+            ));
+            quote! {
+                #docs
+                #[allow(deprecated)]
+                pub fn #stream_name(&self, #(#arguments),*) -> Paginated<#item> {
+                    #body
+                }
+            }
+        });
+        quote! {
+            #docs
+            #[allow(deprecated)]
+            pub async fn #name(&self, #(#arguments),*) -> Result<Response<#success>, Error> {
+                #call
+            }
+
+            #stream
+        }
+    }
+
+    fn arguments(&self) -> Vec<TokenStream> {
+        let mut arguments: Vec<TokenStream> = self
+            .family
+            .required
+            .iter()
+            .map(|p| {
+                let arg = ident(&p.rust_name);
+                let (ty, _) = argument_type(&p.ty);
+                quote!(#arg: #ty)
+            })
+            .collect();
+        if let Some(params_type) = &self.family.optional_params_type {
+            let params_type = ident(params_type);
+            let params = &self.params;
+            arguments.push(quote!(#params: &#params_type));
+        }
+        arguments
+    }
+
+    fn docs(&self) -> String {
+        let owner_words = |kind: OwnerKind| match kind {
+            OwnerKind::Organization => "an organization",
+            OwnerKind::User => "a user",
+            OwnerKind::AuthenticatedUser => "the authenticated user",
+        };
+        let members: Vec<String> = self
+            .family
+            .members
+            .iter()
+            .map(|m| format!("[`Client::{}`] for {}", m.operation, owner_words(m.owner)))
+            .collect();
+        let summary = self.operation(&self.family.members[0]).summary.clone();
+        paragraphs([
+            summary.as_deref(),
+            Some(&format!("For any owner: calls {}.", members.join(", "))),
+        ])
+    }
+
+    /// `match self.owner { ... }`, one arm per member, calling its operation (or stream).
+    fn dispatch(&self, stream: bool) -> TokenStream {
+        let arms = self.family.members.iter().map(|member| {
+            let login = &self.login;
+            let pattern = match member.owner {
+                OwnerKind::Organization => quote!(Owner::Organization(#login)),
+                OwnerKind::User => quote!(Owner::User(#login)),
+                OwnerKind::AuthenticatedUser => quote!(Owner::AuthenticatedUser),
+            };
+            let unsupported = self.unsupported_checks(member, stream);
+            let (member_params, call) = self.member_call(member, stream);
+            quote! {
+                #pattern => {
+                    #(#unsupported)*
+                    #member_params
+                    #call
+                }
+            }
+        });
+        quote! {
+            match self.owner {
+                #(#arms)*
+            }
+        }
+    }
+
+    /// Fails with `UnsupportedParameter` for each optional parameter set that the member's
+    /// operation does not take: never dropped silently.
+    fn unsupported_checks(&self, member: &OwnerMember, stream: bool) -> Vec<TokenStream> {
+        let params = &self.params;
+        self.family
+            .optional
+            .iter()
+            .filter(|p| !member.optional.contains(&p.rust_name))
+            .map(|p| {
+                let field = ident(&p.rust_name);
+                let operation_name = &member.operation;
+                let parameter_name = &p.name;
+                let error = quote!(Error::UnsupportedParameter { operation: #operation_name, parameter: #parameter_name });
+                let fail = if stream {
+                    let accept = accept(self.operation(member));
+                    quote!(return Paginated::new(self.client, Err(#error), #accept);)
+                } else {
+                    quote!(return Err(#error);)
+                };
+                quote! {
+                    if #params.#field.is_some() {
+                        #fail
+                    }
+                }
+            })
+            .collect()
+    }
+
+    /// The member's own parameter struct, filled from the family's, and the call.
+    fn member_call(&self, member: &OwnerMember, stream: bool) -> (Option<TokenStream>, TokenStream) {
+        let op = self.operation(member);
+        let (params, login, member_params) = (&self.params, &self.login, &self.member_params);
+        let mut call_arguments: Vec<TokenStream> = Vec::new();
+        if member.owner != OwnerKind::AuthenticatedUser {
+            call_arguments.push(quote!(#login));
+        }
+        call_arguments.extend(self.family.required.iter().map(|p| {
+            let arg = ident(&p.rust_name);
+            quote!(#arg)
+        }));
+        let fill = op.optional_params_type.as_ref().map(|params_type| {
+            let params_type = ident(params_type);
+            let fields = member.optional.iter().map(|field| {
+                let copy = self
+                    .family
+                    .optional
+                    .iter()
+                    .any(|p| p.rust_name == *field && is_copy(&p.ty));
+                let field = ident(field);
+                if copy {
+                    quote!(#field: #params.#field)
+                } else {
+                    quote!(#field: #params.#field.clone())
+                }
+            });
+            call_arguments.push(quote!(&#member_params));
+            quote!(let #member_params = #params_type { #(#fields),* };)
+        });
+        let call = if stream {
+            let pagination = op.pagination.as_ref().expect("stream families are paginated");
+            let method = ident(&pagination.stream_method);
+            quote!(self.client.#method(#(#call_arguments),*))
+        } else {
+            let method = ident(&op.method_name);
+            quote!(self.client.#method(#(#call_arguments),*).await)
+        };
+        (fill, call)
+    }
+}
+
+fn is_copy(ty: &TypeRef) -> bool {
+    matches!(
+        ty,
+        TypeRef::Bool
+            | TypeRef::I32
+            | TypeRef::I64
+            | TypeRef::F64
+            | TypeRef::Date
+            | TypeRef::DateTime
+    )
+}
