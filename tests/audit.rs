@@ -29,7 +29,7 @@ fn fragment_matches_the_whole_description_but_for_allowed_differences() {
 }
 
 /// Every difference is in the allowlist, and every allowlist entry still matches one.
-fn assert_all_explained(report: &xtask::AuditReport) {
+fn assert_all_explained(report: &spec_audit::Report) {
     assert_eq!(report.unexplained(), 0, "\n{}", report.table());
     assert!(
         report.stale.is_empty(),

@@ -63,11 +63,11 @@ fn check_names_hand_edited_and_stray_files() {
     let dir = TempDir::new("check");
     let job = temp_job(&dir);
     assert!(
-        xtask::generate(&job).expect("generates"),
+        xtask::generate(&job).expect("generates").changed,
         "first run writes"
     );
     assert!(
-        !xtask::generate(&job).expect("generates"),
+        !xtask::generate(&job).expect("generates").changed,
         "second run has nothing to do"
     );
     xtask::check(&job).expect("fresh output passes the check");
@@ -81,17 +81,26 @@ fn check_names_hand_edited_and_stray_files() {
     fs::write(job.out.join("src/extra.rs"), "// hand-written\n").unwrap();
     fs::remove_file(job.out.join("src/error.rs")).unwrap();
 
-    match xtask::check(&job) {
-        Err(Failure::Stale(paths)) => assert_eq!(
-            paths,
-            [
-                "src/error.rs (missing)",
-                "src/types.rs (changed)",
-                "src/extra.rs (not generated; remove it)"
-            ]
-        ),
-        other => panic!("expected stale paths, got {other:?}"),
-    }
+    let failure = xtask::check(&job).expect_err("hand edits are stale");
+    let Failure::Stale(files) = &failure else {
+        panic!("expected stale files, got {failure:?}");
+    };
+    let labels: Vec<String> = files.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        labels,
+        [
+            "src/error.rs (missing)",
+            "src/types.rs (changed)",
+            "src/extra.rs (not generated; remove it)"
+        ]
+    );
+    // Like `rustfmt --check`, the message shows how a changed file differs.
+    let message = failure.to_string();
+    assert!(
+        message.contains("--- src/types.rs (on disk)\n+++ src/types.rs (generated)\n"),
+        "{message}"
+    );
+    assert!(message.contains("\n-    pub extra: u8,\n"), "{message}");
     xtask::generate(&job).expect("regenerates");
     xtask::check(&job).expect("regenerated output passes the check");
     assert!(

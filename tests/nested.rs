@@ -22,6 +22,7 @@ fn generate(spec: &Path, spec_name: &str, name: &str) -> PathBuf {
         crate_name: name.to_owned(),
         guide: None,
         profile: None,
+        deny_warnings: true,
     };
     xtask::generate(&job).unwrap_or_else(|failure| panic!("{failure}"));
     let manifest = dir.join("Cargo.toml");

@@ -8,7 +8,6 @@
 //! Each stage reports problems as [`Diagnostic`]s that name the file and a JSON pointer.
 //! [`generate`] runs them all. Nothing here touches the file system.
 
-pub mod audit;
 pub mod contract;
 pub mod diagnostic;
 pub mod emit;

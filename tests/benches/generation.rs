@@ -96,7 +96,10 @@ impl Input {
 }
 
 /// `lower`, then the GitHub profile's part of lowering, as `generate` runs them.
-fn lower_with_profile(spec: &codegen::openapiv3::OpenAPI, spec_name: &str) -> (codegen::ir::Api, Applied) {
+fn lower_with_profile(
+    spec: &codegen::openapiv3::OpenAPI,
+    spec_name: &str,
+) -> (codegen::ir::Api, Applied) {
     let mut api = lower(spec, spec_name).expect("the input lowers");
     let applied = profile::apply(Profile::Github, "chosen".to_owned(), &mut api);
     (api, applied)

@@ -26,6 +26,7 @@ pub fn default_job() -> Job {
         crate_name: "github-packages".to_owned(),
         guide: Some(root.join("spec/guide.md")),
         profile: Some(Profile::Github),
+        deny_warnings: false,
     }
 }
 
@@ -41,6 +42,29 @@ pub struct Job {
     pub guide: Option<PathBuf>,
     /// The vendor conventions to follow; `None` detects them from the description.
     pub profile: Option<Profile>,
+    /// Warnings fail the run, as errors do.
+    pub deny_warnings: bool,
+}
+
+/// What a run made of the spec, besides the files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// Whether the output directory was (or, for `--check`, would be) rewritten.
+    pub changed: bool,
+    pub warnings: Vec<codegen::Diagnostic>,
+    pub profile: Profile,
+    pub profile_reason: String,
+}
+
+impl Outcome {
+    fn of(generated: &Generated, changed: bool) -> Outcome {
+        Outcome {
+            changed,
+            warnings: generated.warnings.clone(),
+            profile: generated.profile,
+            profile_reason: generated.profile_reason.clone(),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -51,10 +75,42 @@ pub enum Failure {
     Spec(Diagnostics),
     /// The output could not be written; the previous output is intact.
     Write(PathBuf, io::Error),
-    /// `--check`: these paths (relative to the output directory) differ from what would be
-    /// generated.
-    Stale(Vec<String>),
+    /// `--check`: these files differ from what would be generated.
+    Stale(Vec<StaleFile>),
 }
+
+/// A file of the output directory that is not what the generator makes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaleFile {
+    /// Relative to the output directory.
+    pub path: String,
+    pub how: Staleness,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Staleness {
+    /// A unified diff from what is on disk to what would be generated.
+    Changed(String),
+    Missing,
+    /// On disk, but not generated.
+    Stray,
+}
+
+impl fmt::Display for StaleFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let how = match self.how {
+            Staleness::Changed(_) => "changed",
+            Staleness::Missing => "missing",
+            Staleness::Stray => "not generated; remove it",
+        };
+        write!(f, "{} ({how})", self.path)
+    }
+}
+
+/// Lines of diff shown per changed file, and in all: enough to see what changed, bounded so
+/// that a stale run does not flood a CI log.
+const DIFF_LINES_PER_FILE: usize = 60;
+const DIFF_LINES_IN_ALL: usize = 300;
 
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -68,13 +124,29 @@ impl fmt::Display for Failure {
                 "error: cannot write {}: {error}; the previous output is unchanged",
                 path.display()
             ),
-            Failure::Stale(paths) => {
+            Failure::Stale(files) => {
                 writeln!(
                     f,
                     "generated code is stale; run `cargo xtask generate`. Differences:"
                 )?;
-                for path in paths {
-                    writeln!(f, "  {path}")?;
+                for file in files {
+                    writeln!(f, "  {file}")?;
+                }
+                let mut budget = DIFF_LINES_IN_ALL;
+                for file in files {
+                    let Staleness::Changed(diff) = &file.how else {
+                        continue;
+                    };
+                    let lines: Vec<&str> = diff.lines().collect();
+                    let shown = lines.len().min(DIFF_LINES_PER_FILE).min(budget);
+                    writeln!(f)?;
+                    for line in &lines[..shown] {
+                        writeln!(f, "{line}")?;
+                    }
+                    if shown < lines.len() {
+                        writeln!(f, "... {} more lines of diff", lines.len() - shown)?;
+                    }
+                    budget -= shown;
                 }
                 Ok(())
             }
@@ -82,12 +154,15 @@ impl fmt::Display for Failure {
     }
 }
 
-/// Runs the generator; nothing touches the disk.
+/// A file's text, or the failure that names it.
+fn read(path: &Path) -> Result<String, Failure> {
+    fs::read_to_string(path).map_err(|e| Failure::Read(path.to_path_buf(), e))
+}
+
+/// Runs the generator; nothing touches the disk. With `deny_warnings`, warnings fail it.
 pub fn render(job: &Job) -> Result<Generated, Failure> {
-    let read =
-        |path: &PathBuf| fs::read_to_string(path).map_err(|e| Failure::Read(path.clone(), e));
     let text = read(&job.spec)?;
-    let guide = job.guide.as_ref().map(read).transpose()?;
+    let guide = job.guide.as_deref().map(read).transpose()?;
     let config = Config {
         crate_name: job.crate_name.clone(),
         crate_version: "0.1.0".to_owned(),
@@ -95,48 +170,76 @@ pub fn render(job: &Job) -> Result<Generated, Failure> {
         guide,
         profile: job.profile,
     };
-    codegen::generate(&text, &config).map_err(Failure::Spec)
+    let generated = codegen::generate(&text, &config).map_err(Failure::Spec)?;
+    if job.deny_warnings && !generated.warnings.is_empty() {
+        let denied = generated
+            .warnings
+            .into_iter()
+            .map(|warning| codegen::Diagnostic {
+                severity: codegen::Severity::Error,
+                ..warning
+            })
+            .collect();
+        return Err(Failure::Spec(Diagnostics(denied)));
+    }
+    Ok(generated)
 }
 
-/// The paths that differ between `files` and the directory `out`: changed, missing, or
+/// The files that differ between `files` and the directory `out`: changed, missing, or
 /// present but not generated.
-pub fn stale_paths(files: &[GeneratedFile], out: &Path) -> Vec<String> {
+pub fn stale_files(files: &[GeneratedFile], out: &Path) -> Vec<StaleFile> {
     let mut stale = Vec::new();
     for file in files {
-        match fs::read_to_string(out.join(&file.path)) {
-            Ok(existing) if existing == file.contents => {}
-            Ok(_) => stale.push(format!("{} (changed)", file.path)),
-            Err(_) => stale.push(format!("{} (missing)", file.path)),
-        }
+        let how = match fs::read_to_string(out.join(&file.path)) {
+            Ok(existing) if existing == file.contents => continue,
+            Ok(existing) => Staleness::Changed(
+                similar::TextDiff::from_lines(&existing, &file.contents)
+                    .unified_diff()
+                    .context_radius(2)
+                    .header(
+                        &format!("{} (on disk)", file.path),
+                        &format!("{} (generated)", file.path),
+                    )
+                    .to_string(),
+            ),
+            Err(_) => Staleness::Missing,
+        };
+        stale.push(StaleFile {
+            path: file.path.clone(),
+            how,
+        });
     }
     for path in files_under(out) {
         if !files.iter().any(|f| f.path == path) {
-            stale.push(format!("{path} (not generated; remove it)"));
+            stale.push(StaleFile {
+                path,
+                how: Staleness::Stray,
+            });
         }
     }
     stale
 }
 
-/// `--check`: fails naming every stale path.
-pub fn check(job: &Job) -> Result<(), Failure> {
-    let files = render(job)?.files;
-    let stale = stale_paths(&files, &job.out);
+/// `--check`: fails naming every stale file, with a diff of each changed one.
+pub fn check(job: &Job) -> Result<Outcome, Failure> {
+    let generated = render(job)?;
+    let stale = stale_files(&generated.files, &job.out);
     if stale.is_empty() {
-        Ok(())
+        Ok(Outcome::of(&generated, false))
     } else {
         Err(Failure::Stale(stale))
     }
 }
 
 /// Generates and replaces the output directory as a whole, or leaves it untouched when it is
-/// already up to date. Returns whether anything changed.
-pub fn generate(job: &Job) -> Result<bool, Failure> {
-    let files = render(job)?.files;
-    if stale_paths(&files, &job.out).is_empty() {
-        return Ok(false);
+/// already up to date.
+pub fn generate(job: &Job) -> Result<Outcome, Failure> {
+    let generated = render(job)?;
+    if stale_files(&generated.files, &job.out).is_empty() {
+        return Ok(Outcome::of(&generated, false));
     }
-    replace_dir(&job.out, &files).map_err(|e| Failure::Write(job.out.clone(), e))?;
-    Ok(true)
+    replace_dir(&job.out, &generated.files).map_err(|e| Failure::Write(job.out.clone(), e))?;
+    Ok(Outcome::of(&generated, true))
 }
 
 /// Writes every file into a sibling directory first, then swaps it in with renames, so a
@@ -229,90 +332,41 @@ impl AuditJob {
     }
 }
 
-/// The result of an audit: every difference, which of them the allowlist explains (with
-/// the reason), and allowlist entries that no longer match anything.
-#[derive(Debug)]
-pub struct AuditReport {
-    pub rows: Vec<(codegen::audit::Difference, Option<String>)>,
-    pub stale: Vec<codegen::audit::Allowed>,
-}
-
-impl AuditReport {
-    pub fn unexplained(&self) -> usize {
-        self.rows
-            .iter()
-            .filter(|(_, reason)| reason.is_none())
-            .count()
-    }
-
-    /// A table for people: one row per difference.
-    pub fn table(&self) -> String {
-        let headers = ["PLACE", "FIELD", "OURS", "OFFICIAL", "ALLOWED BECAUSE"];
-        let cells: Vec<[String; 5]> = self
-            .rows
-            .iter()
-            .map(|(d, reason)| {
-                [
-                    d.place.clone(),
-                    d.field.clone(),
-                    clip(&d.ours),
-                    clip(&d.official),
-                    reason.clone().unwrap_or_else(|| "NOT ALLOWED".to_owned()),
-                ]
-            })
-            .collect();
-        let mut widths = headers.map(str::len);
-        for row in &cells {
-            for (width, cell) in widths.iter_mut().zip(row) {
-                *width = (*width).max(cell.chars().count());
-            }
-        }
-        let line = |row: &[&str]| -> String {
-            let padded: Vec<String> = row
-                .iter()
-                .zip(widths)
-                .map(|(cell, width)| format!("{cell:<width$}"))
-                .collect();
-            padded.join("  ").trim_end().to_owned() + "\n"
-        };
-        let mut out = line(&headers);
-        for row in &cells {
-            out.push_str(&line(&row.each_ref().map(String::as_str)));
-        }
-        out
-    }
-}
-
-fn clip(text: &str) -> String {
-    if text.chars().count() > 60 {
-        format!("{}...", text.chars().take(57).collect::<String>())
-    } else {
-        text.to_owned()
-    }
-}
-
 /// Compares the spec with an official description; nothing is written.
-pub fn audit(job: &AuditJob) -> Result<AuditReport, Failure> {
-    let read =
-        |path: &PathBuf| fs::read_to_string(path).map_err(|e| Failure::Read(path.clone(), e));
-    let name = |path: &PathBuf| path.display().to_string();
+pub fn audit(job: &AuditJob) -> Result<spec_audit::Report, Failure> {
+    let name = |path: &Path| path.display().to_string();
     let ours = codegen::load_value(&read(&job.spec)?, &name(&job.spec))
         .map_err(|d| Failure::Spec(d.into()))?;
     let official = codegen::load_value(&read(&job.against)?, &name(&job.against))
         .map_err(|d| Failure::Spec(d.into()))?;
-    let allowed = codegen::audit::parse_allowlist(&read(&job.allowlist)?, &name(&job.allowlist))
+    let allowed = spec_audit::parse_allowlist(&read(&job.allowlist)?, &name(&job.allowlist))
         .map_err(|d| Failure::Spec(d.into()))?;
-    let differences = codegen::audit::audit(&ours, &official);
-    let (_, stale) = codegen::audit::unexplained(&differences, &allowed);
-    let rows = differences
-        .into_iter()
-        .map(|d| {
-            let reason = allowed
-                .iter()
-                .find(|a| a.place == d.place && a.field == d.field)
-                .map(|a| a.reason.clone());
-            (d, reason)
-        })
-        .collect();
-    Ok(AuditReport { rows, stale })
+    let differences = spec_audit::audit(&ours, &official);
+    Ok(spec_audit::Report::new(differences, &allowed))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stale_diffs_are_bounded() {
+        let old: String = (0..500).map(|i| format!("old {i}\n")).collect();
+        let new: String = (0..500).map(|i| format!("new {i}\n")).collect();
+        let diff = similar::TextDiff::from_lines(&old, &new)
+            .unified_diff()
+            .to_string();
+        let file = |path: &str| StaleFile {
+            path: path.to_owned(),
+            how: Staleness::Changed(diff.clone()),
+        };
+        let files: Vec<StaleFile> = (0..10).map(|i| file(&format!("src/{i}.rs"))).collect();
+        let message = Failure::Stale(files).to_string();
+        let shown = message
+            .lines()
+            .filter(|l| l.starts_with(['+', '-']))
+            .count();
+        assert!(shown <= DIFF_LINES_IN_ALL, "{shown} diff lines shown");
+        assert!(message.contains("more lines of diff"), "{message}");
+    }
 }

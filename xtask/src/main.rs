@@ -1,16 +1,21 @@
 //! `cargo xtask`: the project's own commands. Argument parsing and process plumbing only;
 //! the work is in `codegen` (generation) and `xtask`'s library (file I/O).
 
+use codegen::Profile;
 use std::path::PathBuf;
 use std::process::{Command, ExitCode};
-use xtask::{default_job, workspace_root, Failure, Job};
+use xtask::{default_job, workspace_root, Job, Outcome};
 
 const USAGE: &str = "\
 usage:
-  cargo xtask generate [--spec PATH] [--guide MD] [--out DIR] [--crate-name NAME] [--check]
+  cargo xtask generate [--spec PATH] [--guide MD] [--out DIR] [--crate-name NAME]
+                       [--profile github|generic|auto] [--deny-warnings] [--check]
       Generate the client crate from an OpenAPI 3.0 spec (default: spec/packages.yaml into
-      generated/, with spec/guide.md as the crate documentation). With --check, write
-      nothing and fail if the output on disk is stale.
+      generated/ with the GitHub profile, and spec/guide.md as the crate documentation).
+      --profile picks the vendor conventions the client follows; with --spec it defaults
+      to auto, which detects them from the description's servers and says so. Warnings
+      are printed and generation goes on, unless --deny-warnings. With --check, write
+      nothing and fail, showing a diff, if the output on disk is stale.
   cargo xtask audit --against OFFICIAL [--spec PATH] [--allowlist PATH]
       Compare spec/packages.yaml with an official description (GitHub's packages.yaml or
       the whole api.github.com.json); fail on any difference spec/audit-allowlist.yaml
@@ -44,6 +49,8 @@ fn usage_error(message: &str) -> ExitCode {
 fn generate(args: &[String]) -> ExitCode {
     let mut job = default_job();
     let mut check = false;
+    // `--profile` as given, so that a later `--spec` does not undo it.
+    let mut profile: Option<Option<Profile>> = None;
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         let mut value = |flag: &str| {
@@ -60,7 +67,25 @@ fn generate(args: &[String]) -> ExitCode {
                 job.spec = PathBuf::from(&v);
                 job.spec_name = v;
                 job.guide = None;
+                if profile.is_none() {
+                    job.profile = None;
+                }
             }),
+            "--profile" => value("--profile").and_then(|v| {
+                let chosen = match v.as_str() {
+                    "auto" => None,
+                    name => Some(Profile::from_name(name).ok_or_else(|| {
+                        format!("unknown profile `{name}`; expected github, generic or auto")
+                    })?),
+                };
+                profile = Some(chosen);
+                job.profile = chosen;
+                Ok(())
+            }),
+            "--deny-warnings" => {
+                job.deny_warnings = true;
+                Ok(())
+            }
             "--guide" => value("--guide").map(|v| job.guide = Some(PathBuf::from(v))),
             "--out" => value("--out").map(|v| job.out = PathBuf::from(v)),
             "--crate-name" => value("--crate-name").map(|v| job.crate_name = v),
@@ -70,10 +95,37 @@ fn generate(args: &[String]) -> ExitCode {
             return usage_error(&message);
         }
     }
-    if check {
-        report(xtask::check(&job).map(|()| format!("{} is up to date", job.out.display())))
+    let result = if check {
+        xtask::check(&job)
     } else {
-        report(xtask::generate(&job).map(|changed| describe_write(&job, changed)))
+        xtask::generate(&job)
+    };
+    match result {
+        Ok(outcome) => {
+            describe(&job, &outcome, check);
+            ExitCode::SUCCESS
+        }
+        Err(failure) => {
+            eprintln!("{failure}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Warnings first, then which profile the crate follows and what was written.
+fn describe(job: &Job, outcome: &Outcome, check: bool) {
+    for warning in &outcome.warnings {
+        eprintln!("{warning}\n");
+    }
+    if !outcome.warnings.is_empty() {
+        eprintln!("{} warnings", outcome.warnings.len());
+    }
+    eprintln!("profile: {} ({})", outcome.profile, outcome.profile_reason);
+    let out = job.out.display();
+    match (check, outcome.changed) {
+        (true, _) => eprintln!("{out} is up to date"),
+        (false, true) => eprintln!("wrote {out}"),
+        (false, false) => eprintln!("{out} is already up to date"),
     }
 }
 
@@ -130,27 +182,6 @@ fn audit(args: &[String]) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
-    }
-}
-
-fn describe_write(job: &Job, changed: bool) -> String {
-    if changed {
-        format!("wrote {}", job.out.display())
-    } else {
-        format!("{} is already up to date", job.out.display())
-    }
-}
-
-fn report(result: Result<String, Failure>) -> ExitCode {
-    match result {
-        Ok(message) => {
-            eprintln!("{message}");
-            ExitCode::SUCCESS
-        }
-        Err(failure) => {
-            eprintln!("{failure}");
-            ExitCode::FAILURE
-        }
     }
 }
 

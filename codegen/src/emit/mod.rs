@@ -167,9 +167,11 @@ fn lib_rs(
         profile.profile(),
         profile.reason,
         match profile.extension {
-            Extension::Generic => "plain HTTP as the description states it; error bodies are \
+            Extension::Generic =>
+                "plain HTTP as the description states it; error bodies are \
                                    kept as JSON, and a `429` is the one rate limit recognised.",
-            Extension::Github(_) => "GitHub's media type and API version headers, its error \
+            Extension::Github(_) =>
+                "GitHub's media type and API version headers, its error \
                                      body and rate limits, `Link` pagination of list \
                                      operations, and dispatch by owner.",
         }

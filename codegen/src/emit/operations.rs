@@ -19,7 +19,11 @@ pub fn operations_rs(api: &Api) -> TokenStream {
         .operations
         .iter()
         .any(|o| o.pagination.is_some())
-        .then(|| quote!(use crate::pagination::Paginated;));
+        .then(|| {
+            quote!(
+                use crate::pagination::Paginated;
+            )
+        });
     quote! {
         //! One method per operation, and the optional parameters of each.
 

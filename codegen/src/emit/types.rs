@@ -1,9 +1,9 @@
 //! Models: one Rust type per [`TypeDef`].
 
 use super::docs::{doc_attrs, paragraphs};
+use super::unraw;
 use super::{ident, type_tokens};
 use crate::ir::{Api, Discriminator, Field, OneOfVariant, TypeDef, TypeKind, Variant};
-use super::unraw;
 use proc_macro2::TokenStream;
 use quote::quote;
 

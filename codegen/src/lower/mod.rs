@@ -13,8 +13,7 @@ use crate::ir::{
     TypeKind, TypeRef,
 };
 use names::{
-    operation_short_name, pascal_ident, server_builder_method, snake_ident, type_ident,
-    unique_name,
+    operation_short_name, pascal_ident, server_builder_method, snake_ident, type_ident, unique_name,
 };
 use openapiv3::{MediaType, OpenAPI, ParameterSchemaOrContent, ReferenceOr, StatusCode};
 use schema::{dangling_ref, unsupported_ref, Schemas};

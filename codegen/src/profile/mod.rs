@@ -50,7 +50,10 @@ impl Profile {
         match github {
             Some(server) => (
                 Profile::Github,
-                format!("detected: the description lists the server `{}`", server.url),
+                format!(
+                    "detected: the description lists the server `{}`",
+                    server.url
+                ),
             ),
             None => (
                 Profile::Generic,

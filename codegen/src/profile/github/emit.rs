@@ -125,7 +125,10 @@ impl<'a> FamilyMethods<'a> {
         let family = self.family;
         let name = ident(&family.method_name);
         let arguments = self.arguments();
-        let success = family.success.as_ref().map_or_else(|| quote!(()), type_tokens);
+        let success = family
+            .success
+            .as_ref()
+            .map_or_else(|| quote!(()), type_tokens);
         let docs = doc_attrs(&self.docs());
         let call = self.dispatch(false);
         let stream = family.stream_method.as_ref().map(|stream_method| {
@@ -251,7 +254,11 @@ impl<'a> FamilyMethods<'a> {
     }
 
     /// The member's own parameter struct, filled from the family's, and the call.
-    fn member_call(&self, member: &OwnerMember, stream: bool) -> (Option<TokenStream>, TokenStream) {
+    fn member_call(
+        &self,
+        member: &OwnerMember,
+        stream: bool,
+    ) -> (Option<TokenStream>, TokenStream) {
         let op = self.operation(member);
         let (params, login, member_params) = (&self.params, &self.login, &self.member_params);
         let mut call_arguments: Vec<TokenStream> = Vec::new();
@@ -281,7 +288,10 @@ impl<'a> FamilyMethods<'a> {
             quote!(let #member_params = #params_type { #(#fields),* };)
         });
         let call = if stream {
-            let pagination = op.pagination.as_ref().expect("stream families are paginated");
+            let pagination = op
+                .pagination
+                .as_ref()
+                .expect("stream families are paginated");
             let method = ident(&pagination.stream_method);
             quote!(self.client.#method(#(#call_arguments),*))
         } else {

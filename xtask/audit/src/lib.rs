@@ -4,8 +4,11 @@
 //! ours): paths, methods, operationIds, parameters (required, type, format, enum values,
 //! default), response statuses with their schemas, and every schema they reach, property by
 //! property. Works on plain JSON values so that it sees exactly what each document says.
+//!
+//! Upkeep of this project's fragment, not generation: it lives beside `xtask`, which reads
+//! the files, and out of the generator library.
 
-use crate::diagnostic::Diagnostic;
+use codegen::Diagnostic;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -28,6 +31,13 @@ pub struct Allowed {
     pub place: String,
     pub field: String,
     pub reason: String,
+}
+
+impl Allowed {
+    /// An entry names a difference by its place and field.
+    pub fn explains(&self, difference: &Difference) -> bool {
+        self.place == difference.place && self.field == difference.field
+    }
 }
 
 /// Reads an allowlist: a YAML list of `{place, field, reason}`.
@@ -390,27 +400,87 @@ impl<'a> Audit<'a> {
     }
 }
 
-/// The differences not in `allowed`, and the allowlist entries that matched nothing.
-pub fn unexplained<'d>(
-    differences: &'d [Difference],
-    allowed: &[Allowed],
-) -> (Vec<&'d Difference>, Vec<Allowed>) {
-    let is_allowed = |d: &Difference| {
-        allowed
+/// The result of an audit: every difference with the reason the allowlist gives for it (if
+/// any), and the allowlist entries that no longer match anything.
+#[derive(Debug)]
+pub struct Report {
+    pub rows: Vec<(Difference, Option<String>)>,
+    pub stale: Vec<Allowed>,
+}
+
+impl Report {
+    /// Explains `differences` with `allowed`.
+    pub fn new(differences: Vec<Difference>, allowed: &[Allowed]) -> Report {
+        let stale = allowed
             .iter()
-            .any(|a| a.place == d.place && a.field == d.field)
-    };
-    let unlisted = differences.iter().filter(|d| !is_allowed(d)).collect();
-    let stale = allowed
-        .iter()
-        .filter(|a| {
-            !differences
+            .filter(|a| !differences.iter().any(|d| a.explains(d)))
+            .cloned()
+            .collect();
+        let rows = differences
+            .into_iter()
+            .map(|d| {
+                let reason = allowed
+                    .iter()
+                    .find(|a| a.explains(&d))
+                    .map(|a| a.reason.clone());
+                (d, reason)
+            })
+            .collect();
+        Report { rows, stale }
+    }
+
+    /// How many differences the allowlist does not explain.
+    pub fn unexplained(&self) -> usize {
+        self.rows
+            .iter()
+            .filter(|(_, reason)| reason.is_none())
+            .count()
+    }
+
+    /// A table for people: one row per difference.
+    pub fn table(&self) -> String {
+        let headers = ["PLACE", "FIELD", "OURS", "OFFICIAL", "ALLOWED BECAUSE"];
+        let cells: Vec<[String; 5]> = self
+            .rows
+            .iter()
+            .map(|(d, reason)| {
+                [
+                    d.place.clone(),
+                    d.field.clone(),
+                    clip(&d.ours),
+                    clip(&d.official),
+                    reason.clone().unwrap_or_else(|| "NOT ALLOWED".to_owned()),
+                ]
+            })
+            .collect();
+        let mut widths = headers.map(str::len);
+        for row in &cells {
+            for (width, cell) in widths.iter_mut().zip(row) {
+                *width = (*width).max(cell.chars().count());
+            }
+        }
+        let line = |row: &[&str]| -> String {
+            let padded: Vec<String> = row
                 .iter()
-                .any(|d| a.place == d.place && a.field == d.field)
-        })
-        .cloned()
-        .collect();
-    (unlisted, stale)
+                .zip(widths)
+                .map(|(cell, width)| format!("{cell:<width$}"))
+                .collect();
+            padded.join("  ").trim_end().to_owned() + "\n"
+        };
+        let mut out = line(&headers);
+        for row in &cells {
+            out.push_str(&line(&row.each_ref().map(String::as_str)));
+        }
+        out
+    }
+}
+
+fn clip(text: &str) -> String {
+    if text.chars().count() > 60 {
+        format!("{}...", text.chars().take(57).collect::<String>())
+    } else {
+        text.to_owned()
+    }
 }
 
 #[cfg(test)]
@@ -474,9 +544,10 @@ mod tests {
             "allow.yaml",
         )
         .unwrap();
-        let (unlisted, stale) = unexplained(&differences, &allowed);
-        assert!(unlisted.is_empty());
-        assert_eq!(stale.len(), 1);
-        assert_eq!(stale[0].place, "nowhere");
+        let report = Report::new(differences, &allowed);
+        assert_eq!(report.unexplained(), 0);
+        assert_eq!(report.rows[0].1.as_deref(), Some("we like 50"));
+        assert_eq!(report.stale.len(), 1);
+        assert_eq!(report.stale[0].place, "nowhere");
     }
 }
