@@ -12,7 +12,9 @@ fn our_api() -> Api {
     let spec = codegen::load(&text, "spec/packages.yaml")
         .expect("spec loads")
         .spec;
-    codegen::lower(&spec, "spec/packages.yaml").expect("spec lowers")
+    codegen::lower(&spec, "spec/packages.yaml")
+        .expect("spec lowers")
+        .api
 }
 
 /// Decodes `json` as the generated type named `ty` (as the IR prints it).

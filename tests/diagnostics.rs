@@ -35,9 +35,29 @@ fn dangling_reference() {
     );
 }
 
+/// Generates `spec`, which must succeed; returns the warnings as printed, and the code.
+fn warnings(spec: &str) -> (String, String) {
+    let config = codegen::Config {
+        crate_name: "example".into(),
+        crate_version: "0.1.0".into(),
+        spec_name: "loose.yaml".into(),
+        guide: None,
+        profile: None,
+    };
+    let generated = codegen::generate(spec, &config).unwrap_or_else(|e| panic!("{e}"));
+    let printed: Vec<String> = generated.warnings.iter().map(ToString::to_string).collect();
+    let code = generated
+        .files
+        .iter()
+        .filter(|f| f.path.ends_with(".rs"))
+        .map(|f| f.contents.as_str())
+        .collect();
+    (printed.join("\n\n"), code)
+}
+
 #[test]
-fn operation_problems_are_all_reported() {
-    let message = problems(&format!(
+fn loose_operations_generate_what_can_be_sent_and_warn() {
+    let (warned, code) = warnings(&format!(
         "{HEAD}paths:
   /a/{{id}}:
     get:
@@ -55,24 +75,34 @@ fn operation_problems_are_all_reported() {
 "
     ));
     for expected in [
-        "operation has no operationId",
-        "hint: add `operationId: get-a-id`",
-        "duplicate operationId `same`",
-        "path parameter `other` does not appear in the path `/a/{id}`",
-        "path `/a/{id}` has `{id}`, but the operation declares no path parameter `id`",
-        "path `/b/{x}` has `{x}`, but the operation declares no path parameter `x`",
-        "errors",
+        "warning: operationId `same` is used twice; this one is `same_2`",
+        "warning: path parameter `other` does not appear in the path `/a/{id}`; it is not sent",
+        "warning: path `/a/{id}` has `{id}`, but the operation declares no path parameter `id`; it is taken as text",
+        "warning: path `/b/{x}` has `{x}`, but the operation declares no path parameter `x`",
+        "--> loose.yaml:",
     ] {
         assert!(
-            message.contains(expected),
-            "missing {expected:?} in:\n{message}"
+            warned.contains(expected),
+            "missing {expected:?} in:\n{warned}"
         );
     }
+    // Without an operationId, the method is named after the method and the path.
+    for method in [
+        "pub async fn get_a_id(&self, id: &str)",
+        "pub async fn same(&self, id: &str)",
+        "pub async fn same_2(&self, x: &str)",
+    ] {
+        assert!(code.contains(method), "missing `{method}` in:\n{code}");
+    }
+    assert!(
+        !code.contains("other: &str"),
+        "the undeclared parameter is not sent"
+    );
 }
 
 #[test]
-fn names_that_collide_after_case_conversion() {
-    let message = problems(&format!(
+fn names_that_collide_in_rust_are_numbered_and_said() {
+    let (warned, code) = warnings(&format!(
         "{HEAD}paths:
   /a:
     get:
@@ -81,6 +111,9 @@ fn names_that_collide_after_case_conversion() {
   /b:
     get:
       operationId: get-thing
+      parameters:
+      - {{name: id, in: path, required: true, schema: {{type: string}}}}
+      - {{name: id, in: query, required: true, schema: {{type: integer}}}}
       responses:
         '200':
           description: ok
@@ -91,17 +124,31 @@ fn names_that_collide_after_case_conversion() {
                 properties:
                   fooBar: {{type: string}}
                   foo_bar: {{type: string}}
+components:
+  schemas:
+    Thing: {{type: string}}
+    thing: {{type: integer}}
 "
     ));
-    assert!(
-        message
-            .contains("operationIds `getThing` and `get-thing` both become the method `get_thing`"),
-        "{message}"
-    );
-    assert!(
-        message.contains("properties `fooBar` and `foo_bar` both become the Rust field `foo_bar`"),
-        "{message}"
-    );
+    for expected in [
+        "operationIds `getThing` and `get-thing` both become the method `get_thing`; this one is `get_thing_2`",
+        "properties `fooBar` and `foo_bar` both become the Rust field `foo_bar`; `foo_bar` is `foo_bar_2`",
+        "path parameter `id` and query parameter `id` both become the Rust argument `id`; the second is `id_2`",
+        "component schemas `Thing` and `thing` both become the Rust type `Thing`; `thing` is `Thing2`",
+    ] {
+        assert!(
+            warned.contains(expected),
+            "missing {expected:?} in:\n{warned}"
+        );
+    }
+    for generated in [
+        "pub async fn get_thing_2(",
+        "pub foo_bar_2: Option<String>",
+        "#[serde(rename = \"foo_bar\")]",
+        "id_2: i64",
+    ] {
+        assert!(code.contains(generated), "missing `{generated}` in:\n{code}");
+    }
 }
 
 #[test]
@@ -115,13 +162,34 @@ fn unsupported_documents_and_constructs() {
     assert!(v31.contains("OpenAPI 3.1.0 is not supported yet"), "{v31}");
     let syntax = problems("openapi: 3.0.3\ninfo: [unclosed\n");
     assert!(syntax.contains("--> bad.yaml:"), "{syntax}");
-    let multipart = problems(&format!(
-        "{HEAD}paths:\n  /a:\n    get:\n      operationId: a\n      responses:\n        '200':\n          description: ok\n          content:\n            multipart/mixed:\n              schema: {{type: string}}\n"
+    let cycle = problems(&format!(
+        "{HEAD}paths:\n  /a:\n    get:\n      operationId: a\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {{$ref: '#/components/schemas/x'}}\ncomponents:\n  schemas:\n    x:\n      allOf:\n      - $ref: '#/components/schemas/x'\n      - {{properties: {{a: {{type: string}}}}}}\n"
+    ));
+    assert!(cycle.contains("`allOf` cycle: x -> x"), "{cycle}");
+}
+
+#[test]
+fn an_operation_that_cannot_be_generated_is_left_out_with_a_warning() {
+    let (warned, code) = warnings(&format!(
+        "{HEAD}paths:
+  /a:
+    get:
+      operationId: kept
+      responses: {{'204': {{description: ok}}}}
+  /b:
+    get:
+      operationId: elsewhere
+      parameters:
+      - $ref: 'other.yaml#/components/parameters/x'
+      responses: {{'204': {{description: ok}}}}
+"
     ));
     assert!(
-        multipart.contains("responses of type multipart/mixed are not supported yet"),
-        "{multipart}"
+        warned.contains("`$ref` to `other.yaml#/components/parameters/x`, in another document, which is not supported; the operation is left out"),
+        "{warned}"
     );
+    assert!(code.contains("pub async fn kept("), "{code}");
+    assert!(!code.contains("fn elsewhere("), "{code}");
 }
 
 #[test]

@@ -24,7 +24,9 @@ fn lower_file(relative: &str) -> (Api, Applied) {
     let spec = codegen::load(&text, relative)
         .unwrap_or_else(|e| panic!("{e}"))
         .spec;
-    let mut api = codegen::lower(&spec, relative).unwrap_or_else(|e| panic!("{e}"));
+    let mut api = codegen::lower(&spec, relative)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .api;
     let applied = codegen::profile::apply(Profile::Github, "chosen".to_owned(), &mut api);
     (api, applied)
 }

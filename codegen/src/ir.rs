@@ -152,6 +152,22 @@ pub enum ParameterLocation {
     Path,
     Query,
     Header,
+    Cookie,
+}
+
+/// How a parameter's value is written: OpenAPI's `style` (RFC 6570 expansions and a few of
+/// its own), or `content: application/json` for a value sent as JSON text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ParameterStyle {
+    Form,
+    Simple,
+    Label,
+    Matrix,
+    SpaceDelimited,
+    PipeDelimited,
+    DeepObject,
+    Json,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -162,6 +178,9 @@ pub struct Parameter {
     pub location: ParameterLocation,
     pub required: bool,
     pub ty: TypeRef,
+    pub style: ParameterStyle,
+    /// Whether lists and objects are written as several values (`explode`).
+    pub explode: bool,
     /// The value the server assumes when the parameter is omitted.
     pub default: Option<serde_json::Value>,
     pub description: Option<String>,
@@ -177,6 +196,37 @@ pub struct RequestBody {
     pub ty: TypeRef,
     pub required: bool,
     pub description: Option<String>,
+    /// For `multipart/*`: the parts, by property.
+    pub parts: Vec<Part>,
+}
+
+/// One part of a `multipart/*` body: a property of the body's schema.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Part {
+    /// The part's name on the wire (`Content-Disposition: form-data; name=...`).
+    pub name: String,
+    /// The field of the body struct that holds it.
+    pub rust_name: String,
+    /// The field's type (without the `Option` of a part that is not required).
+    pub ty: TypeRef,
+    pub required: bool,
+    /// How its value is written.
+    pub content: PartContent,
+    /// Each item of a list is a part of its own, under the same name.
+    pub repeated: bool,
+    /// The `Content-Type` the description gives it (`encoding`), if any.
+    pub content_type: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PartContent {
+    /// A string, number or boolean, as text (`text/plain`).
+    Text,
+    /// Bytes with an optional file name (`format: binary`; `application/octet-stream`).
+    File,
+    /// Anything else, as JSON (`application/json`).
+    Json,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -204,6 +254,8 @@ pub enum Encoding {
     Text,
     /// `application/x-www-form-urlencoded` (request bodies only).
     Form,
+    /// `multipart/*` (request bodies only): a part per property.
+    Multipart,
     /// Anything else: raw bytes.
     Binary,
 }
@@ -277,6 +329,8 @@ pub enum TypeRef {
     Json,
     /// Raw bytes: a body that is neither JSON nor text.
     Bytes,
+    /// A file to upload in a `multipart/*` body: bytes, with a file name and media type.
+    File,
     /// A type in [`Api::types`], by name.
     Named(String),
     Vec(Box<TypeRef>),
@@ -303,6 +357,7 @@ impl fmt::Display for TypeRef {
             TypeRef::Date => f.write_str("Date"),
             TypeRef::Json => f.write_str("Json"),
             TypeRef::Bytes => f.write_str("Bytes"),
+            TypeRef::File => f.write_str("File"),
             TypeRef::Named(name) => f.write_str(name),
             TypeRef::Vec(inner) => write!(f, "Vec<{inner}>"),
             TypeRef::Map(inner) => write!(f, "Map<{inner}>"),

@@ -51,8 +51,11 @@ pub fn generate(text: &str, config: &Config) -> Result<Generated, Diagnostics> {
             _ => diagnostic,
         }
     };
-    let mut api = match lowered {
-        Ok(api) => api,
+    let lower::Lowered {
+        mut api,
+        warnings: lower_warnings,
+    } = match lowered {
+        Ok(lowered) => lowered,
         Err(Diagnostics(found)) => {
             let mut all = Diagnostics(warnings);
             all.0.extend(found.into_iter().map(place));
@@ -60,6 +63,7 @@ pub fn generate(text: &str, config: &Config) -> Result<Generated, Diagnostics> {
             return Err(all);
         }
     };
+    warnings.extend(lower_warnings.into_iter().map(place));
     let applied = profile::apply(profile, reason, &mut api);
     let emitted = emit(&api, &applied, config);
     drop(api);

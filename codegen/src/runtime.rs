@@ -41,6 +41,12 @@ pub(crate) const PAGINATION: RuntimeFile = RuntimeFile {
     source: include_str!("../runtime/pagination.rs"),
 };
 
+/// `multipart/*` bodies and files to upload, for crates with such bodies.
+pub(crate) const MULTIPART: RuntimeFile = RuntimeFile {
+    module: "multipart",
+    source: include_str!("../runtime/multipart.rs"),
+};
+
 /// The profile's conventions, as the crate's `profile` module.
 pub(crate) fn profile_file(profile: Profile) -> RuntimeFile {
     let source = match profile {
@@ -58,7 +64,7 @@ pub(crate) fn all_files() -> impl Iterator<Item = RuntimeFile> {
     GENERIC
         .iter()
         .copied()
-        .chain([PAGINATION])
+        .chain([PAGINATION, MULTIPART])
         .chain(Profile::ALL.into_iter().map(profile_file))
 }
 
@@ -80,6 +86,27 @@ pub(crate) fn public_items(source: &str) -> Vec<&str> {
         .collect()
 }
 
+/// The names of the methods the runtime gives `Client` (`new`, `request`, `send`...): no
+/// operation may take one.
+pub(crate) fn client_methods() -> impl Iterator<Item = &'static str> {
+    all_files().flat_map(|file| {
+        let mut in_client = false;
+        file.source.lines().filter_map(move |line| {
+            if line.starts_with("impl Client {") {
+                in_client = true;
+            } else if line.starts_with('}') {
+                in_client = false;
+            }
+            let declaration = line.trim_start();
+            let rest = ["pub fn ", "pub(crate) fn ", "fn ", "pub async fn ", "pub(crate) async fn ", "async fn "]
+                .iter()
+                .find_map(|prefix| declaration.strip_prefix(prefix))?;
+            let end = rest.find(|c: char| !(c.is_alphanumeric() || c == '_'))?;
+            in_client.then(|| &rest[..end])
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,6 +115,15 @@ mod tests {
     fn public_items_are_read_off_the_source() {
         let source = "pub struct A {\n}\npub(crate) struct B;\n    pub fn inner() {}\npub const C: &str = \"\";\npub enum D<T> {}\npub type E = u8;\n";
         assert_eq!(public_items(source), ["A", "C", "D", "E"]);
+    }
+
+    #[test]
+    fn client_methods_are_read_off_the_source() {
+        let methods: Vec<&str> = client_methods().collect();
+        for method in ["new", "builder", "base_url", "url", "request", "send", "send_once"] {
+            assert!(methods.contains(&method), "{method} not in {methods:?}");
+        }
+        assert!(!methods.contains(&"token"), "a `ClientBuilder` method");
     }
 
     #[test]

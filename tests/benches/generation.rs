@@ -100,7 +100,7 @@ fn lower_with_profile(
     spec: &codegen::openapiv3::OpenAPI,
     spec_name: &str,
 ) -> (codegen::ir::Api, Applied) {
-    let mut api = lower(spec, spec_name).expect("the input lowers");
+    let mut api = lower(spec, spec_name).expect("the input lowers").api;
     let applied = profile::apply(Profile::Github, "chosen".to_owned(), &mut api);
     (api, applied)
 }

@@ -81,6 +81,9 @@ fn runtime_files(api: &Api, profile: &Applied) -> Vec<RuntimeFile> {
     if api.operations.iter().any(|o| o.pagination.is_some()) {
         files.push(runtime::PAGINATION);
     }
+    if has_multipart(api) {
+        files.push(runtime::MULTIPART);
+    }
     files.push(runtime::profile_file(profile.profile()));
     files
 }
@@ -130,17 +133,29 @@ tokio = {{ version = "1.38", features = ["macros", "rt"] }}
     )
 }
 
-/// reqwest's features: JSON and system proxies always; form bodies when the API has them.
-fn reqwest_features(api: &Api) -> String {
-    let mut features = vec!["\"json\"", "\"system-proxy\""];
-    let has_form = api
-        .operations
+fn has_body(api: &Api, encoding: Encoding) -> bool {
+    api.operations
         .iter()
         .filter_map(|o| o.request_body.as_ref())
-        .any(|b| b.encoding == Encoding::Form);
-    if has_form {
-        features.insert(0, "\"form\"");
+        .any(|b| b.encoding == encoding)
+}
+
+fn has_multipart(api: &Api) -> bool {
+    has_body(api, Encoding::Multipart)
+}
+
+/// reqwest's features: JSON and system proxies always; form and multipart bodies when the
+/// API has them.
+fn reqwest_features(api: &Api) -> String {
+    let mut features = Vec::new();
+    if has_body(api, Encoding::Form) {
+        features.push("\"form\"");
     }
+    features.push("\"json\"");
+    if has_multipart(api) {
+        features.push("\"multipart\"");
+    }
+    features.push("\"system-proxy\"");
     features.join(", ")
 }
 
@@ -356,6 +371,7 @@ pub(crate) fn type_tokens(ty: &TypeRef) -> TokenStream {
         TypeRef::Date => quote!(chrono::NaiveDate),
         TypeRef::Json => quote!(serde_json::Value),
         TypeRef::Bytes => quote!(bytes::Bytes),
+        TypeRef::File => quote!(crate::FilePart),
         TypeRef::Named(name) => {
             let ident = ident(name);
             quote!(#ident)

@@ -5,42 +5,127 @@ use super::docs::{doc_attrs, paragraphs};
 use super::scope::Scope;
 use super::{ident, type_tokens, unraw};
 use crate::ir::{
-    Api, Encoding, Operation, Parameter, ParameterLocation, PathSegment, ResponseBody, Status,
-    Success, TypeRef,
+    Api, Encoding, Operation, Parameter, ParameterLocation, ParameterStyle, PartContent,
+    PathSegment, RequestBody, ResponseBody, Status, Success, TypeKind, TypeRef,
 };
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
+use std::collections::HashSet;
 
 pub fn operations_rs(api: &Api) -> TokenStream {
+    let values = ValueKinds::of(api);
     let params_structs = api.operations.iter().filter_map(operation_params_struct);
     let success_enums = api.operations.iter().filter_map(success_enum);
-    let methods = api.operations.iter().map(method);
-    let pagination_import = api
-        .operations
-        .iter()
-        .any(|o| o.pagination.is_some())
-        .then(|| {
-            quote!(
-                use crate::pagination::Paginated;
-            )
-        });
+    let forms = api.operations.iter().filter_map(multipart_form);
+    let methods = api.operations.iter().map(|op| method(op, &values));
+    let uses = |needed: bool, import: TokenStream| needed.then_some(import);
+    let has_operations = !api.operations.is_empty();
+    let imports = [
+        uses(
+            has_operations,
+            quote!(use crate::client::{Client, Response};),
+        ),
+        uses(
+            api.operations.iter().any(|o| o.pagination.is_some()),
+            quote!(use crate::pagination::Paginated;),
+        ),
+        uses(
+            api.operations.iter().any(uses_encoding),
+            quote!(use crate::encoding;),
+        ),
+        uses(has_operations, quote!(use crate::error::Error;)),
+    ];
+    let types = (!api.types.is_empty()).then(|| {
+        quote! {
+            #[allow(unused_imports)]
+            use crate::types::*;
+        }
+    });
+    let client = has_operations.then(|| {
+        quote! {
+            impl Client {
+                #(#methods)*
+            }
+        }
+    });
     quote! {
         //! One method per operation, and the optional parameters of each.
 
-        #[allow(unused_imports)]
-        use crate::types::*;
-        use crate::client::{Client, Response};
-        #pagination_import
-        use crate::encoding;
-        use crate::error::Error;
+        #types
+        #(#imports)*
 
         #(#params_structs)*
 
         #(#success_enums)*
 
-        impl Client {
-            #(#methods)*
+        #(#forms)*
+
+        #client
+    }
+}
+
+/// Whether the operation's body writes parameters with `encoding`'s helpers.
+fn uses_encoding(op: &Operation) -> bool {
+    !op.parameters.is_empty()
+        || op
+            .request_body
+            .as_ref()
+            .is_some_and(|body| body.encoding == Encoding::Multipart)
+}
+
+/// Which named types are string enums (written as they are) rather than objects
+/// (written member by member): how `emit` writes a parameter of that type.
+pub(crate) struct ValueKinds<'a> {
+    enums: HashSet<&'a str>,
+}
+
+impl<'a> ValueKinds<'a> {
+    pub(crate) fn of(api: &'a Api) -> Self {
+        ValueKinds {
+            enums: api
+                .types
+                .iter()
+                .filter(|t| matches!(t.kind, TypeKind::Enum { .. }))
+                .map(|t| t.name.as_str())
+                .collect(),
         }
+    }
+
+    /// A value written as one string.
+    fn is_scalar(&self, ty: &TypeRef) -> bool {
+        match ty {
+            TypeRef::Bool
+            | TypeRef::I32
+            | TypeRef::I64
+            | TypeRef::F64
+            | TypeRef::String
+            | TypeRef::Date
+            | TypeRef::DateTime => true,
+            TypeRef::Named(name) => self.enums.contains(name.as_str()),
+            _ => false,
+        }
+    }
+
+    /// `encoding::Parts` for a value of `ty` in `value` (an expression of type `&T`).
+    fn parts(&self, parameter: &Parameter, value: TokenStream) -> TokenStream {
+        if parameter.style == ParameterStyle::Json {
+            return quote!(encoding::Parts::json(#value));
+        }
+        match &parameter.ty {
+            ty if self.is_scalar(ty) => quote!(encoding::Parts::one(#value)),
+            TypeRef::Vec(item) if self.is_scalar(item) => quote!(encoding::Parts::list(#value)),
+            _ => quote!(encoding::Parts::serialized(#value)),
+        }
+    }
+
+    /// Whether the parameter is written the way most are, with the shortest code: a single
+    /// value in its location's default style.
+    fn is_plain(&self, parameter: &Parameter) -> bool {
+        let default_style = match parameter.location {
+            ParameterLocation::Query | ParameterLocation::Cookie => ParameterStyle::Form,
+            ParameterLocation::Path | ParameterLocation::Header => ParameterStyle::Simple,
+        };
+        parameter.style == default_style && self.is_scalar(&parameter.ty)
     }
 }
 
@@ -68,6 +153,8 @@ struct Names {
     request: Ident,
     response: Ident,
     value: Ident,
+    cookies: Ident,
+    form: Ident,
 }
 
 impl Names {
@@ -87,6 +174,8 @@ impl Names {
             request: scope.local("request"),
             response: scope.local("response"),
             value: scope.local("value"),
+            cookies: scope.local("cookies"),
+            form: scope.local("form"),
         }
     }
 }
@@ -105,7 +194,7 @@ fn arguments(op: &Operation, names: &Names) -> (Vec<TokenStream>, Vec<TokenStrea
         let ty = match body.encoding {
             Encoding::Text => quote!(str),
             Encoding::Binary => quote!([u8]),
-            Encoding::Json | Encoding::Form => type_tokens(&body.ty),
+            Encoding::Json | Encoding::Form | Encoding::Multipart => type_tokens(&body.ty),
         };
         let name = &names.body;
         declarations.push(if body.required {
@@ -145,15 +234,12 @@ pub(crate) fn accept(op: &Operation) -> TokenStream {
     }
 }
 
-fn method(op: &Operation) -> TokenStream {
+fn method(op: &Operation, values: &ValueKinds) -> TokenStream {
     let names = Names::new(op);
     let Names {
-        body: body_arg,
-        params,
         request_url,
         request,
         response,
-        value,
         ..
     } = &names;
     let name = ident(&op.method_name);
@@ -163,49 +249,11 @@ fn method(op: &Operation) -> TokenStream {
     let accept = accept(op);
 
     let method = ident(op.http_method.as_str());
-    let headers = op.parameters_in(ParameterLocation::Header).map(|p| {
-        let wire = &p.name;
-        if p.required {
-            let argument = parameter_value(p);
-            quote! {
-                #request = #request.header(#wire, encoding::ParamValue::to_param(#argument).as_ref());
-            }
-        } else {
-            let field = ident(&p.rust_name);
-            quote! {
-                if let Some(#value) = &#params.#field {
-                    #request = #request.header(#wire, encoding::ParamValue::to_param(#value).as_ref());
-                }
-            }
-        }
-    });
-    let body = op.request_body.as_ref().map(|body| {
-        let media_type = &body.media_type;
-        let write = match body.encoding {
-            Encoding::Json => quote!(#request = #request.json(#body_arg);),
-            Encoding::Form => quote!(#request = #request.form(#body_arg);),
-            Encoding::Text => quote! {
-                #request = #request.header(reqwest::header::CONTENT_TYPE, #media_type).body(#body_arg.to_owned());
-            },
-            Encoding::Binary => quote! {
-                #request = #request.header(reqwest::header::CONTENT_TYPE, #media_type).body(#body_arg.to_vec());
-            },
-        };
-        if body.required {
-            write
-        } else {
-            quote! {
-                if let Some(#body_arg) = #body_arg {
-                    #write
-                }
-            }
-        }
-    });
+    let headers = write_headers(op, &names, values);
+    let body = op.request_body.as_ref().map(|body| write_body(body, &names));
     let (return_type, outcome) = outcome(op, &names);
-    let mutable_request = (op.parameters_in(ParameterLocation::Header).next().is_some()
-        || op.request_body.is_some())
-    .then(|| quote!(mut));
-    let build_url = build_url(op, &names);
+    let mutable_request = (!headers.is_empty() || op.request_body.is_some()).then(|| quote!(mut));
+    let build_url = build_url(op, &names, values);
 
     let Some(pagination) = &op.pagination else {
         return quote! {
@@ -214,7 +262,7 @@ fn method(op: &Operation) -> TokenStream {
             pub async fn #name(&self, #(#arguments),*) -> Result<Response<#return_type>, Error> {
                 #build_url
                 let #mutable_request #request = self.request(reqwest::Method::#method, #request_url, #accept);
-                #(#headers)*
+                #headers
                 #body
                 let #response = self.send(#request).await?;
                 #outcome
@@ -253,10 +301,125 @@ fn method(op: &Operation) -> TokenStream {
     }
 }
 
+/// The header and cookie parameters, added to `request`.
+fn write_headers(op: &Operation, names: &Names, values: &ValueKinds) -> TokenStream {
+    let Names {
+        params,
+        request,
+        value,
+        cookies,
+        ..
+    } = names;
+    // Sets one parameter from `argument` (an expression of type `&T`).
+    let set = |p: &Parameter, argument: TokenStream| -> TokenStream {
+        let wire = &p.name;
+        let explode = p.explode;
+        if p.location == ParameterLocation::Cookie {
+            let parts = values.parts(p, argument);
+            quote!(#cookies.push(#wire, #explode, &#parts);)
+        } else if values.is_plain(p) {
+            quote!(#request = #request.header(#wire, encoding::ParamValue::to_param(#argument).as_ref());)
+        } else {
+            let parts = values.parts(p, argument);
+            quote!(#request = #request.header(#wire, encoding::header_value(#explode, &#parts));)
+        }
+    };
+    let mut written = TokenStream::new();
+    let located = op.parameters.iter().filter(|p| {
+        matches!(p.location, ParameterLocation::Header | ParameterLocation::Cookie)
+    });
+    for p in located {
+        if p.required {
+            written.extend(set(p, parameter_value(p)));
+        } else {
+            let field = ident(&p.rust_name);
+            let write = set(p, quote!(#value));
+            written.extend(quote! {
+                if let Some(#value) = &#params.#field {
+                    #write
+                }
+            });
+        }
+    }
+    if op.parameters_in(ParameterLocation::Cookie).next().is_some() {
+        written = quote! {
+            let mut #cookies = encoding::Cookies::default();
+            #written
+            #request = #cookies.apply(#request);
+        };
+    }
+    written
+}
+
+/// Writes the request body as its media type says.
+fn write_body(body: &RequestBody, names: &Names) -> TokenStream {
+    let Names {
+        body: body_arg,
+        request,
+        value,
+        form,
+        ..
+    } = names;
+    let media_type = &body.media_type;
+    let write = match body.encoding {
+        Encoding::Json => quote!(#request = #request.json(#body_arg);),
+        Encoding::Form => quote!(#request = #request.form(#body_arg);),
+        Encoding::Text => quote! {
+            #request = #request.header(reqwest::header::CONTENT_TYPE, #media_type).body(#body_arg.to_owned());
+        },
+        Encoding::Binary => quote! {
+            #request = #request.header(reqwest::header::CONTENT_TYPE, #media_type).body(#body_arg.to_vec());
+        },
+        Encoding::Multipart => {
+            let parts = body.parts.iter().map(|part| {
+                let wire = &part.name;
+                let field = ident(&part.rust_name);
+                let content_type = match &part.content_type {
+                    Some(media_type) => quote!(Some(#media_type)),
+                    None => quote!(None),
+                };
+                let writer = match part.content {
+                    PartContent::Text => quote!(text),
+                    PartContent::File => quote!(file),
+                    PartContent::Json => quote!(json),
+                };
+                let add = quote!(#form = #form.#writer(#wire, #value, #content_type)?;);
+                match (part.repeated, part.required) {
+                    (true, true) => quote!(for #value in &#body_arg.#field { #add }),
+                    (true, false) => quote! {
+                        for #value in #body_arg.#field.iter().flatten() { #add }
+                    },
+                    (false, true) => quote! {
+                        let #value = &#body_arg.#field;
+                        #add
+                    },
+                    (false, false) => quote! {
+                        if let Some(#value) = &#body_arg.#field { #add }
+                    },
+                }
+            });
+            quote! {
+                let mut #form = crate::multipart::Multipart::default();
+                #(#parts)*
+                #request = #request.multipart(#form.finish());
+            }
+        }
+    };
+    if body.required {
+        write
+    } else {
+        quote! {
+            if let Some(#body_arg) = #body_arg {
+                #write
+            }
+        }
+    }
+}
+
 /// Builds `request_url`: the path with its parameters, and the query.
-fn build_url(op: &Operation, names: &Names) -> TokenStream {
-    let path = build_path(op, names);
-    let query = build_query(op, names);
+fn build_url(op: &Operation, names: &Names, values: &ValueKinds) -> TokenStream {
+    let path = build_path(op, names, values);
+    let query = build_query(op, names, values);
     quote! {
         #path
         #query
@@ -274,7 +437,24 @@ fn parameter_value(p: &Parameter) -> TokenStream {
     }
 }
 
-fn build_path(op: &Operation, names: &Names) -> TokenStream {
+/// `encoding::Style::...` for a parameter's style (`Json` is written as `form` or `simple`).
+fn style_tokens(style: ParameterStyle, location: ParameterLocation) -> TokenStream {
+    match style {
+        ParameterStyle::Form => quote!(encoding::Style::Form),
+        ParameterStyle::Simple => quote!(encoding::Style::Simple),
+        ParameterStyle::Label => quote!(encoding::Style::Label),
+        ParameterStyle::Matrix => quote!(encoding::Style::Matrix),
+        ParameterStyle::SpaceDelimited => quote!(encoding::Style::SpaceDelimited),
+        ParameterStyle::PipeDelimited => quote!(encoding::Style::PipeDelimited),
+        ParameterStyle::DeepObject => quote!(encoding::Style::DeepObject),
+        ParameterStyle::Json => match location {
+            ParameterLocation::Query | ParameterLocation::Cookie => quote!(encoding::Style::Form),
+            ParameterLocation::Path | ParameterLocation::Header => quote!(encoding::Style::Simple),
+        },
+    }
+}
+
+fn build_path(op: &Operation, names: &Names, values: &ValueKinds) -> TokenStream {
     let Names {
         request_path,
         request_url,
@@ -293,7 +473,14 @@ fn build_path(op: &Operation, names: &Names) -> TokenStream {
                 .expect("lower links every path segment to a path parameter");
             let wire = &parameter.name;
             let value = parameter_value(parameter);
-            quote!(encoding::push_path_segment(&mut #request_path, #wire, #value)?;)
+            if values.is_plain(parameter) {
+                quote!(encoding::push_path_segment(&mut #request_path, #wire, #value)?;)
+            } else {
+                let style = style_tokens(parameter.style, parameter.location);
+                let explode = parameter.explode;
+                let parts = values.parts(parameter, value);
+                quote!(encoding::push_path(&mut #request_path, #wire, #style, #explode, &#parts)?;)
+            }
         }
     });
     let mutable_url = op
@@ -308,7 +495,7 @@ fn build_path(op: &Operation, names: &Names) -> TokenStream {
     }
 }
 
-fn build_query(op: &Operation, names: &Names) -> TokenStream {
+fn build_query(op: &Operation, names: &Names, values: &ValueKinds) -> TokenStream {
     let Names {
         params,
         request_url,
@@ -322,19 +509,29 @@ fn build_query(op: &Operation, names: &Names) -> TokenStream {
     }
     let pushes = parameters.iter().map(|p| {
         let wire = &p.name;
-        let push = if matches!(p.ty, TypeRef::Vec(_)) {
-            quote!(push_each)
-        } else {
-            quote!(push)
+        // Writes the parameter from `argument` (an expression of type `&T`).
+        let push = |argument: TokenStream| match &p.ty {
+            _ if values.is_plain(p) => quote!(#request_query.push(#wire, #argument);),
+            TypeRef::Vec(item)
+                if p.style == ParameterStyle::Form && p.explode && values.is_scalar(item) =>
+            {
+                quote!(#request_query.push_each(#wire, #argument);)
+            }
+            _ => {
+                let style = style_tokens(p.style, p.location);
+                let explode = p.explode;
+                let parts = values.parts(p, argument);
+                quote!(#request_query.push_styled(#wire, #style, #explode, &#parts);)
+            }
         };
         if p.required {
-            let argument = parameter_value(p);
-            quote!(#request_query.#push(#wire, #argument);)
+            push(parameter_value(p))
         } else {
             let field = ident(&p.rust_name);
+            let write = push(quote!(#value));
             quote! {
                 if let Some(#value) = &#params.#field {
-                    #request_query.#push(#wire, #value);
+                    #write
                 }
             }
         }
@@ -370,7 +567,9 @@ fn read_body(body: Option<&ResponseBody>, response: &Ident) -> (TokenStream, Tok
             let reader = match body.encoding {
                 Encoding::Json => quote!(#response.json()),
                 Encoding::Text => quote!(#response.text()),
-                Encoding::Binary | Encoding::Form => quote!(#response.bytes()),
+                Encoding::Binary | Encoding::Form | Encoding::Multipart => {
+                    quote!(#response.bytes())
+                }
             };
             (type_tokens(&body.ty), reader)
         }
@@ -494,6 +693,48 @@ fn method_docs(op: &Operation) -> String {
         docs_link.as_deref(),
         responses.as_deref(),
     ])
+}
+
+/// The struct a `multipart/*` body is given as: a field per part.
+fn multipart_form(op: &Operation) -> Option<TokenStream> {
+    let body = op.request_body.as_ref()?;
+    let TypeRef::Named(type_name) = &body.ty else {
+        return None;
+    };
+    if body.encoding != Encoding::Multipart {
+        return None;
+    }
+    let name = ident(type_name);
+    let summary = format!(
+        "The `{}` body of [`Client::{}`]: a part per field.",
+        body.media_type, op.method_name
+    );
+    let docs = doc_attrs(&paragraphs([
+        Some(summary.as_str()),
+        body.description.as_deref(),
+    ]));
+    let fields = body.parts.iter().map(|part| {
+        let field = ident(&part.rust_name);
+        let ty = type_tokens(&part.ty);
+        let docs = doc_attrs(&format!("The part `{}`.", part.name));
+        if part.required {
+            quote!(#docs pub #field: #ty)
+        } else {
+            quote!(#docs pub #field: Option<#ty>)
+        }
+    });
+    let default = body
+        .parts
+        .iter()
+        .all(|p| !p.required)
+        .then(|| quote!(Default,));
+    Some(quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, #default)]
+        pub struct #name {
+            #(#fields,)*
+        }
+    })
 }
 
 fn operation_params_struct(op: &Operation) -> Option<TokenStream> {

@@ -114,6 +114,19 @@ pub fn operation_short_name(operation_id: &str) -> &str {
     operation_id.rsplit('/').next().unwrap_or(operation_id)
 }
 
+/// A snake-case identifier that `taken` does not claim: `base`, else `base_2`, `base_3`...
+/// (a raw identifier loses its `r#`: `type_2` is no keyword).
+pub fn numbered_snake(base: &str, taken: impl Fn(&str) -> bool) -> String {
+    if !taken(base) {
+        return base.to_owned();
+    }
+    let bare = base.strip_prefix("r#").unwrap_or(base);
+    (2..)
+        .map(|n| format!("{bare}_{n}"))
+        .find(|candidate| !taken(candidate))
+        .expect("the numbered candidates never run out")
+}
+
 /// `base`, or `base2`, `base3`, ... : the first that `taken` does not claim.
 pub fn unique_name(base: &str, taken: impl Fn(&str) -> bool) -> String {
     let mut name = base.to_owned();

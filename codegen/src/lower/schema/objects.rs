@@ -1,0 +1,327 @@
+//! Objects: properties become struct fields, and `allOf` parts are merged into one struct.
+
+use super::view::View;
+use super::{naming, Lowered, Schemas, Shape, SCHEMA_REF_PREFIX};
+use crate::diagnostic::{pointer_join, Diagnostic};
+use crate::ir::{Field, TypeDef, TypeKind, TypeRef};
+use crate::lower::names::{numbered_snake, snake_ident};
+use crate::lower::refs;
+use indexmap::IndexMap;
+use openapiv3::{AdditionalProperties, ReferenceOr, Schema};
+use std::collections::BTreeMap;
+
+/// The object an `allOf` (or a plain object schema) describes: every property with the
+/// place it is written, so that each is lowered once, where it stands.
+#[derive(Default)]
+struct Merged<'s> {
+    properties: IndexMap<String, (&'s ReferenceOr<Box<Schema>>, String)>,
+    required: Vec<String>,
+    additional: Option<(&'s AdditionalProperties, String)>,
+}
+
+impl<'s> Merged<'s> {
+    fn add(&mut self, view: &View<'s>, pointer: &str) {
+        for (name, property) in view.properties.into_iter().flatten() {
+            let at = pointer_join(pointer, &["properties", name]);
+            self.properties.insert(name.clone(), (property, at));
+        }
+        for name in view.required {
+            if !self.required.contains(name) {
+                self.required.push(name.clone());
+            }
+        }
+        if let Some(additional) = view.additional {
+            let at = pointer_join(pointer, &["additionalProperties"]);
+            self.additional = Some((additional, at));
+        }
+    }
+}
+
+/// What an `allOf` part contributes.
+enum Part<'s> {
+    /// Nothing to the type (a description, a `required` list: merged all the same).
+    Annotation,
+    /// Properties, merged.
+    Object,
+    /// A type of its own (a string, an array, alternatives...).
+    Value(&'s ReferenceOr<Schema>, String),
+}
+
+impl<'a> Schemas<'a> {
+    /// An object schema's struct.
+    pub(super) fn struct_kind(&mut self, view: &View, pointer: &str, names: &[String]) -> TypeKind {
+        let mut merged = Merged::default();
+        merged.add(view, pointer);
+        self.merged_struct(&merged, names)
+    }
+
+    fn merged_struct(&mut self, merged: &Merged, names: &[String]) -> TypeKind {
+        let owner = names.first().cloned().unwrap_or_default();
+        let mut fields: Vec<Field> = Vec::with_capacity(merged.properties.len());
+        for (name, (property, at)) in &merged.properties {
+            let wanted = snake_ident(name);
+            let taken = |candidate: &str| fields.iter().any(|f| f.rust_name == candidate);
+            let rust_name = if taken(&wanted) {
+                let unique = numbered_snake(&wanted, taken);
+                let other = fields.iter().find(|f| f.rust_name == wanted).map_or("", |f| f.name.as_str());
+                self.diagnostics.push(
+                    Diagnostic::warning(
+                        self.file,
+                        at.clone(),
+                        format!(
+                            "properties `{other}` and `{name}` both become the Rust field `{wanted}`; `{name}` is `{unique}`"
+                        ),
+                    )
+                    .with_hint("rename one of them for a name that says more"),
+                );
+                unique
+            } else {
+                wanted
+            };
+            let candidates = naming::inline_names(property, &owner, name);
+            let lowered = self.lower_boxed(property, at, &candidates);
+            let (description, deprecated) = match property {
+                ReferenceOr::Item(schema) => {
+                    (naming::describe(schema), schema.schema_data.deprecated)
+                }
+                ReferenceOr::Reference { .. } => (None, false),
+            };
+            fields.push(Field {
+                name: name.clone(),
+                rust_name,
+                ty: lowered.ty,
+                required: merged.required.iter().any(|r| r == name),
+                nullable: lowered.nullable,
+                boxed: false,
+                description,
+                deprecated,
+            });
+        }
+        let additional_properties = match merged.additional {
+            Some((AdditionalProperties::Any(true), _)) => Some(TypeRef::Json),
+            Some((AdditionalProperties::Schema(schema), ref at)) => {
+                let names = [format!("{owner}Value")];
+                Some(self.lower(schema, at, &names).with_null())
+            }
+            Some((AdditionalProperties::Any(false), _)) | None => None,
+        };
+        TypeKind::Struct {
+            fields,
+            additional_properties,
+        }
+    }
+
+    /// `allOf`: the type its parts mean together. Object parts merge into one struct; parts
+    /// that only annotate are skipped; one part that is a type of its own (or a `$ref`, with
+    /// annotations beside it) is that type.
+    pub(super) fn all_of(&mut self, view: &View, pointer: &str, names: &[String]) -> Shape {
+        let nullable = view.data.nullable;
+        let mut merged = Merged::default();
+        let mut objects = 0;
+        let mut meaningful: Vec<(&ReferenceOr<Schema>, String)> = Vec::new();
+        let mut values: Vec<(&ReferenceOr<Schema>, String)> = Vec::new();
+        for (i, part) in view.all_of.iter().enumerate() {
+            let at = pointer_join(pointer, &["allOf", &i.to_string()]);
+            match self.collect(part, at.clone(), &mut merged, &mut Vec::new()) {
+                Part::Annotation => {}
+                Part::Object => {
+                    objects += 1;
+                    meaningful.push((part, at));
+                }
+                Part::Value(value, value_at) => {
+                    meaningful.push((part, at));
+                    values.push((value, value_at));
+                }
+            }
+        }
+        // Properties beside `allOf` belong to the merged object too.
+        if view.has_properties() || view.additional.is_some() {
+            merged.add(view, pointer);
+            objects += 1;
+        }
+        if let ([(only, at)], 0 | 1) = (&meaningful[..], objects) {
+            if !view.has_properties() {
+                let lowered = self.lower(only, at, names);
+                return Shape::Is(Lowered {
+                    nullable: nullable || lowered.nullable,
+                    ..lowered
+                });
+            }
+        }
+        match (objects, values.len()) {
+            (0, 0) => Shape::Is(Lowered {
+                ty: TypeRef::Json,
+                nullable,
+            }),
+            (_, 0) => Shape::Defines(self.merged_struct(&merged, names)),
+            (0, _) => {
+                let lowered: Vec<Lowered> = values
+                    .iter()
+                    .map(|(value, at)| self.lower(value, at, names))
+                    .collect();
+                if lowered.windows(2).all(|pair| pair[0].ty == pair[1].ty) {
+                    let nullable = nullable || lowered.iter().all(|l| l.nullable);
+                    Shape::Is(Lowered {
+                        ty: lowered[0].ty.clone(),
+                        nullable,
+                    })
+                } else {
+                    self.incompatible_parts(pointer, nullable)
+                }
+            }
+            _ => self.incompatible_parts(pointer, nullable),
+        }
+    }
+
+    fn incompatible_parts(&mut self, pointer: &str, nullable: bool) -> Shape {
+        self.diagnostics.push(
+            Diagnostic::warning(
+                self.file,
+                pointer,
+                "`allOf` parts of different types (an object and a value, or two kinds of value) have no Rust type in common; any JSON value is accepted here",
+            )
+            .with_hint("merge the parts into one schema"),
+        );
+        Shape::Is(Lowered {
+            ty: TypeRef::Json,
+            nullable,
+        })
+    }
+
+    /// Merges what an `allOf` part says about an object, following `$ref`s and nested
+    /// `allOf`s; `visiting` holds the components on the way, to stop at a cycle.
+    fn collect<'s>(
+        &mut self,
+        part: &'s ReferenceOr<Schema>,
+        at: String,
+        merged: &mut Merged<'s>,
+        visiting: &mut Vec<&'s str>,
+    ) -> Part<'s>
+    where
+        'a: 's,
+    {
+        let (schema, pointer) = match part {
+            ReferenceOr::Item(schema) => (schema, at),
+            ReferenceOr::Reference { reference } => {
+                let Some(key) = reference.strip_prefix(SCHEMA_REF_PREFIX) else {
+                    let diagnostic = refs::unsupported(self.file, &at, reference, "schemas");
+                    self.diagnostics.push(diagnostic);
+                    return Part::Value(part, at);
+                };
+                if visiting.contains(&key) {
+                    self.diagnostics.push(
+                        Diagnostic::new(
+                            self.file,
+                            at,
+                            format!("`allOf` cycle: {} -> {key}", visiting.join(" -> ")),
+                        )
+                        .with_hint("a schema cannot be one of its own parts"),
+                    );
+                    return Part::Annotation;
+                }
+                visiting.push(key);
+                match self.definition(part, &at) {
+                    Some(found) => found,
+                    None => return Part::Annotation,
+                }
+            }
+        };
+        let view = View::of(schema);
+        if view.is_annotation_only() {
+            merged.add(&view, &pointer);
+            return Part::Annotation;
+        }
+        if !view.all_of.is_empty() {
+            for (i, nested) in view.all_of.iter().enumerate() {
+                let nested_at = pointer_join(&pointer, &["allOf", &i.to_string()]);
+                if let Part::Value(..) = self.collect(nested, nested_at, merged, visiting) {
+                    return Part::Value(part, pointer);
+                }
+            }
+            merged.add(&view, &pointer);
+            return Part::Object;
+        }
+        let is_object = view.has_properties()
+            || (view.typ.is_none_or(|t| t == "object")
+                && view.items.is_none()
+                && view.one_of.is_empty()
+                && view.any_of.is_empty()
+                && view.enumeration.is_empty());
+        if is_object {
+            merged.add(&view, &pointer);
+            Part::Object
+        } else {
+            Part::Value(part, pointer)
+        }
+    }
+}
+
+/// Marks the fields through which a struct contains itself without indirection, so that they
+/// are boxed and the type has a finite size.
+pub(super) fn mark_recursive_fields(types: &mut [TypeDef]) {
+    let index: BTreeMap<String, usize> = types
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.name.clone(), i))
+        .collect();
+    // Edges that need no indirection: a field holding the named type directly or in an Option.
+    let direct = |ty: &TypeRef| -> Option<String> {
+        match ty {
+            TypeRef::Named(name) => Some(name.clone()),
+            TypeRef::Option(inner) => match inner.as_ref() {
+                TypeRef::Named(name) => Some(name.clone()),
+                _ => None,
+            },
+            _ => None,
+        }
+    };
+    let edges: Vec<Vec<usize>> = types
+        .iter()
+        .map(|t| match &t.kind {
+            TypeKind::Struct { fields, .. } => fields
+                .iter()
+                .filter_map(|f| direct(&f.ty).and_then(|n| index.get(&n).copied()))
+                .collect(),
+            TypeKind::Alias { target } => direct(target)
+                .and_then(|n| index.get(&n).copied())
+                .into_iter()
+                .collect(),
+            TypeKind::Enum { .. } => Vec::new(),
+            TypeKind::OneOf { variants, .. } => variants
+                .iter()
+                .filter_map(|v| direct(&v.ty).and_then(|n| index.get(&n).copied()))
+                .collect(),
+        })
+        .collect();
+    let reaches = |from: usize, to: usize| -> bool {
+        let mut stack = vec![from];
+        let mut seen = vec![false; edges.len()];
+        while let Some(node) = stack.pop() {
+            if node == to {
+                return true;
+            }
+            if std::mem::replace(&mut seen[node], true) {
+                continue;
+            }
+            stack.extend(edges[node].iter().copied());
+        }
+        false
+    };
+    let mut to_box = Vec::new();
+    for (owner, def) in types.iter().enumerate() {
+        if let TypeKind::Struct { fields, .. } = &def.kind {
+            for (i, field) in fields.iter().enumerate() {
+                if let Some(target) = direct(&field.ty).and_then(|n| index.get(&n).copied()) {
+                    if reaches(target, owner) {
+                        to_box.push((owner, i));
+                    }
+                }
+            }
+        }
+    }
+    for (owner, i) in to_box {
+        if let TypeKind::Struct { fields, .. } = &mut types[owner].kind {
+            fields[i].boxed = true;
+        }
+    }
+}
