@@ -147,7 +147,10 @@ components:
         "#[serde(rename = \"foo_bar\")]",
         "id_2: i64",
     ] {
-        assert!(code.contains(generated), "missing `{generated}` in:\n{code}");
+        assert!(
+            code.contains(generated),
+            "missing `{generated}` in:\n{code}"
+        );
     }
 }
 

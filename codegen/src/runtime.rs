@@ -98,9 +98,16 @@ pub(crate) fn client_methods() -> impl Iterator<Item = &'static str> {
                 in_client = false;
             }
             let declaration = line.trim_start();
-            let rest = ["pub fn ", "pub(crate) fn ", "fn ", "pub async fn ", "pub(crate) async fn ", "async fn "]
-                .iter()
-                .find_map(|prefix| declaration.strip_prefix(prefix))?;
+            let rest = [
+                "pub fn ",
+                "pub(crate) fn ",
+                "fn ",
+                "pub async fn ",
+                "pub(crate) async fn ",
+                "async fn ",
+            ]
+            .iter()
+            .find_map(|prefix| declaration.strip_prefix(prefix))?;
             let end = rest.find(|c: char| !(c.is_alphanumeric() || c == '_'))?;
             in_client.then(|| &rest[..end])
         })
@@ -120,7 +127,15 @@ mod tests {
     #[test]
     fn client_methods_are_read_off_the_source() {
         let methods: Vec<&str> = client_methods().collect();
-        for method in ["new", "builder", "base_url", "url", "request", "send", "send_once"] {
+        for method in [
+            "new",
+            "builder",
+            "base_url",
+            "url",
+            "request",
+            "send",
+            "send_once",
+        ] {
             assert!(methods.contains(&method), "{method} not in {methods:?}");
         }
         assert!(!methods.contains(&"token"), "a `ClientBuilder` method");

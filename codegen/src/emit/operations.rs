@@ -23,17 +23,28 @@ pub fn operations_rs(api: &Api) -> TokenStream {
     let imports = [
         uses(
             has_operations,
-            quote!(use crate::client::{Client, Response};),
+            quote!(
+                use crate::client::{Client, Response};
+            ),
         ),
         uses(
             api.operations.iter().any(|o| o.pagination.is_some()),
-            quote!(use crate::pagination::Paginated;),
+            quote!(
+                use crate::pagination::Paginated;
+            ),
         ),
         uses(
             api.operations.iter().any(uses_encoding),
-            quote!(use crate::encoding;),
+            quote!(
+                use crate::encoding;
+            ),
         ),
-        uses(has_operations, quote!(use crate::error::Error;)),
+        uses(
+            has_operations,
+            quote!(
+                use crate::error::Error;
+            ),
+        ),
     ];
     let types = (!api.types.is_empty()).then(|| {
         quote! {
@@ -250,7 +261,10 @@ fn method(op: &Operation, values: &ValueKinds) -> TokenStream {
 
     let method = ident(op.http_method.as_str());
     let headers = write_headers(op, &names, values);
-    let body = op.request_body.as_ref().map(|body| write_body(body, &names));
+    let body = op
+        .request_body
+        .as_ref()
+        .map(|body| write_body(body, &names));
     let (return_type, outcome) = outcome(op, &names);
     let mutable_request = (!headers.is_empty() || op.request_body.is_some()).then(|| quote!(mut));
     let build_url = build_url(op, &names, values);
@@ -326,7 +340,10 @@ fn write_headers(op: &Operation, names: &Names, values: &ValueKinds) -> TokenStr
     };
     let mut written = TokenStream::new();
     let located = op.parameters.iter().filter(|p| {
-        matches!(p.location, ParameterLocation::Header | ParameterLocation::Cookie)
+        matches!(
+            p.location,
+            ParameterLocation::Header | ParameterLocation::Cookie
+        )
     });
     for p in located {
         if p.required {

@@ -6,12 +6,10 @@ use super::schema::{Lowered, Schemas, View};
 use crate::diagnostic::{pointer_join, Diagnostic};
 use crate::ir::{
     Encoding, HttpMethod, Operation, Parameter, ParameterLocation, ParameterStyle, Part,
-    PartContent, PathSegment, RequestBody, Response, ResponseBody, Status, Success,
-    SuccessVariant, TypeDef, TypeRef,
+    PartContent, PathSegment, RequestBody, Response, ResponseBody, Status, Success, SuccessVariant,
+    TypeDef, TypeRef,
 };
-use openapiv3::{
-    MediaType, OpenAPI, ParameterSchemaOrContent, ReferenceOr, Schema, StatusCode,
-};
+use openapiv3::{MediaType, OpenAPI, ParameterSchemaOrContent, ReferenceOr, Schema, StatusCode};
 use std::collections::{HashMap, HashSet};
 
 /// Lowers every operation, and the types they reach.
@@ -104,7 +102,8 @@ impl<'a> Lowerer<'a> {
                 ReferenceOr::Reference { reference } => {
                     // `load` inlines path items referred to within the document; what is
                     // left refers to another one.
-                    let diagnostic = refs::unsupported(self.file, &item_pointer, reference, "pathItems");
+                    let diagnostic =
+                        refs::unsupported(self.file, &item_pointer, reference, "pathItems");
                     if diagnostic.is_error() {
                         self.diagnostics.push(diagnostic);
                     } else {
@@ -165,7 +164,9 @@ impl<'a> Lowerer<'a> {
                     let what = if *other == id {
                         format!("operationId `{id}` is used twice")
                     } else {
-                        format!("operationIds `{other}` and `{id}` both become the method `{wanted}`")
+                        format!(
+                            "operationIds `{other}` and `{id}` both become the method `{wanted}`"
+                        )
                     };
                     self.warning(
                         &pointer_join(&f.pointer, &["operationId"]),
@@ -254,8 +255,7 @@ impl<'a> Lowerer<'a> {
                             continue;
                         }
                     };
-                let Some(parameter) = self.parameter(parameter, component, &at, type_prefix)
-                else {
+                let Some(parameter) = self.parameter(parameter, component, &at, type_prefix) else {
                     continue;
                 };
                 lowered.retain(|p| !(p.name == parameter.name && p.location == parameter.location));
@@ -411,11 +411,17 @@ impl<'a> Lowerer<'a> {
     /// The path as literal text and parameters. A `{name}` no parameter declares is sent
     /// all the same, as text the caller gives; a declared path parameter the path does not
     /// show is dropped. Both with a warning.
-    fn path_segments(&mut self, found: &Found<'a>, parameters: &mut Vec<Parameter>) -> Vec<PathSegment> {
+    fn path_segments(
+        &mut self,
+        found: &Found<'a>,
+        parameters: &mut Vec<Parameter>,
+    ) -> Vec<PathSegment> {
         let variables = template_variables(found.path);
         let undeclared: Vec<String> = parameters
             .iter()
-            .filter(|p| p.location == ParameterLocation::Path && !variables.contains(&p.name.as_str()))
+            .filter(|p| {
+                p.location == ParameterLocation::Path && !variables.contains(&p.name.as_str())
+            })
             .map(|p| p.name.clone())
             .collect();
         for name in undeclared {
@@ -490,13 +496,14 @@ impl<'a> Lowerer<'a> {
     ) -> Option<RequestBody> {
         let pointer = pointer_join(operation_pointer, &["requestBody"]);
         let components = self.spec.components.as_ref().map(|c| &c.request_bodies);
-        let (body, pointer) = match refs::follow(self.file, "requestBodies", components, body, &pointer) {
-            Target::Found { item, pointer, .. } => (item, pointer),
-            Target::Broken(diagnostic) => {
-                self.broken(diagnostic);
-                return None;
-            }
-        };
+        let (body, pointer) =
+            match refs::follow(self.file, "requestBodies", components, body, &pointer) {
+                Target::Found { item, pointer, .. } => (item, pointer),
+                Target::Broken(diagnostic) => {
+                    self.broken(diagnostic);
+                    return None;
+                }
+            };
         let Some((media_type, content, encoding)) = pick_content(&body.content, true) else {
             // No content at all: nothing to send.
             return None;
@@ -531,7 +538,12 @@ impl<'a> Lowerer<'a> {
     /// The parts of a `multipart/*` body: one per property of its schema (a list property
     /// is a part per item), each written as text, a file or JSON as its schema and the
     /// `encoding` say.
-    fn multipart_parts(&mut self, content: &'a MediaType, pointer: &str, type_prefix: &str) -> Vec<Part> {
+    fn multipart_parts(
+        &mut self,
+        content: &'a MediaType,
+        pointer: &str,
+        type_prefix: &str,
+    ) -> Vec<Part> {
         let Some(schema) = &content.schema else {
             return Vec::new();
         };
@@ -573,9 +585,14 @@ impl<'a> Lowerer<'a> {
             let ty = match part_content {
                 PartContent::File if repeated => TypeRef::Vec(Box::new(TypeRef::File)),
                 PartContent::File => TypeRef::File,
-                _ => self.schemas.lower_boxed(property, &property_pointer, &names).with_null(),
+                _ => self
+                    .schemas
+                    .lower_boxed(property, &property_pointer, &names)
+                    .with_null(),
             };
-            let rust_name = numbered_snake(&snake_ident(name), |n| parts.iter().any(|p| p.rust_name == n));
+            let rust_name = numbered_snake(&snake_ident(name), |n| {
+                parts.iter().any(|p| p.rust_name == n)
+            });
             parts.push(Part {
                 name: name.clone(),
                 rust_name,
@@ -590,7 +607,11 @@ impl<'a> Lowerer<'a> {
     }
 
     /// The definition behind a schema or a component `$ref`, with where it stands.
-    fn schema_definition(&mut self, schema: &'a ReferenceOr<Schema>, pointer: &str) -> Option<(&'a Schema, String)> {
+    fn schema_definition(
+        &mut self,
+        schema: &'a ReferenceOr<Schema>,
+        pointer: &str,
+    ) -> Option<(&'a Schema, String)> {
         let components = self.spec.components.as_ref().map(|c| &c.schemas);
         match refs::follow(self.file, "schemas", components, schema, pointer) {
             Target::Found { item, pointer, .. } => Some((item, pointer)),
@@ -632,39 +653,41 @@ impl<'a> Lowerer<'a> {
         for (status, response) in listed {
             let pointer = pointer_join(&base, &[&status.to_string()]);
             let components = self.spec.components.as_ref().map(|c| &c.responses);
-            let (response, pointer) = match refs::follow(self.file, "responses", components, response, &pointer) {
-                Target::Found { item, pointer, .. } => (item, pointer),
-                Target::Broken(diagnostic) => {
-                    self.broken(diagnostic);
-                    continue;
-                }
-            };
-            let body = pick_content(&response.content, false).map(|(media_type, content, encoding)| {
-                let name = if status.is_success() {
-                    format!("{type_prefix}Response")
-                } else {
-                    format!("{type_prefix}Error{}", pascal_ident(&status.to_string()))
+            let (response, pointer) =
+                match refs::follow(self.file, "responses", components, response, &pointer) {
+                    Target::Found { item, pointer, .. } => (item, pointer),
+                    Target::Broken(diagnostic) => {
+                        self.broken(diagnostic);
+                        continue;
+                    }
                 };
-                let schema_pointer = pointer_join(&pointer, &["content", media_type, "schema"]);
-                let ty = match (encoding, &content.schema) {
-                    (Encoding::Text, _) => TypeRef::String,
-                    (Encoding::Json, Some(schema)) => self
-                        .schemas
-                        .lower(schema, &schema_pointer, &[name])
-                        .with_null(),
-                    (Encoding::Json, None) => TypeRef::Json,
-                    _ => TypeRef::Bytes,
-                };
-                let encoding = match encoding {
-                    Encoding::Json | Encoding::Text => encoding,
-                    _ => Encoding::Binary,
-                };
-                ResponseBody {
-                    media_type: media_type.to_owned(),
-                    encoding,
-                    ty,
-                }
-            });
+            let body =
+                pick_content(&response.content, false).map(|(media_type, content, encoding)| {
+                    let name = if status.is_success() {
+                        format!("{type_prefix}Response")
+                    } else {
+                        format!("{type_prefix}Error{}", pascal_ident(&status.to_string()))
+                    };
+                    let schema_pointer = pointer_join(&pointer, &["content", media_type, "schema"]);
+                    let ty = match (encoding, &content.schema) {
+                        (Encoding::Text, _) => TypeRef::String,
+                        (Encoding::Json, Some(schema)) => self
+                            .schemas
+                            .lower(schema, &schema_pointer, &[name])
+                            .with_null(),
+                        (Encoding::Json, None) => TypeRef::Json,
+                        _ => TypeRef::Bytes,
+                    };
+                    let encoding = match encoding {
+                        Encoding::Json | Encoding::Text => encoding,
+                        _ => Encoding::Binary,
+                    };
+                    ResponseBody {
+                        media_type: media_type.to_owned(),
+                        encoding,
+                        ty,
+                    }
+                });
             lowered.push(Response {
                 status,
                 description: response.description.clone(),

@@ -14,7 +14,11 @@ pub(super) fn listed_values(view: &View) -> Option<Shape> {
         return None;
     }
     let nullable = view.admits_null();
-    if let Some(strings) = values.iter().map(|v| v.as_str()).collect::<Option<Vec<&str>>>() {
+    if let Some(strings) = values
+        .iter()
+        .map(|v| v.as_str())
+        .collect::<Option<Vec<&str>>>()
+    {
         return Some(Shape::Defines(string_enum(strings.into_iter())));
     }
     let ty = if values.iter().all(|v| v.is_i64() || v.is_u64()) && view.typ != Some("number") {

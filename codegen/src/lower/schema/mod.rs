@@ -212,7 +212,11 @@ impl<'a> Schemas<'a> {
     }
 
     /// The definition a schema stands for, following a component `$ref`, with its pointer.
-    fn definition<'s>(&mut self, schema: &'s ReferenceOr<Schema>, pointer: &str) -> Option<(&'s Schema, String)>
+    fn definition<'s>(
+        &mut self,
+        schema: &'s ReferenceOr<Schema>,
+        pointer: &str,
+    ) -> Option<(&'s Schema, String)>
     where
         'a: 's,
     {
@@ -338,7 +342,9 @@ impl<'a> Schemas<'a> {
                     None => {
                         let names = names.clone();
                         let id = self.allocate_free(&names);
-                        if let Some(Memo::InProgress { recursive, .. }) = self.inline.get_mut(pointer) {
+                        if let Some(Memo::InProgress { recursive, .. }) =
+                            self.inline.get_mut(pointer)
+                        {
                             *recursive = Some(id);
                         }
                         id
@@ -382,7 +388,14 @@ impl<'a> Schemas<'a> {
                     pointer,
                     "a schema that contains itself without an object in between; the inner occurrence is any JSON value",
                 ));
-                self.define(id, schema, pointer, TypeKind::Alias { target: TypeRef::Json });
+                self.define(
+                    id,
+                    schema,
+                    pointer,
+                    TypeKind::Alias {
+                        target: TypeRef::Json,
+                    },
+                );
                 lowered
             }
         };

@@ -63,7 +63,10 @@ impl<'a> Schemas<'a> {
             let taken = |candidate: &str| fields.iter().any(|f| f.rust_name == candidate);
             let rust_name = if taken(&wanted) {
                 let unique = numbered_snake(&wanted, taken);
-                let other = fields.iter().find(|f| f.rust_name == wanted).map_or("", |f| f.name.as_str());
+                let other = fields
+                    .iter()
+                    .find(|f| f.rust_name == wanted)
+                    .map_or("", |f| f.name.as_str());
                 self.diagnostics.push(
                     Diagnostic::warning(
                         self.file,

@@ -6,8 +6,8 @@
 
 use indexmap::IndexMap;
 use openapiv3::{
-    AdditionalProperties, IntegerFormat, NumberFormat, ReferenceOr, Schema, SchemaData,
-    SchemaKind, StringFormat, Type, VariantOrUnknownOrEmpty,
+    AdditionalProperties, IntegerFormat, NumberFormat, ReferenceOr, Schema, SchemaData, SchemaKind,
+    StringFormat, Type, VariantOrUnknownOrEmpty,
 };
 use serde_json::Value;
 
@@ -173,10 +173,10 @@ pub fn is_annotation_only(schema: &ReferenceOr<Schema>) -> bool {
     }
 }
 
-fn variant_format<'s, T>(
-    format: &'s VariantOrUnknownOrEmpty<T>,
+fn variant_format<T>(
+    format: &VariantOrUnknownOrEmpty<T>,
     name: impl Fn(&T) -> &'static str,
-) -> Option<&'s str> {
+) -> Option<&str> {
     match format {
         VariantOrUnknownOrEmpty::Item(item) => Some(name(item)),
         VariantOrUnknownOrEmpty::Unknown(other) => Some(other.as_str()),
