@@ -1,82 +1,64 @@
 //! Crates generated from specs other than the packages fragment, built and run by cargo in
-//! a temporary directory: the breadth spec (every construct the generator supports, with
-//! tests that run inside the generated crate), and GitHub's entire REST description.
+//! a temporary directory: the breadth spec (every construct the generator supports), a
+//! small non-GitHub API (no vendor profile), each with tests that run inside the generated
+//! crate; and GitHub's entire REST description.
 //!
 //! The whole-description check takes a few minutes cold, so it is `#[ignore]`d here and run
 //! by `cargo xtask test` as a step of its own.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use tests::{reference_dir, workspace_root};
-use xtask::Job;
-
-/// Generates `spec` as crate `name` into a fresh temporary directory that cargo treats as a
-/// workspace of its own, pinned to this workspace's lockfile.
-fn generate(spec: &Path, spec_name: &str, name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("codegen-nested-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let job = Job {
-        spec: spec.to_path_buf(),
-        spec_name: spec_name.to_owned(),
-        out: dir.clone(),
-        crate_name: name.to_owned(),
-        guide: None,
-        profile: None,
-        deny_warnings: true,
-    };
-    xtask::generate(&job).unwrap_or_else(|failure| panic!("{failure}"));
-    let manifest = dir.join("Cargo.toml");
-    let mut text = std::fs::read_to_string(&manifest).unwrap();
-    text.push_str("\n[workspace]\n");
-    std::fs::write(&manifest, text).unwrap();
-    std::fs::copy(workspace_root().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
-    dir
-}
-
-/// Runs cargo in `dir` with a target directory shared by these tests; returns what it
-/// printed, failing the test if cargo failed or anything in the crate drew a warning.
-fn cargo(dir: &Path, args: &[&str]) -> String {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let output = Command::new(cargo)
-        .args(args)
-        .current_dir(dir)
-        .env("CARGO_TARGET_DIR", workspace_root().join("target/nested"))
-        .output()
-        .expect("cargo runs");
-    let printed = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(
-        output.status.success(),
-        "cargo {args:?} failed in {}:\n{printed}",
-        dir.display()
-    );
-    assert!(
-        !printed.contains("warning"),
-        "cargo {args:?} warned in {}:\n{printed}",
-        dir.display()
-    );
-    printed
-}
+use tests::nested::NestedCrate;
+use tests::{read, reference_dir, workspace_root};
 
 #[test]
 fn breadth_client_builds_without_warnings_and_behaves() {
-    let dir = generate(
+    let generated = NestedCrate::generate(
         &workspace_root().join("tests/specs/breadth.yaml"),
         "tests/specs/breadth.yaml",
         "breadth",
+        None,
     );
-    std::fs::create_dir_all(dir.join("tests")).unwrap();
-    std::fs::copy(
-        workspace_root().join("tests/breadth/decode.rs"),
-        dir.join("tests/decode.rs"),
-    )
-    .unwrap();
-    let printed = cargo(&dir, &["test", "--quiet", "--test", "decode"]);
+    generated.add_test(
+        "breadth",
+        &read(workspace_root().join("tests/nested/breadth.rs")),
+    );
+    let printed = generated.cargo(&["test", "--quiet", "--test", "breadth"]);
     assert!(printed.contains("7 passed"), "{printed}");
-    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_client_without_a_vendor_profile_is_vendor_neutral() {
+    let generated = NestedCrate::generate(
+        &workspace_root().join("tests/specs/generic.yaml"),
+        "tests/specs/generic.yaml",
+        "generic",
+        None,
+    );
+    let lib = generated.read("src/lib.rs");
+    assert!(
+        lib.contains("Generated with the `generic` profile (detected:"),
+        "the docs say which profile, and that it was detected:\n{lib}"
+    );
+    let sources = [
+        "src/client.rs",
+        "src/error.rs",
+        "src/retry.rs",
+        "src/profile.rs",
+        "src/operations.rs",
+    ];
+    for path in sources {
+        let source = generated.read(path).to_ascii_lowercase();
+        assert!(!source.contains("github"), "{path} speaks of GitHub");
+    }
+    assert!(
+        !generated.read("src/operations.rs").contains("_stream"),
+        "no `Link` pagination without the GitHub profile"
+    );
+    generated.add_test(
+        "generic",
+        &read(workspace_root().join("tests/nested/generic.rs")),
+    );
+    let printed = generated.cargo(&["test", "--quiet", "--test", "generic"]);
+    assert!(printed.contains("3 passed"), "{printed}");
 }
 
 #[test]
@@ -84,19 +66,24 @@ fn breadth_client_builds_without_warnings_and_behaves() {
 fn whole_github_description_builds_without_warnings() {
     let spec = reference_dir().join("github-openapi/api.github.com.json");
     let started = std::time::Instant::now();
-    let dir = generate(&spec, "api.github.com.json", "github-api");
-    let generated = started.elapsed();
-    let operations = std::fs::read_to_string(dir.join("src/operations.rs")).unwrap();
+    let generated = NestedCrate::generate(&spec, "api.github.com.json", "github-api", None);
+    let elapsed = started.elapsed();
+    assert!(
+        generated
+            .read("src/lib.rs")
+            .contains("Generated with the `github` profile (detected:"),
+        "api.github.com is detected"
+    );
+    let operations = generated.read("src/operations.rs");
     assert_eq!(
         operations.matches("pub async fn ").count(),
         1223,
         "one method per operation"
     );
-    cargo(&dir, &["check", "--quiet"]);
+    generated.cargo(&["check", "--quiet"]);
     eprintln!(
         "generated in {:.1}s; generated + cargo check in {:.1}s",
-        generated.as_secs_f64(),
+        elapsed.as_secs_f64(),
         started.elapsed().as_secs_f64()
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }

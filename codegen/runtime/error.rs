@@ -32,7 +32,7 @@ pub enum Error {
         value: String,
     },
     /// An optional parameter that the operation a dispatching method chose does not take
-    /// (e.g. one of GitHub's three owner route families, which differ slightly).
+    /// (operations that differ only in their route may differ slightly in what they take).
     UnsupportedParameter {
         operation: &'static str,
         parameter: &'static str,

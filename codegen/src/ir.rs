@@ -77,7 +77,8 @@ pub struct Operation {
     /// Path parameters in the order they appear in the template, then query parameters, then
     /// header parameters, each group in spec order.
     pub parameters: Vec<Parameter>,
-    /// The struct that carries the optional parameters, when there are any.
+    /// The struct that carries the optional parameters, when there are any. It derives
+    /// [`PARAMS_STRUCT_TRAITS`] and has a setter per parameter, named like its field.
     pub optional_params_type: Option<String>,
     pub request_body: Option<RequestBody>,
     pub responses: Vec<Response>,
@@ -87,6 +88,16 @@ pub struct Operation {
     /// Where the operation is defined, as a JSON pointer.
     pub pointer: String,
 }
+
+/// The traits a struct of optional parameters derives, and the methods they give it: no
+/// field (and so no setter) may take one of those names, or `Params::default()` and
+/// `params.clone()` would call the setter instead.
+pub const PARAMS_STRUCT_TRAITS: &[(&str, &[&str])] = &[
+    ("Debug", &["fmt"]),
+    ("Clone", &["clone", "clone_from"]),
+    ("Default", &["default"]),
+    ("PartialEq", &["eq", "ne"]),
+];
 
 /// A list operation also gets a method that streams every item of every page.
 #[derive(Debug, Clone, PartialEq, Serialize)]

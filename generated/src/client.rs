@@ -10,8 +10,8 @@ use reqwest::{StatusCode, Url};
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
-/// The `User-Agent` sent unless another is configured (some APIs, GitHub's among them,
-/// reject requests without one).
+/// The `User-Agent` sent unless another is configured (some APIs reject requests without
+/// one).
 pub const DEFAULT_USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
 
 /// A client for the API. Cheap to clone: clones share one connection pool.

@@ -7,6 +7,7 @@ use super::{ident, type_tokens, unraw};
 use crate::ir::{
     Api, Encoding, Operation, Parameter, ParameterLocation, ParameterStyle, PartContent,
     PathSegment, RequestBody, ResponseBody, Status, Success, TypeKind, TypeRef,
+    PARAMS_STRUCT_TRAITS,
 };
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
@@ -797,6 +798,13 @@ pub(crate) fn params_struct(name: &str, optional: &[&Parameter], docs: &str) -> 
             }
         }
     });
+    let derived = |without_debug: bool| {
+        let traits = PARAMS_STRUCT_TRAITS
+            .iter()
+            .filter(|(name, _)| !(without_debug && *name == "Debug"))
+            .map(|(name, _)| ident(name));
+        quote!(#[derive(#(#traits),*)])
+    };
     let (derive_debug, manual_debug) = if optional.iter().any(|p| p.sensitive) {
         let entries = optional.iter().map(|p| {
             let field = ident(&p.rust_name);
@@ -815,12 +823,9 @@ pub(crate) fn params_struct(name: &str, optional: &[&Parameter], docs: &str) -> 
                 }
             }
         };
-        (quote!(#[derive(Clone, Default, PartialEq)]), manual)
+        (derived(true), manual)
     } else {
-        (
-            quote!(#[derive(Debug, Clone, Default, PartialEq)]),
-            TokenStream::new(),
-        )
+        (derived(false), TokenStream::new())
     };
     quote! {
         #docs

@@ -7,7 +7,7 @@ use crate::diagnostic::{pointer_join, Diagnostic};
 use crate::ir::{
     Encoding, HttpMethod, Operation, Parameter, ParameterLocation, ParameterStyle, Part,
     PartContent, PathSegment, RequestBody, Response, ResponseBody, Status, Success, SuccessVariant,
-    TypeDef, TypeRef,
+    TypeDef, TypeRef, PARAMS_STRUCT_TRAITS,
 };
 use openapiv3::{MediaType, OpenAPI, ParameterSchemaOrContent, ReferenceOr, Schema, StatusCode};
 use std::collections::{HashMap, HashSet};
@@ -281,30 +281,38 @@ impl<'a> Lowerer<'a> {
     }
 
     /// Two parameters whose names become one Rust name (`fooBar` and `foo_bar`, or `id` in
-    /// the path and in the query) are told apart by a number.
+    /// the path and in the query) are told apart by a number. Required parameters are the
+    /// method's arguments and optional ones the fields of its parameter struct: each group
+    /// needs distinct names of its own.
     fn distinct_rust_names(&mut self, parameters: &mut [Parameter], pointer: &str) {
-        let mut taken: HashSet<String> = HashSet::new();
-        for i in 0..parameters.len() {
-            let wanted = parameters[i].rust_name.clone();
-            if taken.insert(wanted.clone()) {
-                continue;
+        for required in [true, false] {
+            let mut taken: HashSet<String> = HashSet::new();
+            for i in 0..parameters.len() {
+                if parameters[i].required != required {
+                    continue;
+                }
+                let wanted = parameters[i].rust_name.clone();
+                if taken.insert(wanted.clone()) {
+                    continue;
+                }
+                let unique = numbered_snake(&wanted, |n| taken.contains(n));
+                taken.insert(unique.clone());
+                let first = parameters[..i]
+                    .iter()
+                    .find(|p| p.rust_name == wanted && p.required == required)
+                    .map(|p| format!("{} `{}`", location_word(p.location), p.name))
+                    .unwrap_or_default();
+                let this = &parameters[i];
+                let message = format!(
+                    "{first} and {} `{}` both become the Rust {} `{wanted}`; the second is `{unique}`",
+                    location_word(this.location),
+                    this.name,
+                    if required { "argument" } else { "field" },
+                );
+                self.warning(pointer, message).hint =
+                    Some("rename one of them for a name that says more".to_owned());
+                parameters[i].rust_name = unique;
             }
-            let unique = numbered_snake(&wanted, |n| taken.contains(n));
-            taken.insert(unique.clone());
-            let first = parameters[..i]
-                .iter()
-                .find(|p| p.rust_name == wanted)
-                .map(|p| format!("{} `{}`", location_word(p.location), p.name))
-                .unwrap_or_default();
-            let this = &parameters[i];
-            let message = format!(
-                "{first} and {} `{}` both become the Rust argument `{wanted}`; the second is `{unique}`",
-                location_word(this.location),
-                this.name
-            );
-            self.warning(pointer, message).hint =
-                Some("rename one of them for a name that says more".to_owned());
-            parameters[i].rust_name = unique;
         }
     }
 
@@ -393,11 +401,19 @@ impl<'a> Lowerer<'a> {
             }
             _ => None,
         };
+        let required = data.required || location == ParameterLocation::Path;
+        let mut rust_name = snake_ident(&data.name);
+        let struct_methods = PARAMS_STRUCT_TRAITS
+            .iter()
+            .flat_map(|(_, methods)| *methods);
+        if !required && struct_methods.clone().any(|method| *method == rust_name) {
+            rust_name.push_str("_value");
+        }
         Some(Parameter {
             name: data.name.clone(),
-            rust_name: snake_ident(&data.name),
+            rust_name,
             location,
-            required: data.required || location == ParameterLocation::Path,
+            required,
             ty: lowered.ty,
             style,
             explode: data.explode.unwrap_or(style == ParameterStyle::Form),
