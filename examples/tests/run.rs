@@ -1,30 +1,16 @@
 //! The example programs, run as built, against a loopback wiremock server standing in for
-//! GitHub (`GITHUB_API_URL`).
+//! GitHub (`GITHUB_API_URL`) and, where a registry is incidental, for the registry too. The
+//! multi-arch cases run against a real registry in `registry.rs`.
 
-use github_packages::chrono::{DateTime, Duration, SecondsFormat, Utc};
+mod support;
+
+use examples::registry::Digest;
 use serde_json::{json, Value};
-use std::process::{Command, Output};
-use wiremock::matchers::{method, path, query_param};
+use support::{deletes, mount_package, run, run_with_env, stderr, stdout, Images};
+use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
-async fn run(binary: &'static str, server: &MockServer, args: &[&str]) -> Output {
-    let uri = server.uri();
-    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-    tokio::task::spawn_blocking(move || {
-        Command::new(binary)
-            .args(&args)
-            .env("GITHUB_API_URL", uri)
-            .env("GITHUB_TOKEN", "ghp_example")
-            .output()
-            .expect("the example runs")
-    })
-    .await
-    .unwrap()
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
+const PRUNE: &str = env!("CARGO_BIN_EXE_prune-versions");
 
 fn package(id: u64, name: &str, versions: u64) -> Value {
     json!({
@@ -81,79 +67,87 @@ async fn list_org_containers_pages_through_everything() {
     assert!(text.contains("     7 versions"), "{text}");
 }
 
-fn version(id: u64, tags: &[&str], age_days: i64) -> Value {
-    let now: DateTime<Utc> = std::time::SystemTime::now().into();
-    let created = (now - Duration::days(age_days)).to_rfc3339_opts(SecondsFormat::Secs, true);
-    json!({
-        "id": id, "name": format!("sha256:{id:064x}"),
-        "url": format!("https://api.github.com/orgs/octo-org/packages/container/app/versions/{id}"),
-        "package_html_url": "https://github.com/orgs/octo-org/packages/container/package/app",
-        "created_at": created, "updated_at": created,
-        "metadata": {"package_type": "container", "container": {"tags": tags}}
-    })
-}
-
-async fn versions_server() -> MockServer {
+/// `octo-org/app`: v3 and v2 are the two newest tagged, v1 is older; one untagged version is
+/// 40 days old, one 2 days. GitHub and the registry are both `server`.
+async fn app_server() -> MockServer {
     let server = MockServer::start().await;
-    let versions = json!([
-        version(105, &["v3", "latest"], 1),
-        version(104, &[], 2),
-        version(103, &["v2"], 10),
-        version(102, &[], 40),
-        version(101, &["v1"], 90),
-    ]);
-    Mock::given(method("GET"))
-        .and(path("/orgs/octo-org/packages/container/app/versions"))
-        .and(query_param("per_page", "100"))
-        .and(query_param("state", "active"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(versions))
-        .mount(&server)
-        .await;
+    let mut images = Images::new("octo-org/app");
+    let versions = [
+        images.version(105, &["v3", "latest"], 1),
+        images.version(104, &[], 2),
+        images.version(103, &["v2"], 10),
+        images.version(102, &[], 40),
+        images.version(101, &["v1"], 90),
+    ];
+    images.mount(&server).await;
+    mount_package(&server, Some("octo-org"), "app", &versions).await;
     server
 }
 
-const PRUNE_ARGS: [&str; 8] = [
-    "--org",
-    "octo-org",
-    "--package",
-    "app",
-    "--keep-tagged",
-    "2",
-    "--untagged-older-than-days",
-    "14",
-];
+/// The policy the `app_server` versions are planned with, reading manifests from `server`.
+fn prune_args(server: &MockServer, more: &[&str]) -> Vec<String> {
+    let mut args: Vec<String> = [
+        "--org",
+        "octo-org",
+        "--package",
+        "app",
+        "--keep-tagged",
+        "2",
+        "--untagged-older-than-days",
+        "14",
+        "--registry",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    args.push(server.uri());
+    args.extend(more.iter().map(|arg| arg.to_string()));
+    args
+}
+
+fn requests_to(requests: &[Request], method_name: &str, path_suffix: &str) -> usize {
+    requests
+        .iter()
+        .filter(|r| r.method.as_str() == method_name && r.url.path().ends_with(path_suffix))
+        .count()
+}
 
 #[tokio::test]
-async fn prune_is_a_dry_run_by_default() {
-    let server = versions_server().await;
-    let output = run(env!("CARGO_BIN_EXE_prune-versions"), &server, &PRUNE_ARGS).await;
+async fn prune_is_a_dry_run_by_default_and_prints_a_plan() {
+    let server = app_server().await;
+    let output = run(PRUNE, &server, &prune_args(&server, &[])).await;
     assert!(output.status.success(), "{output:?}");
     let text = stdout(&output);
     assert!(
-        text.contains("app: 5 versions, 2 to delete, 3 kept"),
+        text.contains("app: 5 versions; 3 manifests read from octo-org/app"),
         "{text}"
     );
-    assert!(text.contains("[1/2] would delete 101 "), "{text}");
+    assert!(text.contains("  2 to delete, 3 kept"), "{text}");
     assert!(
-        text.contains("tagged v1, older than the 2 newest tagged"),
+        text.contains("  ACTION   ID  CREATED     VERSION"),
         "{text}"
     );
-    assert!(text.contains("[2/2] would delete 102 "), "{text}");
+    let row = text.lines().find(|line| line.contains(" 101 ")).unwrap();
+    assert!(row.starts_with("  delete  101  "), "{row}");
+    assert!(
+        row.contains(" (v1) ") && row.ends_with("  tagged, older than the 2 newest tagged"),
+        "{row}"
+    );
     assert!(text.contains("untagged, 40 days old"), "{text}");
-    assert!(text.contains("dry run: nothing was deleted"), "{text}");
-    let deletes = server
-        .received_requests()
-        .await
-        .unwrap()
-        .iter()
-        .filter(|r| r.method.as_str() == "DELETE")
-        .count();
-    assert_eq!(deletes, 0);
+    assert!(
+        text.contains(
+            "summary (dry run: nothing was deleted; pass --execute to delete): 2 to delete, 3 kept"
+        ),
+        "{text}"
+    );
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests_to(&requests, "DELETE", ""), 0);
+    // A dry run does not read versions one by one: that is the pre-delete check.
+    assert_eq!(requests_to(&requests, "GET", "/versions/101"), 0);
 }
 
 #[tokio::test]
 async fn prune_executes_and_waits_out_a_secondary_rate_limit() {
-    let server = versions_server().await;
+    let server = app_server().await;
     Mock::given(method("DELETE"))
         .respond_with(
             ResponseTemplate::new(403)
@@ -161,54 +155,461 @@ async fn prune_executes_and_waits_out_a_secondary_rate_limit() {
                 .insert_header("retry-after", "1"),
         )
         .up_to_n_times(1)
+        .with_priority(1)
         .mount(&server)
         .await;
-    Mock::given(method("DELETE"))
-        .respond_with(ResponseTemplate::new(204))
-        .mount(&server)
-        .await;
-    let mut args = PRUNE_ARGS.to_vec();
-    args.push("--execute");
-    let output = run(env!("CARGO_BIN_EXE_prune-versions"), &server, &args).await;
+    let output = run(PRUNE, &server, &prune_args(&server, &["--execute"])).await;
     assert!(output.status.success(), "{output:?}");
-    let text = stdout(&output);
-    assert!(text.contains("[1/2] deleting 101 "), "{text}");
-    assert!(text.contains("[2/2] deleting 102 "), "{text}");
-    let errors = String::from_utf8_lossy(&output.stderr);
+    let progress = stderr(&output);
     assert!(
-        errors.contains(
+        progress.contains(
             "waiting 1s before retrying DELETE /orgs/octo-org/packages/container/app/versions/101"
         ),
-        "{errors}"
+        "{progress}"
     );
-    let deletes: Vec<String> = server
-        .received_requests()
-        .await
-        .unwrap()
-        .iter()
-        .filter(|r| r.method.as_str() == "DELETE")
-        .map(|r| r.url.path().to_owned())
-        .collect();
+    assert!(progress.contains("[1/2] app: 101 "), "{progress}");
+    assert!(progress.contains("[2/2] app: 102 sha256:"), "{progress}");
     assert_eq!(
-        deletes,
+        deletes(&server).await,
         [
             "/orgs/octo-org/packages/container/app/versions/101",
             "/orgs/octo-org/packages/container/app/versions/101",
             "/orgs/octo-org/packages/container/app/versions/102",
         ]
     );
+    assert!(stdout(&output).contains("summary: 2 deleted, 3 kept"));
+}
+
+#[tokio::test]
+async fn a_partial_failure_exits_non_zero_and_says_what_was_not_deleted() {
+    let server = MockServer::start().await;
+    let mut images = Images::new("octo-org/app");
+    let versions = [
+        images.version(10, &["v2"], 1),
+        images.version(9, &["v1"], 90),
+        images.version(8, &["v0"], 100),
+        images.version(3, &[], 60),
+        images.version(2, &[], 70),
+        images.version(1, &[], 80),
+    ];
+    images.mount(&server).await;
+    let last_tagged = json!({"message": "You cannot delete the last tagged version of a package. You must delete the package instead."});
+    Mock::given(method("DELETE"))
+        .and(path("/orgs/octo-org/packages/container/app/versions/8"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(last_tagged))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path("/orgs/octo-org/packages/container/app/versions/1"))
+        .respond_with(ResponseTemplate::new(502).set_body_string("<html>Bad gateway</html>"))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    mount_package(&server, Some("octo-org"), "app", &versions).await;
+
+    let uri = server.uri();
+    let args = [
+        "--org",
+        "octo-org",
+        "--package",
+        "app",
+        "--keep-tagged",
+        "1",
+        "--execute",
+        "--registry",
+        &uri,
+    ];
+    let output = run(PRUNE, &server, &args).await;
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let text = stdout(&output);
+    assert!(
+        text.contains("summary: 1 deleted, 1 refused, 1 failed, 2 not attempted, 1 kept"),
+        "{text}"
+    );
+    assert!(
+        text.contains("    not deleted: 8 sha256:")
+            && text.contains("(v0): refused: You cannot delete the last tagged version"),
+        "{text}"
+    );
+    assert!(
+        text.contains(": failed: the server answered 502 Bad Gateway"),
+        "{text}"
+    );
+    assert_eq!(
+        text.matches("not attempted: stopped after version 1 failed")
+            .count(),
+        2,
+        "{text}"
+    );
+    assert!(
+        text.contains("some versions that should have been deleted were not"),
+        "{text}"
+    );
+    // Tagged first (oldest first), then untagged oldest first; nothing after the failure.
+    assert_eq!(
+        deletes(&server).await,
+        [
+            "/orgs/octo-org/packages/container/app/versions/8",
+            "/orgs/octo-org/packages/container/app/versions/9",
+            "/orgs/octo-org/packages/container/app/versions/1",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_version_tagged_since_the_plan_is_spared() {
+    let server = MockServer::start().await;
+    let mut images = Images::new("octo-org/app");
+    let listed = [images.version(2, &["v1"], 1), images.version(1, &[], 40)];
+    let mut now = listed[1].clone();
+    now["metadata"]["container"]["tags"] = json!(["hotfix"]);
+    Mock::given(method("GET"))
+        .and(path("/orgs/octo-org/packages/container/app/versions/1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(now))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    images.mount(&server).await;
+    mount_package(&server, Some("octo-org"), "app", &listed).await;
+    let output = run(PRUNE, &server, &prune_args(&server, &["--execute"])).await;
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(deletes(&server).await, Vec::<String>::new());
+    let text = stdout(&output);
+    assert!(
+        text.contains("not deleted: 1 sha256:")
+            && text.contains("spared: its tags changed since the plan (planned [], now [hotfix])"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn patterns_choose_packages_and_tags() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/orgs/octo-org/packages"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+            package(1, "app-api", 3),
+            package(2, "app-web", 3),
+            package(3, "tools", 1)
+        ])))
+        .mount(&server)
+        .await;
+    for name in ["app-api", "app-web"] {
+        let mut images = Images::new(&format!("octo-org/{name}"));
+        let versions = [
+            images.version(30, &["pr-12"], 1),
+            images.version(20, &["pr-11"], 20),
+            images.version(15, &["pr-10", "release-1.0"], 25),
+            images.version(10, &["v1.0"], 30),
+        ];
+        images.mount(&server).await;
+        mount_package(&server, Some("octo-org"), name, &versions).await;
+    }
+    let uri = server.uri();
+    let args = [
+        "--org",
+        "octo-org",
+        "--package",
+        "app-*",
+        "--package",
+        "app-api",
+        "--tag",
+        "pr-*",
+        "--keep-tag",
+        "release-*",
+        "--keep-tagged",
+        "1",
+        "--registry",
+        &uri,
+        "--execute",
+    ];
+    let output = run(PRUNE, &server, &args).await;
+    assert!(output.status.success(), "{output:?}");
+    // Per package: pr-11 goes; pr-12 is the newest PR build, v1.0 matches no --tag pattern,
+    // and 15 is a release as well as a PR build.
+    assert_eq!(
+        deletes(&server).await,
+        [
+            "/orgs/octo-org/packages/container/app-api/versions/20",
+            "/orgs/octo-org/packages/container/app-web/versions/20",
+        ]
+    );
+    let text = stdout(&output);
+    assert!(text.contains("tag v1.0 matches no --tag pattern"), "{text}");
+    assert!(
+        text.contains("tag release-1.0 matches --keep-tag release-*"),
+        "{text}"
+    );
+    assert!(text.contains("summary: 2 deleted, 6 kept"), "{text}");
+
+    let output = run(
+        PRUNE,
+        &server,
+        &[
+            "--org",
+            "octo-org",
+            "--package",
+            "nothing-*",
+            "--registry",
+            &uri,
+        ],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    assert!(
+        stdout(&output).contains("nothing-*: not pruned: no container package matches `nothing-*`")
+    );
+}
+
+#[tokio::test]
+async fn max_deletions_leaves_the_rest_for_the_next_run() {
+    let server = app_server().await;
+    let output = run(
+        PRUNE,
+        &server,
+        &prune_args(&server, &["--execute", "--max-deletions", "1"]),
+    )
+    .await;
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(
+        deletes(&server).await,
+        ["/orgs/octo-org/packages/container/app/versions/101"]
+    );
+    assert!(stdout(&output).contains("summary: 1 deleted, 1 deferred to the next run, 3 kept"));
+}
+
+#[tokio::test]
+async fn the_authenticated_user_s_images_are_read_under_their_login() {
+    let server = MockServer::start().await;
+    let mut images = Images::new("octocat/app");
+    let versions = [
+        images.version(2, &["v2"], 1),
+        images.version(1, &["v1"], 30),
+    ];
+    images.mount(&server).await;
+    mount_package(&server, None, "app", &versions).await;
+    let uri = server.uri();
+    let args = [
+        "--me",
+        "--package",
+        "app",
+        "--keep-tagged",
+        "1",
+        "--registry",
+        &uri,
+        "--execute",
+    ];
+    let output = run(PRUNE, &server, &args).await;
+    assert!(output.status.success(), "{output:?}");
+    assert!(stdout(&output).contains("1 manifests read from octocat/app"));
+    assert_eq!(
+        deletes(&server).await,
+        ["/user/packages/container/app/versions/1"]
+    );
+}
+
+#[tokio::test]
+async fn the_registry_login_is_the_github_token_under_github_actor() {
+    let server = app_server().await;
+    let challenge = format!(
+        r#"Bearer realm="{}/token",service="registry.test""#,
+        server.uri()
+    );
+    Mock::given(method("GET"))
+        .and(|request: &Request| {
+            let bearer = request
+                .headers
+                .get("authorization")
+                .and_then(|v| v.to_str().ok());
+            request.url.path().starts_with("/v2/") && bearer != Some("Bearer pull-token")
+        })
+        .respond_with(
+            ResponseTemplate::new(401).insert_header("www-authenticate", challenge.as_str()),
+        )
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    // `octo-bot:ghp_example_token_1234` in base64, computed outside this code.
+    Mock::given(method("GET"))
+        .and(path("/token"))
+        .and(header(
+            "authorization",
+            "Basic b2N0by1ib3Q6Z2hwX2V4YW1wbGVfdG9rZW5fMTIzNA==",
+        ))
+        .and(query_param("scope", "repository:octo-org/app:pull"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"token": "pull-token"})))
+        .mount(&server)
+        .await;
+    let output = run_with_env(
+        PRUNE,
+        &server,
+        &prune_args(&server, &[]),
+        &[("GITHUB_ACTOR", "octo-bot")],
+    )
+    .await;
+    assert!(output.status.success(), "{output:?}");
+    assert!(stdout(&output).contains("3 manifests read from octo-org/app"));
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests_to(&requests, "GET", "/token"), 1);
+}
+
+/// `count` old untagged versions, 100 a page, with `Link` headers; the page numbered
+/// `failing` (if any) answers 422.
+async fn long_listing(count: i64, failing: Option<i64>) -> MockServer {
+    let server = MockServer::start().await;
+    let versions: Vec<Value> = (1..=count)
+        .rev()
+        .map(|id| support::version(id, Digest::of(&id.to_be_bytes()).as_str(), &[], 30))
+        .collect();
+    Mock::given(method("GET"))
+        .and(path("/orgs/octo-org/packages/container/app"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(package(1, "app", count as u64)))
+        .mount(&server)
+        .await;
+    let pages = versions.chunks(100).count() as i64;
+    for (number, page) in (1..).zip(versions.chunks(100)) {
+        let mut answer = ResponseTemplate::new(200).set_body_json(page);
+        if number < pages {
+            let next = format!(
+                "<{}/orgs/octo-org/packages/container/app/versions?per_page=100&state=active&page={}>; rel=\"next\"",
+                server.uri(),
+                number + 1
+            );
+            answer = answer.insert_header("link", next.as_str());
+        }
+        if failing == Some(number) {
+            answer =
+                ResponseTemplate::new(422).set_body_json(json!({"message": "Validation Failed"}));
+        }
+        let page_param = number.to_string();
+        Mock::given(method("GET"))
+            .and(path("/orgs/octo-org/packages/container/app/versions"))
+            .and(move |request: &Request| {
+                let page = request
+                    .url
+                    .query_pairs()
+                    .find(|(key, _)| key == "page")
+                    .map(|(_, v)| v.into_owned());
+                page.as_deref().unwrap_or("1") == page_param
+            })
+            .respond_with(answer)
+            .mount(&server)
+            .await;
+    }
+    server
+}
+
+#[tokio::test]
+async fn a_long_listing_reports_progress_in_plain_lines() {
+    let server = long_listing(2500, None).await;
+    let output = run(PRUNE, &server, &prune_args(&server, &["--json"])).await;
+    assert!(output.status.success(), "{output:?}");
+    let progress = stderr(&output);
+    assert!(
+        progress
+            .contains("listing app: 1000 of 2500 versions\nlisting app: 2000 of 2500 versions\n"),
+        "{progress}"
+    );
+    let plan: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(plan["summary"]["would_delete"], 2500);
+}
+
+#[tokio::test]
+async fn a_listing_that_fails_part_way_plans_nothing() {
+    let server = long_listing(300, Some(2)).await;
+    let output = run(PRUNE, &server, &prune_args(&server, &["--execute"])).await;
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let text = stdout(&output);
+    assert!(
+        text.contains("app: the listing failed after 100 versions: "),
+        "{text}"
+    );
+    assert!(text.contains("Validation Failed"), "{text}");
+    assert_eq!(deletes(&server).await, Vec::<String>::new());
 }
 
 #[tokio::test]
 async fn bad_arguments_are_usage_errors() {
     let server = MockServer::start().await;
+    let cases: [(&[&str], &str); 8] = [
+        (
+            &["--package", "app"],
+            "one of --org, --user or --me is required",
+        ),
+        (&["--org", "o"], "--package is required"),
+        (
+            &["--org", "o", "--me", "--package", "app"],
+            "give only one of --org, --user or --me",
+        ),
+        (
+            &["--org", "o", "--package", "app", "--keep-tagged", "-1"],
+            "--keep-tagged takes a whole number, not `-1`",
+        ),
+        (
+            &[
+                "--org",
+                "o",
+                "--package",
+                "app",
+                "--untagged-older-than-days",
+                "2w",
+            ],
+            "takes a whole number of days, not `2w`",
+        ),
+        (
+            &["--org", "o", "--package", "app", "--tag", ""],
+            "a tag pattern cannot be empty",
+        ),
+        (
+            &["--org", "o", "--package", "app", "--max-deletions"],
+            "--max-deletions needs a value",
+        ),
+        (
+            &["--org", "o", "--package", "app", "--frobnicate"],
+            "unknown argument `--frobnicate`",
+        ),
+    ];
+    for (args, message) in cases {
+        let output = run(PRUNE, &server, args).await;
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let errors = stderr(&output);
+        assert!(errors.contains(message), "{args:?}: {errors}");
+        assert!(errors.contains("usage: prune-versions"), "{errors}");
+    }
+    // Container packages need a registry, and a loopback API has no registry of its own.
+    let output = run(PRUNE, &server, &["--org", "o", "--package", "app"]).await;
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(stderr(&output)
+        .contains("cannot tell which container registry serves the API at http://127.0.0.1:"));
+    assert_eq!(server.received_requests().await.unwrap().len(), 0);
+}
+
+#[tokio::test]
+async fn packages_without_manifests_need_no_registry() {
+    let server = MockServer::start().await;
+    let versions = [
+        support::version(2, "1.0.1", &[], 1),
+        support::version(1, "1.0.0", &[], 40),
+    ];
+    Mock::given(method("GET"))
+        .and(path("/orgs/octo-org/packages/npm/lib"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(package(1, "lib", 2)))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/orgs/octo-org/packages/npm/lib/versions"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(versions))
+        .mount(&server)
+        .await;
     let output = run(
-        env!("CARGO_BIN_EXE_prune-versions"),
+        PRUNE,
         &server,
-        &["--package", "app"],
+        &["--org", "octo-org", "--type", "npm", "--package", "lib"],
     )
     .await;
-    assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr)
-        .contains("one of --org, --user or --me is required"));
+    assert!(output.status.success(), "{output:?}");
+    assert!(stdout(&output).contains(
+        "summary (dry run: nothing was deleted; pass --execute to delete): 1 to delete, 1 kept"
+    ));
 }

@@ -217,6 +217,10 @@ fn test() -> ExitCode {
             return ExitCode::FAILURE;
         }
     }
+    if let Err(message) = container_registry_for_tests() {
+        eprintln!("error: {message}");
+        return ExitCode::FAILURE;
+    }
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let steps = [
         Step {
@@ -280,4 +284,47 @@ fn test() -> ExitCode {
         }
     }
     ExitCode::SUCCESS
+}
+
+/// The real container registry that `examples/tests/registry.rs` pushes multi-arch images to:
+/// Debian's `docker-registry` (the CNCF distribution server), installed when missing. Under
+/// `CI=true` a registry that cannot be installed fails the run; elsewhere the tests that need
+/// it are skipped, and `PRUNE_REGISTRY_UNAVAILABLE` tells them why (the test step sets
+/// `CI=true`, which would otherwise fail them).
+fn container_registry_for_tests() -> Result<(), String> {
+    const BINARY: &str = "/usr/bin/docker-registry";
+    if std::path::Path::new(BINARY).exists() || std::env::var_os("DOCKER_REGISTRY").is_some() {
+        return Ok(());
+    }
+    eprintln!("==> container registry for the examples' tests: apt-get install docker-registry");
+    let apt_get = |args: &[&str]| {
+        Command::new("apt-get")
+            .args(args)
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .status()
+    };
+    let installed = apt_get(&["update", "-q"]).and_then(|status| {
+        if status.success() {
+            apt_get(&[
+                "install",
+                "-y",
+                "-q",
+                "--no-install-recommends",
+                "docker-registry",
+            ])
+        } else {
+            Ok(status)
+        }
+    });
+    let failure = match installed {
+        Ok(status) if status.success() && std::path::Path::new(BINARY).exists() => return Ok(()),
+        Ok(status) => format!("`apt-get install docker-registry` failed ({status})"),
+        Err(error) => format!("cannot run apt-get: {error}"),
+    };
+    if std::env::var("CI").as_deref() == Ok("true") {
+        return Err(failure);
+    }
+    eprintln!("warning: {failure}; the tests against a real registry will be skipped");
+    std::env::set_var("PRUNE_REGISTRY_UNAVAILABLE", &failure);
+    Ok(())
 }

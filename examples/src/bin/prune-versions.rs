@@ -1,26 +1,56 @@
-//! Deletes old versions of a package: keeps the N newest tagged versions and deletes older
-//! tagged ones, deletes untagged versions older than D days. A dry run unless `--execute`.
+//! Deletes old versions of packages without breaking the images it keeps. A dry run unless
+//! `--execute`. See `USAGE`.
 //!
-//! ```text
-//! prune-versions (--org ORG | --user USER | --me) --package NAME [--type container]
-//!                [--keep-tagged 10] [--untagged-older-than-days 14] [--execute]
-//! ```
-//!
-//! Reads `GITHUB_TOKEN` (`read:packages` and `delete:packages`) and `GITHUB_API_URL`.
+//! Reads `GITHUB_TOKEN` (`read:packages`, and `delete:packages` to delete), `GITHUB_API_URL`
+//! and `GITHUB_ACTOR`.
 
-use examples::{PruneJob, RetentionPolicy};
+use examples::{Format, PruneJob, RetentionPolicy, TagPattern};
 use github_packages::chrono::{DateTime, Duration, Utc};
 use github_packages::{Owner, PackageType};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: prune-versions (--org ORG | --user USER | --me) --package NAME [--type container] [--keep-tagged 10] [--untagged-older-than-days 14] [--execute]";
+const USAGE: &str = "\
+usage: prune-versions (--org ORG | --user USER | --me) --package NAME [--package NAME ...] [options]
 
-fn parse(args: &[String]) -> Result<PruneJob, String> {
+Plans which versions to delete, prints the plan, and deletes them with --execute. Exit
+status: 0 when everything planned was done, 1 when anything was not (a failed listing, a
+refused or failed delete, a package held back because its registry check failed), 2 for bad
+usage.
+
+  --package NAME|GLOB          a package, or a pattern (* and ?) matched against the owner's
+                               packages; repeat for more
+  --type TYPE                  package type (default container)
+  --keep-tagged N              keep the N newest tagged versions the tag patterns select
+                               (default 10); older ones are deleted
+  --tag GLOB                   only tagged versions whose every tag matches one of these
+                               patterns may be deleted (repeatable; default: all)
+  --keep-tag GLOB              always keep versions with a tag matching this (repeatable)
+  --tagged-older-than-days D   keep tagged versions younger than D days (default 0)
+  --untagged-older-than-days D delete untagged versions older than D days (default 14)
+  --registry URL               container registry (default: ghcr.io, or containers.HOST
+                               for GitHub Enterprise Server)
+  --max-deletions N            delete at most N versions, oldest first; the rest wait for
+                               the next run
+  --json                       print the plan and the outcome as one JSON document
+  --execute                    delete; without it, nothing is deleted
+
+Container packages: before anything is deleted, the manifest of every kept version is read
+from the registry; the platform images, attestation manifests and signatures of kept images
+are kept. When a kept manifest cannot be read, nothing of that package is deleted.";
+
+struct Arguments {
+    job: PruneJob,
+    registry: Option<String>,
+}
+
+fn parse(args: &[String]) -> Result<Arguments, String> {
     let mut owner = None;
-    let mut package = None;
+    let mut packages = Vec::new();
     let mut package_type = PackageType::Container;
-    let mut keep_tagged = 10;
-    let mut days = 14;
+    let mut policy = RetentionPolicy::default();
+    let mut registry = None;
+    let mut max_deletions = None;
+    let mut format = Format::Table;
     let mut execute = false;
     let mut args = args.iter();
     while let Some(arg) = args.next() {
@@ -29,61 +59,117 @@ fn parse(args: &[String]) -> Result<PruneJob, String> {
                 .cloned()
                 .ok_or_else(|| format!("{arg} needs a value"))
         };
+        let mut set_owner = |new: Owner| match owner.replace(new) {
+            None => Ok(()),
+            Some(_) => Err("give only one of --org, --user or --me".to_owned()),
+        };
         match arg.as_str() {
-            "--org" => owner = Some(Owner::org(value()?)),
-            "--user" => owner = Some(Owner::user(value()?)),
-            "--me" => owner = Some(Owner::AuthenticatedUser),
-            "--package" => package = Some(value()?),
-            "--type" => package_type = PackageType::from(value()?.as_str()),
-            "--keep-tagged" => {
-                keep_tagged = value()?
-                    .parse()
-                    .map_err(|_| "--keep-tagged takes a number")?
-            }
-            "--untagged-older-than-days" => {
-                days = value()?
-                    .parse()
-                    .map_err(|_| "--untagged-older-than-days takes a number")?
-            }
+            "--org" => set_owner(Owner::org(value()?))?,
+            "--user" => set_owner(Owner::user(value()?))?,
+            "--me" => set_owner(Owner::AuthenticatedUser)?,
+            "--package" => packages.push(non_empty(arg, value()?)?),
+            "--type" => package_type = PackageType::from(non_empty(arg, value()?)?.as_str()),
+            "--keep-tagged" => policy.keep_tagged = number(arg, &value()?)?,
+            "--tag" => policy.delete_tags.push(TagPattern::new(&value()?)?),
+            "--keep-tag" => policy.keep_tags.push(TagPattern::new(&value()?)?),
+            "--tagged-older-than-days" => policy.tagged_older_than = days(arg, &value()?)?,
+            "--untagged-older-than-days" => policy.untagged_older_than = days(arg, &value()?)?,
+            "--registry" => registry = Some(non_empty(arg, value()?)?),
+            "--max-deletions" => max_deletions = Some(number(arg, &value()?)?),
+            "--json" => format = Format::Json,
             "--execute" => execute = true,
             other => return Err(format!("unknown argument `{other}`")),
         }
     }
-    Ok(PruneJob {
-        owner: owner.ok_or("one of --org, --user or --me is required")?,
-        package_type,
-        package: package.ok_or("--package is required")?,
-        policy: RetentionPolicy {
-            keep_tagged,
-            untagged_older_than: Duration::days(days),
+    if packages.is_empty() {
+        return Err("--package is required".into());
+    }
+    Ok(Arguments {
+        job: PruneJob {
+            owner: owner.ok_or("one of --org, --user or --me is required")?,
+            package_type,
+            packages,
+            policy,
+            execute,
+            max_deletions,
+            format,
         },
-        execute,
+        registry,
     })
+}
+
+fn non_empty(flag: &str, value: String) -> Result<String, String> {
+    if value.trim().is_empty() {
+        Err(format!("{flag} cannot be empty"))
+    } else {
+        Ok(value)
+    }
+}
+
+fn number(flag: &str, value: &str) -> Result<usize, String> {
+    value
+        .parse()
+        .map_err(|_| format!("{flag} takes a whole number, not `{value}`"))
+}
+
+fn days(flag: &str, value: &str) -> Result<Duration, String> {
+    let days: u32 = value
+        .parse()
+        .map_err(|_| format!("{flag} takes a whole number of days, not `{value}`"))?;
+    Ok(Duration::days(days.into()))
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let job = match parse(&args) {
-        Ok(job) => job,
+    if args.iter().any(|arg| arg == "--help" || arg == "-h") {
+        println!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
+    let Arguments { job, registry } = match parse(&args) {
+        Ok(arguments) => arguments,
         Err(message) => {
-            eprintln!("error: {message}\n{USAGE}");
+            eprintln!("error: {message}\n\n{USAGE}");
             return ExitCode::from(2);
         }
     };
-    let result = async {
-        let client = examples::client_from_env()?;
-        let now: DateTime<Utc> = std::time::SystemTime::now().into();
-        examples::prune(&client, &job, now, &mut std::io::stdout()).await
-    };
-    match result.await {
-        Ok(report) if report.refused.is_empty() => ExitCode::SUCCESS,
-        Ok(report) => {
-            eprintln!("{} deletions refused", report.refused.len());
-            ExitCode::FAILURE
-        }
+    let client = match examples::client_from_env() {
+        Ok(client) => client,
         Err(error) => {
             eprintln!("error: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let registry = if job.package_type == PackageType::Container {
+        match examples::registry_from_env(&client, registry.as_deref()) {
+            Ok(registry) => Some(registry),
+            Err(message) => {
+                eprintln!("error: {message}");
+                return ExitCode::from(2);
+            }
+        }
+    } else {
+        None
+    };
+    let now: DateTime<Utc> = std::time::SystemTime::now().into();
+    let mut progress = examples::progress::Progress::stderr();
+    // `prune` flushes after each package's plan; in between, a plan of 100,000 lines is
+    // written in large blocks rather than a line at a time.
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    match examples::prune(
+        &client,
+        registry.as_ref(),
+        &job,
+        now,
+        &mut stdout,
+        &mut progress,
+    )
+    .await
+    {
+        Ok(report) if report.succeeded() => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::FAILURE,
+        Err(error) => {
+            eprintln!("error: cannot write the report: {error}");
             ExitCode::FAILURE
         }
     }

@@ -1,0 +1,749 @@
+//! The retention job: for each package, list every version, decide with the policy, check
+//! the decision against the registry, print the plan, and carry it out (or not, in a dry run).
+
+use crate::progress::Progress;
+use crate::registry::Registry;
+use crate::retention::{self, hold_back, protect, select, Action, Entry, Outcome, RetentionPolicy};
+use futures_util::TryStreamExt;
+use github_packages::chrono::{DateTime, SecondsFormat, Utc};
+use github_packages::{
+    ApiErrorKind, Client, Error, Owner, OwnerClient, OwnerGetAllPackageVersionsForPackageParams,
+    OwnerListPackagesParams, PackageType, PackageVersion, State,
+};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::io::Write;
+
+/// Manifest reads in flight at once, per package.
+const REGISTRY_CONCURRENCY: usize = 4;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// A table per package as it is planned, and a summary at the end.
+    Table,
+    /// One JSON document at the end.
+    Json,
+}
+
+/// What to prune, and how.
+#[derive(Debug, Clone)]
+pub struct PruneJob {
+    pub owner: Owner,
+    pub package_type: PackageType,
+    /// Package names, or patterns with `*` and `?` matched against the owner's packages.
+    pub packages: Vec<String>,
+    pub policy: RetentionPolicy,
+    /// Without it, a dry run: the plan is printed and nothing is deleted.
+    pub execute: bool,
+    /// At most this many deletions in the run (tagged versions first, then untagged ones,
+    /// oldest first); the rest are left for the next run.
+    pub max_deletions: Option<usize>,
+    pub format: Format,
+}
+
+/// One package of a run.
+#[derive(Debug, Clone, Default)]
+pub struct PackageReport {
+    pub package: String,
+    /// Where its manifests were read: `owner/name` in the registry.
+    pub repository: Option<String>,
+    /// Every version, newest first, with the decision and, once carried out, the outcome.
+    pub entries: Vec<Entry>,
+    pub manifests_read: usize,
+    /// Why the package's deletions were held back (fail closed), when they were.
+    pub held_back: Vec<String>,
+    /// Why the package could not be planned at all.
+    pub error: Option<String>,
+}
+
+/// Everything a run did, package by package.
+#[derive(Debug, Clone)]
+pub struct RunReport {
+    pub execute: bool,
+    pub packages: Vec<PackageReport>,
+}
+
+/// How many versions ended how.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub kept: usize,
+    pub deleted: usize,
+    pub would_delete: usize,
+    pub already_gone: usize,
+    pub deferred: usize,
+    pub spared: usize,
+    pub refused: usize,
+    pub failed: usize,
+    pub not_attempted: usize,
+    pub held_back: usize,
+}
+
+impl Counts {
+    fn of(entries: &[Entry]) -> Counts {
+        let mut counts = Counts::default();
+        for entry in entries {
+            match (&entry.action, &entry.outcome) {
+                (Action::Keep, _) => counts.kept += 1,
+                (Action::HeldBack, _) => counts.held_back += 1,
+                (Action::Delete, None) => counts.not_attempted += 1,
+                (Action::Delete, Some(outcome)) => match outcome {
+                    Outcome::Deleted => counts.deleted += 1,
+                    Outcome::WouldDelete => counts.would_delete += 1,
+                    Outcome::AlreadyGone => counts.already_gone += 1,
+                    Outcome::Deferred => counts.deferred += 1,
+                    Outcome::Spared(_) => counts.spared += 1,
+                    Outcome::Refused(_) => counts.refused += 1,
+                    Outcome::Failed(_) => counts.failed += 1,
+                    Outcome::NotAttempted(_) => counts.not_attempted += 1,
+                },
+            }
+        }
+        counts
+    }
+
+    fn add(&mut self, other: Counts) {
+        self.kept += other.kept;
+        self.deleted += other.deleted;
+        self.would_delete += other.would_delete;
+        self.already_gone += other.already_gone;
+        self.deferred += other.deferred;
+        self.spared += other.spared;
+        self.refused += other.refused;
+        self.failed += other.failed;
+        self.not_attempted += other.not_attempted;
+        self.held_back += other.held_back;
+    }
+
+    /// `3 deleted, 1 failed`: the non-zero counts.
+    fn describe(&self) -> String {
+        let parts = [
+            (self.deleted, "deleted"),
+            (self.would_delete, "to delete"),
+            (self.already_gone, "already gone"),
+            (self.deferred, "deferred to the next run"),
+            (self.spared, "spared (tags changed)"),
+            (self.refused, "refused"),
+            (self.failed, "failed"),
+            (self.not_attempted, "not attempted"),
+            (self.held_back, "held back"),
+            (self.kept, "kept"),
+        ];
+        let text: Vec<String> = parts
+            .iter()
+            .filter(|(count, _)| *count > 0)
+            .map(|(count, what)| format!("{count} {what}"))
+            .collect();
+        if text.is_empty() {
+            "no versions".into()
+        } else {
+            text.join(", ")
+        }
+    }
+}
+
+impl PackageReport {
+    pub fn counts(&self) -> Counts {
+        Counts::of(&self.entries)
+    }
+
+    /// Whether everything the plan deletes was deleted (or is deferred, or was spared).
+    pub fn succeeded(&self) -> bool {
+        let counts = self.counts();
+        self.error.is_none()
+            && self.held_back.is_empty()
+            && counts.refused + counts.failed + counts.not_attempted == 0
+    }
+}
+
+impl RunReport {
+    pub fn succeeded(&self) -> bool {
+        self.packages.iter().all(PackageReport::succeeded)
+    }
+
+    pub fn counts(&self) -> Counts {
+        let mut counts = Counts::default();
+        for package in &self.packages {
+            counts.add(package.counts());
+        }
+        counts
+    }
+
+    /// What was and was not deleted, package by package; every version that should have
+    /// gone and did not is named.
+    pub fn write_summary(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        let mode = if self.execute {
+            ""
+        } else {
+            " (dry run: nothing was deleted; pass --execute to delete)"
+        };
+        writeln!(out, "summary{mode}: {}", self.counts().describe())?;
+        for package in &self.packages {
+            if let Some(error) = &package.error {
+                writeln!(out, "  {}: not pruned: {error}", package.package)?;
+                continue;
+            }
+            writeln!(
+                out,
+                "  {}: {}",
+                package.package,
+                package.counts().describe()
+            )?;
+            for why in &package.held_back {
+                writeln!(out, "    nothing deleted: {why}")?;
+            }
+            for entry in &package.entries {
+                if let Some(outcome) = entry
+                    .outcome
+                    .as_ref()
+                    .filter(|o| o.is_failure() || matches!(o, Outcome::Spared(_)))
+                {
+                    writeln!(
+                        out,
+                        "    not deleted: {} {}: {outcome}",
+                        entry.id,
+                        entry.label()
+                    )?;
+                }
+            }
+        }
+        if !self.succeeded() {
+            writeln!(
+                out,
+                "some versions that should have been deleted were not (see above)"
+            )?;
+        }
+        Ok(())
+    }
+
+    /// The whole run as one JSON document, written as it is serialized: a run of 100,000
+    /// versions is not built as a tree in memory first.
+    pub fn write_json(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        let document = RunJson {
+            dry_run: !self.execute,
+            succeeded: self.succeeded(),
+            summary: self.counts(),
+            packages: PackagesJson(&self.packages),
+        };
+        serde_json::to_writer_pretty(&mut *out, &document)?;
+        writeln!(out)
+    }
+}
+
+#[derive(Serialize)]
+struct RunJson<'a> {
+    dry_run: bool,
+    succeeded: bool,
+    summary: Counts,
+    packages: PackagesJson<'a>,
+}
+
+struct PackagesJson<'a>(&'a [PackageReport]);
+
+impl Serialize for PackagesJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(|package| PackageJson {
+            package: &package.package,
+            repository: package.repository.as_deref(),
+            error: package.error.as_deref(),
+            held_back: &package.held_back,
+            manifests_read: package.manifests_read,
+            summary: package.counts(),
+            versions: VersionsJson(&package.entries),
+        }))
+    }
+}
+
+#[derive(Serialize)]
+struct PackageJson<'a> {
+    package: &'a str,
+    repository: Option<&'a str>,
+    error: Option<&'a str>,
+    held_back: &'a [String],
+    manifests_read: usize,
+    summary: Counts,
+    versions: VersionsJson<'a>,
+}
+
+struct VersionsJson<'a>(&'a [Entry]);
+
+impl Serialize for VersionsJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(VersionJson::of))
+    }
+}
+
+#[derive(Serialize)]
+struct VersionJson<'a> {
+    id: i64,
+    name: &'a str,
+    tags: &'a [String],
+    created_at: String,
+    action: &'static str,
+    rule: &'static str,
+    reason: String,
+    outcome: Option<&'static str>,
+    outcome_detail: Option<&'a str>,
+}
+
+impl<'a> VersionJson<'a> {
+    fn of(entry: &'a Entry) -> VersionJson<'a> {
+        let (outcome, outcome_detail) = match &entry.outcome {
+            None => (None, None),
+            Some(Outcome::Deleted) => (Some("deleted"), None),
+            Some(Outcome::WouldDelete) => (Some("would-delete"), None),
+            Some(Outcome::AlreadyGone) => (Some("already-gone"), None),
+            Some(Outcome::Deferred) => (Some("deferred"), None),
+            Some(Outcome::Spared(why)) => (Some("spared"), Some(why.as_str())),
+            Some(Outcome::Refused(why)) => (Some("refused"), Some(why.as_str())),
+            Some(Outcome::Failed(why)) => (Some("failed"), Some(why.as_str())),
+            Some(Outcome::NotAttempted(why)) => (Some("not-attempted"), Some(why.as_str())),
+        };
+        VersionJson {
+            id: entry.id,
+            name: &entry.name,
+            tags: &entry.tags,
+            created_at: entry.created_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+            action: entry.action.as_str(),
+            rule: entry.reason.rule(),
+            reason: entry.reason.to_string(),
+            outcome,
+            outcome_detail,
+        }
+    }
+}
+
+/// The plan of one package as a table: every version, newest first.
+pub fn write_plan(package: &PackageReport, out: &mut dyn Write) -> std::io::Result<()> {
+    let counts = package.counts();
+    let read = match &package.repository {
+        Some(repository) => format!(
+            "; {} manifests read from {repository}",
+            package.manifests_read
+        ),
+        None => String::new(),
+    };
+    writeln!(
+        out,
+        "{}: {} versions{read}",
+        package.package,
+        package.entries.len()
+    )?;
+    for why in &package.held_back {
+        writeln!(
+            out,
+            "  HELD BACK, nothing of this package will be deleted: {why}"
+        )?;
+    }
+    let to_delete = package
+        .entries
+        .iter()
+        .filter(|e| e.action == Action::Delete)
+        .count();
+    writeln!(
+        out,
+        "  {to_delete} to delete, {} kept{}",
+        counts.kept,
+        if counts.held_back > 0 {
+            format!(", {} held back", counts.held_back)
+        } else {
+            String::new()
+        }
+    )?;
+    let rows: Vec<[String; 5]> = package
+        .entries
+        .iter()
+        .map(|entry| {
+            [
+                entry.action.as_str().to_owned(),
+                entry.id.to_string(),
+                entry.created_at.format("%Y-%m-%d").to_string(),
+                entry.label(),
+                entry.reason.to_string(),
+            ]
+        })
+        .collect();
+    let header = ["ACTION", "ID", "CREATED", "VERSION", "REASON"].map(str::to_owned);
+    let mut widths = header.clone().map(|h| h.chars().count());
+    for row in &rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    for row in std::iter::once(&header).chain(&rows) {
+        let line = format!(
+            "  {:<w0$}  {:>w1$}  {:<w2$}  {:<w3$}  {}",
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            row[4],
+            w0 = widths[0],
+            w1 = widths[1],
+            w2 = widths[2],
+            w3 = widths[3],
+        );
+        writeln!(out, "{}", line.trim_end())?;
+    }
+    Ok(())
+}
+
+/// Runs the job: plans, prints and carries out each package in turn, so that the plan a
+/// deletion follows is as fresh as it can be. Every failure is in the report, none stops
+/// the other packages; `out` gets the plans and the summary (or the JSON document).
+pub async fn prune(
+    client: &Client,
+    registry: Option<&Registry>,
+    job: &PruneJob,
+    now: DateTime<Utc>,
+    out: &mut dyn Write,
+    progress: &mut Progress,
+) -> std::io::Result<RunReport> {
+    let mut report = RunReport {
+        execute: job.execute,
+        packages: Vec::new(),
+    };
+    let owned = client.owner(&job.owner);
+    let mut deletions_left = job.max_deletions;
+    for target in resolve_packages(owned, job).await {
+        let name = match target {
+            Ok(name) => name,
+            Err(failed) => {
+                progress.line(&format!(
+                    "{}: {}",
+                    failed.package,
+                    failed.error.as_deref().unwrap_or_default()
+                ));
+                report.packages.push(failed);
+                continue;
+            }
+        };
+        let mut package = plan_package(owned, registry, job, &name, now, progress).await;
+        if job.format == Format::Table {
+            if package.error.is_none() {
+                write_plan(&package, out)?;
+            } else {
+                writeln!(
+                    out,
+                    "{name}: {}",
+                    package.error.as_deref().unwrap_or_default()
+                )?;
+            }
+            out.flush()?;
+        }
+        if package.error.is_none() {
+            carry_out(owned, job, &mut package, &mut deletions_left, progress).await;
+        }
+        report.packages.push(package);
+    }
+    progress.clear();
+    match job.format {
+        Format::Table => report.write_summary(out)?,
+        Format::Json => report.write_json(out)?,
+    }
+    out.flush()?;
+    Ok(report)
+}
+
+/// The packages named, with patterns matched against the owner's packages of the type; a
+/// pattern that matches nothing is an error (a misspelt pattern must not pass as "nothing to
+/// do").
+async fn resolve_packages(
+    owned: OwnerClient<'_>,
+    job: &PruneJob,
+) -> Vec<Result<String, PackageReport>> {
+    let failed = |package: &str, error: String| PackageReport {
+        package: package.to_owned(),
+        error: Some(error),
+        ..PackageReport::default()
+    };
+    let mut listed: Option<Result<Vec<String>, String>> = None;
+    let mut resolved: Vec<Result<String, PackageReport>> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for pattern in &job.packages {
+        if !retention::is_glob(pattern) {
+            if seen.insert(pattern.clone()) {
+                resolved.push(Ok(pattern.clone()));
+            }
+            continue;
+        }
+        if listed.is_none() {
+            let params = OwnerListPackagesParams::default().per_page(100);
+            let names = owned
+                .list_packages_stream(job.package_type.clone(), &params)
+                .map_ok(|package| package.name)
+                .try_collect()
+                .await
+                .map_err(|error: Error| format!("listing the packages failed: {error}"));
+            listed = Some(names);
+        }
+        match listed.as_ref() {
+            Some(Ok(names)) => {
+                let matching: Vec<&String> = names
+                    .iter()
+                    .filter(|name| retention::glob_matches(pattern, name))
+                    .collect();
+                if matching.is_empty() {
+                    let error = format!(
+                        "no {} package matches `{pattern}`",
+                        job.package_type.as_str()
+                    );
+                    resolved.push(Err(failed(pattern, error)));
+                }
+                for name in matching {
+                    if seen.insert(name.clone()) {
+                        resolved.push(Ok(name.clone()));
+                    }
+                }
+            }
+            Some(Err(error)) => resolved.push(Err(failed(pattern, error.clone()))),
+            None => {}
+        }
+    }
+    resolved
+}
+
+async fn plan_package(
+    owned: OwnerClient<'_>,
+    registry: Option<&Registry>,
+    job: &PruneJob,
+    name: &str,
+    now: DateTime<Utc>,
+    progress: &mut Progress,
+) -> PackageReport {
+    let mut report = PackageReport {
+        package: name.to_owned(),
+        ..PackageReport::default()
+    };
+    let package = match owned.get_package(job.package_type.clone(), name).await {
+        Ok(package) => package.into_body(),
+        Err(error) => {
+            report.error = Some(format!("cannot read the package: {error}"));
+            return report;
+        }
+    };
+    let versions = match list_versions(owned, job, name, package.version_count, progress).await {
+        Ok(versions) => versions,
+        Err(error) => {
+            report.error = Some(error);
+            return report;
+        }
+    };
+    report.entries = select(&versions, &job.policy, now);
+    if job.package_type != PackageType::Container {
+        return report;
+    }
+    let login = package.owner.map(|owner| owner.login).or(match &job.owner {
+        Owner::Organization(login) | Owner::User(login) => Some(login.clone()),
+        Owner::AuthenticatedUser => None,
+    });
+    let (Some(registry), Some(login)) = (registry, login) else {
+        let why = if registry.is_none() {
+            "no container registry is configured, so multi-arch images cannot be checked"
+        } else {
+            "GitHub did not say who owns the package, so its registry path is unknown"
+        };
+        report.held_back.push(why.to_owned());
+        hold_back(&mut report.entries);
+        return report;
+    };
+    let repository = format!("{login}/{name}").to_ascii_lowercase();
+    report.repository = Some(repository.clone());
+    let protection = protect(
+        &mut report.entries,
+        |digest| {
+            let repository = repository.clone();
+            async move { registry.manifest(&repository, &digest).await }
+        },
+        REGISTRY_CONCURRENCY,
+        |read, queued| progress.reading(name, read, queued),
+    )
+    .await;
+    progress.clear();
+    report.manifests_read = protection.manifests_read;
+    if !protection.failures.is_empty() {
+        hold_back(&mut report.entries);
+        report.held_back = protection.failures;
+    }
+    report
+}
+
+/// Every version of the package, or an error: a plan is never made from part of a listing.
+async fn list_versions(
+    owned: OwnerClient<'_>,
+    job: &PruneJob,
+    name: &str,
+    version_count: i64,
+    progress: &mut Progress,
+) -> Result<Vec<PackageVersion>, String> {
+    // GitHub's route for a user's package versions takes no `per_page` or `state`.
+    let params = match job.owner {
+        Owner::User(_) => OwnerGetAllPackageVersionsForPackageParams::default(),
+        _ => OwnerGetAllPackageVersionsForPackageParams::default()
+            .per_page(100)
+            .state(State::Active),
+    };
+    let expected = usize::try_from(version_count).ok();
+    // Versions pushed during a long listing shift pages and repeat a few versions; a listing
+    // far longer than the package (even if GitHub's count lags) is a server that does not stop.
+    let limit = expected
+        .unwrap_or(0)
+        .saturating_mul(2)
+        .saturating_add(50_000);
+    let mut stream =
+        owned.get_all_package_versions_for_package_stream(job.package_type.clone(), name, &params);
+    let mut versions: Vec<PackageVersion> = Vec::new();
+    let mut position: HashMap<i64, usize> = HashMap::new();
+    let mut received = 0usize;
+    loop {
+        let version = match stream.try_next().await {
+            Ok(Some(version)) => version,
+            Ok(None) => break,
+            Err(error) => {
+                progress.clear();
+                return Err(format!(
+                    "the listing failed after {} versions: {error}",
+                    versions.len()
+                ));
+            }
+        };
+        received += 1;
+        if received > limit {
+            progress.clear();
+            return Err(format!(
+                "the listing went past {limit} versions for a package of {version_count}; stopped"
+            ));
+        }
+        match position.get(&version.id) {
+            // Seen on an earlier page: keep every tag either copy had, so a tag added between
+            // the two pages still protects it.
+            Some(&at) => merge_tags(&mut versions[at], &version),
+            None => {
+                position.insert(version.id, versions.len());
+                versions.push(version);
+            }
+        }
+        progress.listing(name, versions.len(), expected);
+    }
+    progress.clear();
+    Ok(versions)
+}
+
+fn merge_tags(kept: &mut PackageVersion, again: &PackageVersion) {
+    let extra: Vec<String> = retention::tags(again)
+        .iter()
+        .filter(|tag| !retention::tags(kept).contains(tag))
+        .cloned()
+        .collect();
+    if extra.is_empty() {
+        return;
+    }
+    if let Some(container) = kept.metadata.as_mut().and_then(|m| m.container.as_mut()) {
+        container.tags.extend(extra);
+    } else {
+        *kept = again.clone();
+    }
+}
+
+/// Deletes what the plan deletes, tagged versions first, oldest first; in a dry run, records
+/// what it would delete. Tagged first: an index goes before the platform images it lists, so
+/// a run cut short leaves untagged orphans for the next run, never a tag whose image is
+/// missing a part. Before each delete the version is read again: one whose tags changed since
+/// the plan is spared, since the plan no longer speaks for it.
+async fn carry_out(
+    owned: OwnerClient<'_>,
+    job: &PruneJob,
+    package: &mut PackageReport,
+    deletions_left: &mut Option<usize>,
+    progress: &mut Progress,
+) {
+    let mut order: Vec<usize> = (0..package.entries.len())
+        .filter(|&i| package.entries[i].action == Action::Delete)
+        .collect();
+    order.sort_by_key(|&i| {
+        let entry = &package.entries[i];
+        (entry.tags.is_empty(), entry.created_at, entry.id)
+    });
+    let total = order.len();
+    let mut stopped_by: Option<i64> = None;
+    for (done, index) in order.into_iter().enumerate() {
+        let entry = &package.entries[index];
+        let outcome = if deletions_left.is_some_and(|left| left == 0) {
+            Outcome::Deferred
+        } else if let Some(failed) = stopped_by {
+            Outcome::NotAttempted(format!("stopped after version {failed} failed"))
+        } else if !job.execute {
+            Outcome::WouldDelete
+        } else {
+            let outcome =
+                delete_if_unchanged(owned, &job.package_type, &package.package, entry).await;
+            if matches!(outcome, Outcome::Failed(_)) {
+                stopped_by = Some(entry.id);
+            }
+            outcome
+        };
+        if let (Some(left), Outcome::Deleted | Outcome::WouldDelete) =
+            (deletions_left.as_mut(), &outcome)
+        {
+            *left -= 1;
+        }
+        if job.execute {
+            let what = format!(
+                "{} {}: {outcome} ({})",
+                entry.id,
+                entry.label(),
+                entry.reason
+            );
+            progress.deleting(&package.package, done + 1, total, &what);
+        }
+        package.entries[index].outcome = Some(outcome);
+    }
+    progress.clear();
+}
+
+async fn delete_if_unchanged(
+    owned: OwnerClient<'_>,
+    package_type: &PackageType,
+    package: &str,
+    entry: &Entry,
+) -> Outcome {
+    match owned
+        .get_package_version(package_type.clone(), package, entry.id)
+        .await
+    {
+        Ok(now) => {
+            let mut tags_now = retention::tags(now.body()).to_vec();
+            let mut planned = entry.tags.clone();
+            tags_now.sort();
+            planned.sort();
+            if tags_now != planned {
+                return Outcome::Spared(format!(
+                    "its tags changed since the plan (planned [{}], now [{}])",
+                    planned.join(", "),
+                    tags_now.join(", ")
+                ));
+            }
+        }
+        Err(error) => return failure(error),
+    }
+    match owned
+        .delete_package_version(package_type.clone(), package, entry.id)
+        .await
+    {
+        Ok(_) => Outcome::Deleted,
+        Err(error) => failure(error),
+    }
+}
+
+fn failure(error: Error) -> Outcome {
+    match error.kind() {
+        Some(ApiErrorKind::NotFound) => Outcome::AlreadyGone,
+        Some(ApiErrorKind::Validation) => {
+            let message = error
+                .api()
+                .and_then(|api| api.message())
+                .unwrap_or_default();
+            Outcome::Refused(message.to_owned())
+        }
+        _ => Outcome::Failed(error.to_string()),
+    }
+}
