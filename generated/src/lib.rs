@@ -4,7 +4,7 @@
 //!
 //! GitHub's REST API for GitHub Packages, on api.github.com and on GitHub Enterprise Server.
 //!
-//! A typed async client generated from `spec/packages.yaml` (API description version 23.0.2). Every operation is a method on [`Client`]; models are in [`types`].
+//! A typed async client generated from `spec/packages.yaml` (API description version `23.0.2`). Every operation is a method on [`Client`]; models are in [`types`].
 //!
 //! Generated with the `github` profile (chosen): GitHub's media type and API version headers, its error body and rate limits, `Link` pagination of list operations, and dispatch by owner.
 //!

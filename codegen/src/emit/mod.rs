@@ -128,9 +128,22 @@ tokio = {{ version = "1.38", features = ["macros", "rt"] }}
 "#,
         name = config.crate_name,
         version = config.crate_version,
-        title = api.title.replace('"', "'"),
+        title = toml_text(&api.title),
         reqwest_features = reqwest_features(api),
     )
+}
+
+/// Text for inside a TOML basic string: on one line, quotes and backslashes escaped.
+fn toml_text(text: &str) -> String {
+    docs::one_line(text)
+        .chars()
+        .filter(|c| !c.is_control())
+        .map(|c| match c {
+            '"' => "\\\"".to_owned(),
+            '\\' => "\\\\".to_owned(),
+            c => c.to_string(),
+        })
+        .collect()
 }
 
 fn has_body(api: &Api, encoding: Encoding) -> bool {
@@ -166,21 +179,22 @@ fn lib_rs(
     runtime: &[RuntimeFile],
     extra_modules: &[&str],
 ) -> TokenStream {
-    let mut text = format!("# {}\n", api.title);
+    let mut text = format!("# {}\n", docs::prose(&docs::one_line(&api.title)));
     if let Some(description) = &api.description {
         text.push('\n');
-        text.push_str(description.trim());
+        text.push_str(&docs::prose(description));
         text.push('\n');
     }
     text.push_str(&format!(
-        "\nA typed async client generated from `{}` (API description version {}). \
+        "\nA typed async client generated from {} (API description version {}). \
          Every operation is a method on [`Client`]; models are in [`types`].\n",
-        config.spec_name, api.version
+        docs::code(&config.spec_name),
+        docs::code(&api.version)
     ));
     text.push_str(&format!(
         "\nGenerated with the `{}` profile ({}): {}\n",
         profile.profile(),
-        profile.reason,
+        docs::prose(&profile.reason),
         match profile.extension {
             Extension::Generic =>
                 "plain HTTP as the description states it; error bodies are \
@@ -194,24 +208,25 @@ fn lib_rs(
     if !api.servers.is_empty() {
         text.push_str("\n## Servers\n\n");
         for server in &api.servers {
-            text.push_str(&format!("- `{}`", server.url));
+            text.push_str(&format!("- {}", docs::code(&server.url)));
             if let Some(description) = &server.description {
-                text.push_str(&format!(": {description}"));
+                text.push_str(&format!(": {}", docs::prose(&docs::one_line(description))));
             }
             text.push('\n');
             for variable in &server.variables {
                 text.push_str(&format!(
-                    "  - `{}` (default `{}`",
-                    variable.name, variable.default
+                    "  - {} (default {}",
+                    docs::code(&variable.name),
+                    docs::code(&variable.default)
                 ));
                 if !variable.allowed.is_empty() {
                     let allowed: Vec<String> =
-                        variable.allowed.iter().map(|v| format!("`{v}`")).collect();
+                        variable.allowed.iter().map(|v| docs::code(v)).collect();
                     text.push_str(&format!("; one of {}", allowed.join(", ")));
                 }
                 text.push(')');
                 if let Some(description) = &variable.description {
-                    text.push_str(&format!(": {description}"));
+                    text.push_str(&format!(": {}", docs::prose(&docs::one_line(description))));
                 }
                 text.push('\n');
             }
@@ -306,30 +321,30 @@ fn servers_rs(api: &Api) -> TokenStream {
             }
         });
         let mut text = format!(
-            "Selects the server `{}`{}.",
-            server.url,
+            "Selects the server {}{}.",
+            docs::code(&server.url),
             server
                 .description
                 .as_deref()
-                .map(|d| format!(" ({d})"))
+                .map(|d| format!(" ({})", docs::prose(&docs::one_line(d))))
                 .unwrap_or_default()
         );
         for variable in &server.variables {
             if variable.allowed.is_empty() {
                 text.push_str(&format!(
-                    "\n\n`{}`: {}",
-                    variable.name,
-                    variable.description.as_deref().unwrap_or("")
+                    "\n\n{}: {}",
+                    docs::code(&variable.name),
+                    docs::prose(variable.description.as_deref().unwrap_or(""))
                 ));
             } else {
                 text.push_str(&format!(
-                    "\n\n`{}` is `{}`; for another of {}, use [`ClientBuilder::base_url`].",
-                    variable.name,
-                    variable.default,
+                    "\n\n{} is {}; for another of {}, use [`ClientBuilder::base_url`].",
+                    docs::code(&variable.name),
+                    docs::code(&variable.default),
                     variable
                         .allowed
                         .iter()
-                        .map(|a| format!("`{a}`"))
+                        .map(|a| docs::code(a))
                         .collect::<Vec<_>>()
                         .join(", ")
                 ));

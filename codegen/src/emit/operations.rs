@@ -1,7 +1,7 @@
 //! Operations: one async method on `Client` per operation, and a struct for each operation's
 //! optional parameters.
 
-use super::docs::{doc_attrs, paragraphs};
+use super::docs::{code, doc_attrs, link, one_line, paragraphs, prose};
 use super::scope::Scope;
 use super::{ident, type_tokens, unraw};
 use crate::ir::{
@@ -662,9 +662,9 @@ fn success_enum(op: &Operation) -> Option<TokenStream> {
             .responses
             .iter()
             .find(|r| r.status == variant.status)
-            .map(|r| r.description.trim().to_owned())
+            .map(|r| prose(&one_line(&r.description)))
             .unwrap_or_default();
-        let docs = doc_attrs(&format!("`{}`: {}", variant.status, description));
+        let docs = doc_attrs(&format!("`{}`: {description}", variant.status));
         let variant_name = ident(&variant.rust_name);
         match &variant.body {
             Some(body) => {
@@ -684,14 +684,13 @@ fn success_enum(op: &Operation) -> Option<TokenStream> {
 }
 
 fn method_docs(op: &Operation) -> String {
-    let request_line = format!("`{} {}`", op.http_method.as_str(), op.path);
+    let request_line = code(&format!("{} {}", op.http_method.as_str(), op.path));
     let docs_link = op
         .docs_url
         .as_ref()
-        .map(|url| format!("[API documentation]({url})"));
+        .map(|url| link("API documentation", url));
     let mut responses = String::new();
     for response in &op.responses {
-        let description = response.description.trim();
         let body = response
             .body
             .as_ref()
@@ -700,13 +699,15 @@ fn method_docs(op: &Operation) -> String {
         responses.push_str(&format!(
             "- `{}`{body}: {}\n",
             response.status,
-            description.replace('\n', " ")
+            prose(&one_line(&response.description))
         ));
     }
     let responses = (!responses.is_empty()).then(|| format!("# Responses\n\n{responses}"));
+    let summary = op.summary.as_deref().map(prose);
+    let description = op.description.as_deref().map(prose);
     paragraphs([
-        op.summary.as_deref(),
-        op.description.as_deref(),
+        summary.as_deref(),
+        description.as_deref(),
         Some(request_line.as_str()),
         docs_link.as_deref(),
         responses.as_deref(),
@@ -724,17 +725,19 @@ fn multipart_form(op: &Operation) -> Option<TokenStream> {
     }
     let name = ident(type_name);
     let summary = format!(
-        "The `{}` body of [`Client::{}`]: a part per field.",
-        body.media_type, op.method_name
+        "The {} body of [`Client::{}`]: a part per field.",
+        code(&body.media_type),
+        op.method_name
     );
+    let description = body.description.as_deref().map(prose);
     let docs = doc_attrs(&paragraphs([
         Some(summary.as_str()),
-        body.description.as_deref(),
+        description.as_deref(),
     ]));
     let fields = body.parts.iter().map(|part| {
         let field = ident(&part.rust_name);
         let ty = type_tokens(&part.ty);
-        let docs = doc_attrs(&format!("The part `{}`.", part.name));
+        let docs = doc_attrs(&format!("The part {}.", code(&part.name)));
         if part.required {
             quote!(#docs pub #field: #ty)
         } else {
@@ -776,8 +779,9 @@ pub(crate) fn params_struct(name: &str, optional: &[&Parameter], docs: &str) -> 
         let default = p
             .default
             .as_ref()
-            .map(|value| format!("When `None`, the server uses `{value}`."));
-        let docs = doc_attrs(&paragraphs([p.description.as_deref(), default.as_deref()]));
+            .map(|value| format!("When `None`, the server uses {}.", code(&value.to_string())));
+        let description = p.description.as_deref().map(prose);
+        let docs = doc_attrs(&paragraphs([description.as_deref(), default.as_deref()]));
         quote! {
             #docs
             pub #field: Option<#ty>

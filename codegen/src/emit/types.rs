@@ -1,6 +1,6 @@
 //! Models: one Rust type per [`TypeDef`].
 
-use super::docs::{doc_attrs, paragraphs};
+use super::docs::{code, doc_attrs, paragraphs, prose};
 use super::unraw;
 use super::{ident, type_tokens};
 use crate::ir::{Api, Discriminator, Field, OneOfVariant, TypeDef, TypeKind, Variant};
@@ -19,17 +19,15 @@ pub fn types_rs(api: &Api) -> TokenStream {
 }
 
 fn type_def(def: &TypeDef) -> TokenStream {
+    let described = def.description.as_deref().map(prose);
     let fallback = match &def.kind {
         TypeKind::Enum { variants, .. } => {
-            let values: Vec<String> = variants.iter().map(|v| format!("`{}`", v.value)).collect();
+            let values: Vec<String> = variants.iter().map(|v| code(&v.value)).collect();
             Some(format!("One of {}.", values.join(", ")))
         }
         _ => None,
     };
-    let docs = doc_attrs(&paragraphs([def
-        .description
-        .as_deref()
-        .or(fallback.as_deref())]));
+    let docs = doc_attrs(&paragraphs([described.as_deref().or(fallback.as_deref())]));
     let name = ident(&def.name);
     match &def.kind {
         TypeKind::Struct {
@@ -72,7 +70,7 @@ fn type_def(def: &TypeDef) -> TokenStream {
 }
 
 fn field(field: &Field) -> TokenStream {
-    let mut doc = paragraphs([field.description.as_deref()]);
+    let mut doc = field.description.as_deref().map(prose).unwrap_or_default();
     if field.deprecated {
         doc = paragraphs([Some(doc.as_str()), Some("**Deprecated.**")]);
     }
@@ -111,7 +109,7 @@ fn string_enum(
     let unknown = ident(unknown_variant);
     let variant_idents: Vec<_> = variants.iter().map(|v| ident(&v.rust_name)).collect();
     let values: Vec<&str> = variants.iter().map(|v| v.value.as_str()).collect();
-    let variant_docs = values.iter().map(|value| doc_attrs(&format!("`{value}`")));
+    let variant_docs = values.iter().map(|value| doc_attrs(&code(value)));
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

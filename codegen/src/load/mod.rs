@@ -4,6 +4,8 @@
 //! 13 MB GitHub description). Every failure names the file, the JSON pointer of the offending
 //! value and, for YAML, its line and column.
 
+mod local_refs;
+
 use crate::diagnostic::{escape_pointer_token, Diagnostic, Diagnostics};
 use crate::locate::PointerMap;
 use openapiv3::OpenAPI;
@@ -21,25 +23,80 @@ pub struct Loaded {
 
 /// Parses `text`, the contents of the spec file `file` (used in messages only).
 pub fn load(text: &str, file: &str) -> Result<Loaded, Diagnostics> {
-    let spec = load_v30(text, file)?;
-    Ok(Loaded {
-        spec,
-        warnings: Vec::new(),
-        origin: PointerMap::default(),
-    })
+    if !local_refs::needs_rewrite(text) {
+        if let Some(spec) = Format::detect(text).parse_untracked::<OpenAPI>(text) {
+            check_version(&VersionFields::of(&spec), file)?;
+            return Ok(Loaded {
+                spec,
+                warnings: Vec::new(),
+                origin: PointerMap::default(),
+            });
+        }
+    }
+    // A document the model cannot read as it is: read untyped, made readable, then read.
+    let format = Format::detect(text);
+    let version: VersionFields = format.parse(text, file)?;
+    check_version(&version, file)?;
+    let mut document: serde_json::Value = format.parse(text, file)?;
+    drop_callbacks(&mut document);
+    let mut origin = PointerMap::default();
+    let errors = local_refs::rewrite(&mut document, &mut origin, file);
+    if !errors.is_empty() {
+        let placed =
+            errors
+                .into_iter()
+                .map(|error| match crate::locate::line_of(text, &error.pointer) {
+                    Some((line, column)) => error.with_line(line, column),
+                    None => error,
+                });
+        return Err(Diagnostics(placed.collect()));
+    }
+    match serde_json::from_value(document) {
+        Ok(spec) => Ok(Loaded {
+            spec,
+            warnings: Vec::new(),
+            origin,
+        }),
+        // A shape error stands in the text as written too: read that for its place.
+        Err(_) => Ok(Loaded {
+            spec: load_v30(text, file)?,
+            warnings: Vec::new(),
+            origin: PointerMap::default(),
+        }),
+    }
 }
 
+/// Callbacks are requests the API sends, not ones a client makes; `openapiv3` cannot read
+/// them when they are `$ref`s, and nothing needs them.
+fn drop_callbacks(document: &mut serde_json::Value) {
+    if let Some(components) = document
+        .get_mut("components")
+        .and_then(|c| c.as_object_mut())
+    {
+        components.remove("callbacks");
+    }
+    let paths = document.get_mut("paths").and_then(|p| p.as_object_mut());
+    for item in paths.into_iter().flat_map(|paths| paths.values_mut()) {
+        for operation in item
+            .as_object_mut()
+            .into_iter()
+            .flat_map(|item| item.values_mut())
+        {
+            if let Some(operation) = operation.as_object_mut() {
+                operation.remove("callbacks");
+            }
+        }
+    }
+}
+
+/// Reads an OpenAPI 3.0 document as it is, with a tracked reading of a failure to say where.
 fn load_v30(text: &str, file: &str) -> Result<OpenAPI, Diagnostic> {
     let format = Format::detect(text);
     // A valid document is read once, without tracking where the reader is: tracking makes
     // reading GitHub's description a quarter slower (BENCHMARKS.md), and only a failure
     // needs it.
     if let Some(spec) = format.parse_untracked::<OpenAPI>(text) {
-        let version = VersionFields {
-            openapi: Some(serde_json::Value::String(spec.openapi.clone())),
-            swagger: None,
-        };
-        check_version(&version, file)?;
+        check_version(&VersionFields::of(&spec), file)?;
         return Ok(spec);
     }
     let version: VersionFields = format.parse(text, file)?;
@@ -215,6 +272,15 @@ impl Format {
 struct VersionFields {
     openapi: Option<serde_json::Value>,
     swagger: Option<serde_json::Value>,
+}
+
+impl VersionFields {
+    fn of(spec: &OpenAPI) -> Self {
+        VersionFields {
+            openapi: Some(serde_json::Value::String(spec.openapi.clone())),
+            swagger: None,
+        }
+    }
 }
 
 fn check_version(fields: &VersionFields, file: &str) -> Result<(), Diagnostic> {

@@ -203,32 +203,49 @@ impl<'a> Schemas<'a> {
     where
         'a: 's,
     {
-        let (schema, pointer) = match part {
-            ReferenceOr::Item(schema) => (schema, at),
-            ReferenceOr::Reference { reference } => {
-                let Some(key) = reference.strip_prefix(SCHEMA_REF_PREFIX) else {
-                    let diagnostic = refs::unsupported(self.file, &at, reference, "schemas");
-                    self.diagnostics.push(diagnostic);
-                    return Part::Value(part, at);
-                };
-                if visiting.contains(&key) {
-                    self.diagnostics.push(
-                        Diagnostic::new(
-                            self.file,
-                            at,
-                            format!("`allOf` cycle: {} -> {key}", visiting.join(" -> ")),
-                        )
-                        .with_hint("a schema cannot be one of its own parts"),
-                    );
-                    return Part::Annotation;
-                }
-                visiting.push(key);
-                match self.definition(part, &at) {
-                    Some(found) => found,
-                    None => return Part::Annotation,
-                }
+        let reference = match part {
+            ReferenceOr::Item(schema) => {
+                return self.collect_definition(part, schema, at, merged, visiting)
             }
+            ReferenceOr::Reference { reference } => reference,
         };
+        let Some(key) = reference.strip_prefix(SCHEMA_REF_PREFIX) else {
+            let diagnostic = refs::unsupported(self.file, &at, reference, "schemas");
+            self.diagnostics.push(diagnostic);
+            return Part::Value(part, at);
+        };
+        if visiting.contains(&key) {
+            self.diagnostics.push(
+                Diagnostic::new(
+                    self.file,
+                    at,
+                    format!("`allOf` cycle: {} -> {key}", visiting.join(" -> ")),
+                )
+                .with_hint("a schema cannot be one of its own parts"),
+            );
+            return Part::Annotation;
+        }
+        let Some((schema, pointer)) = self.definition(part, &at) else {
+            return Part::Annotation;
+        };
+        // The components on the way down, not every one met: two parts may share one.
+        visiting.push(key);
+        let found = self.collect_definition(part, schema, pointer, merged, visiting);
+        visiting.pop();
+        found
+    }
+
+    fn collect_definition<'s>(
+        &mut self,
+        part: &'s ReferenceOr<Schema>,
+        schema: &'s Schema,
+        pointer: String,
+        merged: &mut Merged<'s>,
+        visiting: &mut Vec<&'s str>,
+    ) -> Part<'s>
+    where
+        'a: 's,
+    {
         let view = View::of(schema);
         if view.is_annotation_only() {
             merged.add(&view, &pointer);

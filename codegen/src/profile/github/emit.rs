@@ -2,7 +2,7 @@
 //! an organization, a user or the authenticated user.
 
 use super::{Github, OwnerFamily, OwnerKind, OwnerMember};
-use crate::emit::docs::{doc_attrs, paragraphs};
+use crate::emit::docs::{doc_attrs, paragraphs, prose};
 use crate::emit::operations::{accept, argument_type, params_struct};
 use crate::emit::scope::Scope;
 use crate::emit::{ident, type_tokens};
@@ -192,7 +192,11 @@ impl<'a> FamilyMethods<'a> {
             .iter()
             .map(|m| format!("[`Client::{}`] for {}", m.operation, owner_words(m.owner)))
             .collect();
-        let summary = self.operation(&self.family.members[0]).summary.clone();
+        let summary = self
+            .operation(&self.family.members[0])
+            .summary
+            .as_deref()
+            .map(prose);
         paragraphs([
             summary.as_deref(),
             Some(&format!("For any owner: calls {}.", members.join(", "))),
