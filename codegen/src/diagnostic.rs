@@ -121,7 +121,11 @@ impl Diagnostics {
         match (errors, warnings) {
             (_, 0) => plural(errors, "error"),
             (0, _) => plural(warnings, "warning"),
-            _ => format!("{}, {}", plural(errors, "error"), plural(warnings, "warning")),
+            _ => format!(
+                "{}, {}",
+                plural(errors, "error"),
+                plural(warnings, "warning")
+            ),
         }
     }
 }

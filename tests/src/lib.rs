@@ -2,6 +2,7 @@
 //! loopback HTTP server that records raw request lines.
 
 pub mod bench;
+pub mod openapi31;
 
 use serde_json::Value;
 use std::path::PathBuf;

@@ -1,11 +1,15 @@
 //! Stage 1: spec text -> `openapiv3::OpenAPI`.
 //!
 //! YAML and JSON are both accepted (JSON is read with serde_json, which is much faster on the
-//! 13 MB GitHub description). Every failure names the file, the JSON pointer of the offending
-//! value and, for YAML, its line and column.
+//! 13 MB GitHub description). OpenAPI 3.0 is read straight into the model; 3.1 is read as a
+//! plain value and rewritten into the 3.0 shape first ([`openapi31`]). Every failure names
+//! the file, the JSON pointer of the offending value in the document as written, and its
+//! line and column.
+
+pub mod openapi31;
 
 use crate::diagnostic::{escape_pointer_token, Diagnostic, Diagnostics};
-use crate::locate::PointerMap;
+use crate::locate::{line_of, PointerMap};
 use openapiv3::OpenAPI;
 use serde::Deserialize;
 
@@ -21,7 +25,35 @@ pub struct Loaded {
 
 /// Parses `text`, the contents of the spec file `file` (used in messages only).
 pub fn load(text: &str, file: &str) -> Result<Loaded, Diagnostics> {
-    let spec = load_v30(text, file)?;
+    let format = Format::detect(text);
+    // A valid document is read once, without tracking where the reader is: tracking makes
+    // reading GitHub's description a quarter slower (BENCHMARKS.md), and only a failure
+    // needs it.
+    let version = match format.parse_untracked::<OpenAPI>(text) {
+        Some(spec) if spec.openapi.starts_with("3.0") => {
+            return Ok(Loaded {
+                spec,
+                warnings: Vec::new(),
+                origin: PointerMap::default(),
+            })
+        }
+        Some(spec) => VersionFields {
+            openapi: Some(serde_json::Value::String(spec.openapi)),
+            swagger: None,
+        },
+        None => format.parse(text, file)?,
+    };
+    let version = check_version(&version, file).map_err(|error| with_line(error, text))?;
+    if version == Version::V31 {
+        return load_v31(text, file, format);
+    }
+    let spec =
+        format
+            .parse(text, file)
+            .map_err(|error| match narrow(text, file, &error.pointer) {
+                Some(deeper) => deeper,
+                None => error,
+            })?;
     Ok(Loaded {
         spec,
         warnings: Vec::new(),
@@ -29,27 +61,62 @@ pub fn load(text: &str, file: &str) -> Result<Loaded, Diagnostics> {
     })
 }
 
-fn load_v30(text: &str, file: &str) -> Result<OpenAPI, Diagnostic> {
-    let format = Format::detect(text);
-    // A valid document is read once, without tracking where the reader is: tracking makes
-    // reading GitHub's description a quarter slower (BENCHMARKS.md), and only a failure
-    // needs it.
-    if let Some(spec) = format.parse_untracked::<OpenAPI>(text) {
-        let version = VersionFields {
-            openapi: Some(serde_json::Value::String(spec.openapi.clone())),
-            swagger: None,
+/// Reads a 3.1 document: as a plain value, rewritten into the 3.0 shape, then into the
+/// model. Diagnostics point into the document as written.
+fn load_v31(text: &str, file: &str, format: Format) -> Result<Loaded, Diagnostics> {
+    let document: serde_json::Value = format.parse(text, file)?;
+    let openapi31::Normalised {
+        document,
+        origin,
+        diagnostics,
+    } = openapi31::normalise(document, file);
+    let mut found: Vec<Diagnostic> = diagnostics
+        .into_iter()
+        .map(|diagnostic| with_line(diagnostic, text))
+        .collect();
+    found.sort_by(|a, b| (&a.pointer, &a.message).cmp(&(&b.pointer, &b.message)));
+    found.dedup();
+    let shape = if found.iter().any(Diagnostic::is_error) {
+        None
+    } else {
+        match OpenAPI::deserialize(&document) {
+            Ok(spec) => {
+                return Ok(Loaded {
+                    spec,
+                    warnings: found,
+                    origin,
+                })
+            }
+            Err(_) => Some(shape_error(&document, file)),
+        }
+    };
+    if let Some(error) = shape {
+        let error = Diagnostic {
+            pointer: origin.original(&error.pointer),
+            ..error
         };
-        check_version(&version, file)?;
-        return Ok(spec);
+        found.push(with_line(error, text));
     }
-    let version: VersionFields = format.parse(text, file)?;
-    check_version(&version, file)?;
-    format
-        .parse(text, file)
-        .map_err(|error| match narrow(text, file, &error.pointer) {
-            Some(deeper) => deeper,
-            None => error,
-        })
+    let mut all = Diagnostics(found);
+    all.sort();
+    Err(all)
+}
+
+/// Where reading `document` as the model fails, and why.
+fn shape_error(document: &serde_json::Value, file: &str) -> Diagnostic {
+    let (pointer, message) = match first_error::<OpenAPI>(document) {
+        Some((inner, message)) => (format!("#{inner}"), message),
+        None => ("#".to_owned(), "not a valid OpenAPI document".to_owned()),
+    };
+    let (pointer, message) = narrow_value(document, &pointer).unwrap_or((pointer, message));
+    Diagnostic::new(file, pointer, describe(&strip_position(&message)))
+}
+
+fn with_line(diagnostic: Diagnostic, text: &str) -> Diagnostic {
+    match (diagnostic.line, line_of(text, &diagnostic.pointer)) {
+        (None, Some((line, column))) => diagnostic.with_line(line, column),
+        _ => diagnostic,
+    }
 }
 
 /// openapiv3 flattens its maps (`paths`, `responses`, extensions), which hides from serde
@@ -57,6 +124,13 @@ fn load_v30(text: &str, file: &str) -> Result<OpenAPI, Diagnostic> {
 /// one, as the type they must be, to find the entry and the place in it.
 fn narrow(text: &str, file: &str, pointer: &str) -> Option<Diagnostic> {
     let document: serde_json::Value = Format::detect(text).parse(text, file).ok()?;
+    let (pointer, message) = narrow_value(&document, pointer)?;
+    let diagnostic = Diagnostic::new(file, pointer, describe(&strip_position(&message)));
+    Some(with_line(diagnostic, text))
+}
+
+/// [`narrow`] on a parsed document: the pointer of the failing place and serde's message.
+fn narrow_value(document: &serde_json::Value, pointer: &str) -> Option<(String, String)> {
     let entry = |value: &serde_json::Value,
                  base: &str,
                  check: &dyn Fn(&serde_json::Value) -> Option<(String, String)>| {
@@ -119,12 +193,7 @@ fn narrow(text: &str, file: &str, pointer: &str) -> Option<Diagnostic> {
             }),
         _ => None,
     };
-    let (pointer, message) = found?;
-    let diagnostic = Diagnostic::new(file, pointer.clone(), describe(&strip_position(&message)));
-    Some(match crate::locate::line_of(text, &pointer) {
-        Some((line, column)) => diagnostic.with_line(line, column),
-        None => diagnostic,
-    })
+    found
 }
 
 /// Like [`first_error`] for a place that may hold a `$ref` instead: parsing as the untagged
@@ -217,7 +286,13 @@ struct VersionFields {
     swagger: Option<serde_json::Value>,
 }
 
-fn check_version(fields: &VersionFields, file: &str) -> Result<(), Diagnostic> {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Version {
+    V30,
+    V31,
+}
+
+fn check_version(fields: &VersionFields, file: &str) -> Result<Version, Diagnostic> {
     let as_text = |value: &serde_json::Value| match value {
         serde_json::Value::String(s) => s.clone(),
         other => other.to_string(),
@@ -236,27 +311,20 @@ fn check_version(fields: &VersionFields, file: &str) -> Result<(), Diagnostic> {
             "#",
             "not an OpenAPI document: the `openapi` field is missing",
         )
-        .with_hint("an OpenAPI 3.0 document starts with `openapi: 3.0.3`"));
+        .with_hint("an OpenAPI document starts with `openapi: 3.1.0` or `openapi: 3.0.3`"));
     };
     let version = as_text(version);
     if version.starts_with("3.0") {
-        return Ok(());
-    }
-    let diagnostic = if version.starts_with("3.1") {
-        Diagnostic::new(
-            file,
-            "#/openapi",
-            format!("OpenAPI {version} is not supported yet; only 3.0.x is"),
-        )
-        .with_hint("GitHub also publishes its description as OpenAPI 3.0.3 (api.github.com.json)")
+        Ok(Version::V30)
+    } else if version.starts_with("3.1") {
+        Ok(Version::V31)
     } else {
-        Diagnostic::new(
+        Err(Diagnostic::new(
             file,
             "#/openapi",
-            format!("unknown OpenAPI version `{version}`; only 3.0.x is supported"),
-        )
-    };
-    Err(diagnostic)
+            format!("unknown OpenAPI version `{version}`; 3.0.x and 3.1.x are supported"),
+        ))
+    }
 }
 
 fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
@@ -343,13 +411,40 @@ mod tests {
     }
 
     #[test]
-    fn openapi_31_is_not_supported_yet() {
+    fn openapi_31_is_read_and_other_versions_are_refused() {
+        let loaded = load(
+            "openapi: 3.1.0\ninfo: {title: t, version: '1'}\n",
+            "new.yaml",
+        )
+        .unwrap();
+        assert!(loaded.spec.paths.paths.is_empty());
         let error = load_error(
-            "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n",
+            "openapi: 4.0.0\ninfo: {title: t, version: '1'}\npaths: {}\n",
             "new.yaml",
         );
         assert_eq!(error.pointer, "#/openapi");
-        assert!(error.message.contains("not supported yet"), "{error}");
+        assert!(
+            error.message.contains("unknown OpenAPI version `4.0.0`"),
+            "{error}"
+        );
+        assert_eq!(error.line, Some((1, 1)), "{error}");
+    }
+
+    #[test]
+    fn openapi_31_shape_errors_point_into_the_document_as_written() {
+        // The bad `minLength` is moved into a `oneOf` branch (`openapiv3` tells no deeper
+        // than the schema); the error is reported at the schema as written.
+        let text = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\ncomponents:\n  schemas:\n    a:\n      type: [integer, string]\n      minLength: many\n";
+        let error = load_error(text, "s.yaml");
+        assert_eq!(error.pointer, "#/components/schemas/a", "{error}");
+        assert_eq!(error.line, Some((5, 5)), "{error}");
+        assert!(error.message.contains("expected usize"), "{error}");
+    }
+
+    #[test]
+    fn openapi_31_json_syntax_errors_have_a_line() {
+        let error = load_error("{\"openapi\": \"3.1.0\",\n \"info\": }", "s.json");
+        assert_eq!(error.line.map(|(line, _)| line), Some(2), "{error}");
     }
 
     #[test]
