@@ -2,8 +2,8 @@
 //! a temporary directory: the breadth spec (every construct the generator supports, with
 //! tests that run inside the generated crate), and GitHub's entire REST description.
 //!
-//! The whole-description check takes a few minutes cold, so it is `#[ignore]`d here and run
-//! by `cargo xtask test` as a step of its own.
+//! The whole-description checks take a few minutes cold, so they are `#[ignore]`d here and
+//! run by `cargo xtask test` as a step of its own.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -97,4 +97,33 @@ fn whole_github_description_builds_without_warnings() {
         started.elapsed().as_secs_f64()
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// GitHub's whole description rendered in OpenAPI 3.1 (by the converter in
+/// `tests/src/openapi31.rs`) generates the crate the 3.0 description does, so the build
+/// above covers the 3.1 crate too.
+#[test]
+#[ignore = "a minute in a debug build; `cargo xtask test` runs it"]
+fn whole_github_description_in_31_generates_the_same_crate() {
+    let spec = reference_dir().join("github-openapi/api.github.com.json");
+    let job = |spec: PathBuf, spec_name: &str| Job {
+        spec,
+        spec_name: spec_name.to_owned(),
+        out: std::env::temp_dir().join("unused"),
+        crate_name: "github-api".to_owned(),
+        guide: None,
+    };
+    let v30 = xtask::render(&job(spec.clone(), "api.github.com.json"))
+        .unwrap_or_else(|failure| panic!("{failure}"));
+    let rendition = tests::openapi31::write_rendition(&spec);
+    let v31 = xtask::render(&job(rendition.clone(), "api.github.com.31.json"));
+    let _ = std::fs::remove_file(rendition);
+    let v31 = v31.unwrap_or_else(|failure| panic!("{failure}"));
+    assert!(v31.warnings.is_empty(), "{:#?}", v31.warnings);
+    tests::openapi31::assert_same_crate(
+        &v30,
+        "api.github.com.json",
+        &v31,
+        "api.github.com.31.json",
+    );
 }

@@ -18,7 +18,10 @@
 //! Outside schemas only `openapi` changes: every 3.0 document is a valid 3.1 document in the
 //! other objects this generator reads.
 
+use codegen::Generated;
 use serde_json::{json, Map, Value};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The 3.1 rendition of the 3.0 `document`.
 pub fn to_openapi31(document: &Value) -> Value {
@@ -28,6 +31,51 @@ pub fn to_openapi31(document: &Value) -> Value {
     }
     convert_document(&mut document);
     document
+}
+
+/// Writes the 3.1 rendition of the 3.0 document at `path` (YAML or JSON) to a fresh file in
+/// the temporary directory, as JSON, and returns its path.
+pub fn write_rendition(path: &Path) -> PathBuf {
+    static WRITTEN: AtomicUsize = AtomicUsize::new(0);
+    let text = crate::read(path);
+    let document: Value = if text.trim_start().starts_with('{') {
+        serde_json::from_str(&text).expect("reference documents are valid JSON")
+    } else {
+        serde_yaml::from_str(&text).expect("reference documents are valid YAML")
+    };
+    let out = std::env::temp_dir().join(format!(
+        "openapi31-{}-{}.json",
+        std::process::id(),
+        WRITTEN.fetch_add(1, Ordering::Relaxed)
+    ));
+    let rendition = serde_json::to_string_pretty(&to_openapi31(&document)).expect("values print");
+    std::fs::write(&out, rendition).expect("the temporary directory is writable");
+    out
+}
+
+/// Every file of `a` (generated from the spec named `a_name`) and `b` (from `b_name`) alike,
+/// apart from each file's `@generated ... from NAME` line; the crate documentation names
+/// the spec too, so `b_name` reads as `a_name` there.
+pub fn assert_same_crate(a: &Generated, a_name: &str, b: &Generated, b_name: &str) {
+    let paths = |g: &Generated| g.files.iter().map(|f| f.path.clone()).collect::<Vec<_>>();
+    assert_eq!(paths(a), paths(b));
+    for (a, b) in a.files.iter().zip(&b.files) {
+        let b_contents = b.contents.replace(b_name, a_name);
+        let difference = a
+            .contents
+            .lines()
+            .zip(b_contents.lines())
+            .enumerate()
+            .skip(1)
+            .find(|(_, (a, b))| a != b);
+        assert_eq!(difference, None, "{} differs beyond its first line", a.path);
+        assert_eq!(
+            a.contents.lines().count(),
+            b_contents.lines().count(),
+            "{}",
+            a.path
+        );
+    }
 }
 
 /// Looks for schemas in everything that is not one.

@@ -29,20 +29,21 @@ pub fn load(text: &str, file: &str) -> Result<Loaded, Diagnostics> {
     // A valid document is read once, without tracking where the reader is: tracking makes
     // reading GitHub's description a quarter slower (BENCHMARKS.md), and only a failure
     // needs it.
-    let version = match format.parse_untracked::<OpenAPI>(text) {
-        Some(spec) if spec.openapi.starts_with("3.0") => {
-            return Ok(Loaded {
-                spec,
-                warnings: Vec::new(),
-                origin: PointerMap::default(),
-            })
+    // A 3.1 document is not even tried as 3.0: where it fails to fit the model (a `type`
+    // list, say), `openapiv3`'s untagged enums retry each level, in time exponential in the
+    // nesting depth.
+    if !format.declares_v31(text) {
+        if let Some(spec) = format.parse_untracked::<OpenAPI>(text) {
+            if spec.openapi.starts_with("3.0") {
+                return Ok(Loaded {
+                    spec,
+                    warnings: Vec::new(),
+                    origin: PointerMap::default(),
+                });
+            }
         }
-        Some(spec) => VersionFields {
-            openapi: Some(serde_json::Value::String(spec.openapi)),
-            swagger: None,
-        },
-        None => format.parse(text, file)?,
-    };
+    }
+    let version: VersionFields = format.parse(text, file)?;
     let version = check_version(&version, file).map_err(|error| with_line(error, text))?;
     if version == Version::V31 {
         return load_v31(text, file, format);
@@ -238,6 +239,24 @@ impl Format {
         } else {
             Format::Yaml
         }
+    }
+
+    /// Whether the text says `openapi: 3.1...` at the first `openapi` key it has (a quick
+    /// look at the text; the parsed document decides).
+    fn declares_v31(self, text: &str) -> bool {
+        let value = match self {
+            Format::Json => text.find("\"openapi\"").map(|at| {
+                text[at + "\"openapi\"".len()..]
+                    .trim_start()
+                    .trim_start_matches(':')
+                    .trim_start()
+            }),
+            Format::Yaml => text
+                .lines()
+                .find_map(|line| line.strip_prefix("openapi:"))
+                .map(str::trim_start),
+        };
+        value.is_some_and(|value| value.trim_start_matches(['"', '\'']).starts_with("3.1"))
     }
 
     /// The value, or `None` when `text` is not a `T`; [`Format::parse`] tells why.

@@ -24,7 +24,7 @@ mod schema;
 use crate::diagnostic::{escape_pointer_token, Diagnostic};
 use crate::locate::PointerMap;
 use serde_json::{Map, Value};
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 
 /// A 3.1 document rewritten for `openapiv3`.
 #[derive(Debug)]
@@ -39,6 +39,9 @@ pub struct Normalised {
 
 /// Rewrites the 3.1 `document` (from the spec file `file`, named in diagnostics).
 pub fn normalise(document: Value, file: &str) -> Normalised {
+    // `$ref`s into a schema (`#/components/schemas/a/properties/b`) are followed in the
+    // document as written, which the walk takes apart.
+    let written = has_deep_refs(&document).then(|| document.clone());
     let mut sink = Sink {
         file,
         origin: PointerMap::default(),
@@ -51,10 +54,16 @@ pub fn normalise(document: Value, file: &str) -> Normalised {
             .unwrap_or_default(),
         anchors: Vec::new(),
         ref_rewrites: Vec::new(),
+        deep_refs: BTreeSet::new(),
     };
     let mut document = walk(document, Task::new("#", "#", Kind::Document), &mut sink);
-    // `$defs` found on the way become component schemas, which may hold `$defs` again.
-    while !sink.hoisted.is_empty() {
+    // `$defs` and the targets of `$ref`s into schemas become component schemas, which may
+    // hold more of both.
+    loop {
+        hoist_deep_ref_targets(&mut sink, written.as_ref());
+        if sink.hoisted.is_empty() {
+            break;
+        }
         for Hoisted {
             name,
             schema,
@@ -169,9 +178,32 @@ struct Sink<'f> {
     anchors: Vec<(String, String)>,
     /// `$ref` targets that moved: (as written, where it now is).
     ref_rewrites: Vec<(String, String)>,
+    /// `$ref`s from schemas into other schemas, which `lower` cannot follow.
+    deep_refs: BTreeSet<String>,
 }
 
 impl Sink<'_> {
+    /// Makes `schema` (written at `origin`) a component schema with a fresh name after
+    /// `base`, and has `$ref`s to `origin` follow it there.
+    fn hoist(&mut self, base: &str, schema: Value, origin: String) {
+        let mut name = base.to_owned();
+        let mut n = 2;
+        while self.schema_names.contains(&name) {
+            name = format!("{base}{n}");
+            n += 1;
+        }
+        self.schema_names.insert(name.clone());
+        self.ref_rewrites.push((
+            origin.clone(),
+            format!("#/components/schemas/{}", escape_pointer_token(&name)),
+        ));
+        self.hoisted.push(Hoisted {
+            name,
+            schema,
+            origin,
+        });
+    }
+
     fn warn(&mut self, pointer: String, message: impl Into<String>) {
         self.diagnostics
             .push(Diagnostic::warning(self.file, pointer, message));
@@ -528,6 +560,129 @@ fn drop_mutual_tls(map: &mut Map<String, Value>, task: &Task, sink: &mut Sink) {
             "mutual TLS is not described in the generated client: give the client a \
              `reqwest::Client` configured with the certificate",
         );
+    }
+}
+
+/// Whether `reference` points inside something rather than at a component
+/// (`#/components/schemas/a`) or an anchor (`#a`).
+fn is_deep(reference: &str) -> bool {
+    let Some(pointer) = reference.strip_prefix("#/") else {
+        return false;
+    };
+    let tokens: Vec<&str> = pointer.split('/').collect();
+    !(tokens.len() == 3 && tokens[0] == "components")
+}
+
+fn has_deep_refs(document: &Value) -> bool {
+    let mut stack = vec![document];
+    while let Some(value) = stack.pop() {
+        match value {
+            Value::Object(object) => {
+                if object
+                    .get("$ref")
+                    .and_then(Value::as_str)
+                    .is_some_and(is_deep)
+                {
+                    return true;
+                }
+                stack.extend(object.values());
+            }
+            Value::Array(items) => stack.extend(items),
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Copies the schema each `$ref` into a schema points at (in the document as written) into
+/// `components/schemas`, named after its place (`#/components/schemas/a/properties/b` ->
+/// `a-b`), where `lower` can follow it.
+fn hoist_deep_ref_targets(sink: &mut Sink, written: Option<&Value>) {
+    let Some(written) = written else {
+        return;
+    };
+    for reference in std::mem::take(&mut sink.deep_refs) {
+        let followed = relocated(&reference, &sink.ref_rewrites, &[]);
+        if followed.as_deref().is_some_and(|now| !is_deep(now)) {
+            continue;
+        }
+        let Some(target) = written.pointer(&percent_decoded(&reference[1..])) else {
+            // `lower` says that it does not exist.
+            continue;
+        };
+        if !target.is_object() && !target.is_boolean() {
+            continue;
+        }
+        sink.hoist(&name_after(&reference), target.clone(), reference.clone());
+    }
+}
+
+/// A URI fragment as the JSON pointer it encodes (`%7Bid%7D` -> `{id}`).
+fn percent_decoded(fragment: &str) -> String {
+    if !fragment.contains('%') {
+        return fragment.to_owned();
+    }
+    let bytes = fragment.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                decoded.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                decoded.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(decoded).unwrap_or_else(|_| fragment.to_owned())
+}
+
+/// A component name for the schema at `reference`: its names, without the keywords and
+/// indices between them.
+fn name_after(reference: &str) -> String {
+    let tokens: Vec<String> = percent_decoded(reference)
+        .trim_start_matches("#/")
+        .split('/')
+        .map(|t| t.replace("~1", "/").replace("~0", "~"))
+        .collect();
+    let skip = if tokens.first().map(String::as_str) == Some("components") {
+        2
+    } else {
+        0
+    };
+    let names: Vec<&str> = tokens[skip.min(tokens.len())..]
+        .iter()
+        .map(String::as_str)
+        .filter(|t| {
+            !t.is_empty()
+                && !t.chars().all(|c| c.is_ascii_digit())
+                && !matches!(
+                    *t,
+                    "properties"
+                        | "items"
+                        | "additionalProperties"
+                        | "allOf"
+                        | "anyOf"
+                        | "oneOf"
+                        | "not"
+                        | "schema"
+                        | "content"
+                        | "definitions"
+                        | "$defs"
+                )
+        })
+        .collect();
+    if names.is_empty() {
+        "schema".to_owned()
+    } else {
+        names.join("-")
     }
 }
 

@@ -1,6 +1,6 @@
 //! The rewrite of one schema object, before its children are visited.
 
-use super::{Child, Hoisted, Kind, Sink, Task};
+use super::{is_deep, Child, Kind, Sink, Task};
 use crate::diagnostic::escape_pointer_token;
 use serde_json::{json, Map, Value};
 use std::cmp::Ordering;
@@ -118,7 +118,13 @@ pub(super) fn visit(
     };
     dialect(schema, &task, sink);
     hoist_definitions(schema, &task, sink);
+    if let Some(Value::String(reference)) = schema.get("$ref") {
+        if is_deep(reference) {
+            sink.deep_refs.insert(reference.clone());
+        }
+    }
     null_alternatives(schema, &mut task, sink);
+    null_parts(schema, &mut task, sink);
     if schema.contains_key("$ref") {
         return reference_with_siblings(schema, &mut task, place, sink);
     }
@@ -181,23 +187,8 @@ fn hoist_definitions(schema: &mut Map<String, Value>, task: &Task, sink: &mut Si
                 Some(owner) => format!("{owner}-{name}"),
                 None => name.clone(),
             };
-            let mut fresh = base.clone();
-            let mut n = 2;
-            while sink.schema_names.contains(&fresh) {
-                fresh = format!("{base}{n}");
-                n += 1;
-            }
-            sink.schema_names.insert(fresh.clone());
             let origin = task.origin_of(&format!("{}{}", token(key), token(&name)));
-            sink.ref_rewrites.push((
-                origin.clone(),
-                format!("#/components/schemas/{}", escape_pointer_token(&fresh)),
-            ));
-            sink.hoisted.push(Hoisted {
-                name: fresh,
-                schema: definition,
-                origin,
-            });
+            sink.hoist(&base, definition, origin);
         }
     }
 }
@@ -268,21 +259,56 @@ fn null_alternatives(schema: &mut Map<String, Value>, task: &mut Task, sink: &mu
                 let from = task.origin_of(&format!("{}/{index}", token(keyword)));
                 only_branch(schema, branch, from, task, sink);
             }
-            _ => {
-                let mut moves = Vec::new();
-                for (now, (index, _)) in kept.iter().enumerate() {
-                    if now != *index {
-                        let from = task.origin_of(&format!("{}/{index}", token(keyword)));
-                        moves.push((format!("{}/{now}", token(keyword)), from));
-                    }
-                }
-                for (relative, from) in moves {
-                    task.moved_from(&relative, from, sink);
-                }
-                let branches = kept.into_iter().map(|(_, branch)| branch).collect();
-                schema.insert(keyword.to_owned(), Value::Array(branches));
-            }
+            _ => keep_branches(schema, keyword, kept, task, sink),
         }
+    }
+}
+
+/// Puts the `kept` branches (each with its index as written) back under `keyword`.
+fn keep_branches(
+    schema: &mut Map<String, Value>,
+    keyword: &str,
+    kept: Vec<(usize, Value)>,
+    task: &mut Task,
+    sink: &mut Sink,
+) {
+    let mut moves = Vec::new();
+    for (now, (index, _)) in kept.iter().enumerate() {
+        if now != *index {
+            let from = task.origin_of(&format!("{}/{index}", token(keyword)));
+            moves.push((format!("{}/{now}", token(keyword)), from));
+        }
+    }
+    for (relative, from) in moves {
+        task.moved_from(&relative, from, sink);
+    }
+    let branches = kept.into_iter().map(|(_, branch)| branch).collect();
+    schema.insert(keyword.to_owned(), Value::Array(branches));
+}
+
+/// `allOf: [{$ref: ...}, {type: 'null'}]`, written where `anyOf` was meant. Taken
+/// literally it admits at most `null`; read as the reference, nullable, it admits that and
+/// more, which is the sound side to err on.
+fn null_parts(schema: &mut Map<String, Value>, task: &mut Task, sink: &mut Sink) {
+    let Some(Value::Array(parts)) = schema.get_mut("allOf") else {
+        return;
+    };
+    if !parts.iter().any(is_null_only) {
+        return;
+    }
+    let kept: Vec<(usize, Value)> = std::mem::take(parts)
+        .into_iter()
+        .enumerate()
+        .filter(|(_, part)| !is_null_only(part))
+        .collect();
+    schema.insert("nullable".to_owned(), json!(true));
+    if kept.is_empty() {
+        schema.remove("allOf");
+        if !schema.contains_key("type") && !schema.contains_key("enum") {
+            schema.insert("enum".to_owned(), json!([null]));
+        }
+    } else {
+        keep_branches(schema, "allOf", kept, task, sink);
     }
 }
 
@@ -438,7 +464,16 @@ fn type_list(schema: &mut Map<String, Value>, task: &mut Task, sink: &mut Sink) 
             .filter_map(|t| t.as_str().map(str::to_owned))
             .collect(),
         Some(Value::String(ty)) if ty == "null" => vec![ty.clone()],
-        _ => return,
+        Some(Value::String(_)) | None => return,
+        Some(_) => {
+            schema.remove("type");
+            sink.warn(
+                task.origin_of("/type"),
+                "`type` must be a type name or a list of them; it is left out, so the value \
+                 is read as any JSON value",
+            );
+            return;
+        }
     };
     let mut seen = Vec::new();
     types.retain(|t| {
