@@ -20,6 +20,8 @@
 //! likes without exhausting the thread's.
 
 mod schema;
+#[cfg(test)]
+mod tests;
 
 use crate::diagnostic::{escape_pointer_token, Diagnostic};
 use crate::locate::PointerMap;
@@ -293,9 +295,10 @@ fn visit(value: &mut Value, task: Task, sink: &mut Sink) -> Vec<Child> {
     let Value::Object(map) = value else {
         return Vec::new();
     };
-    if map.contains_key("$ref") {
+    if let Some(Value::String(reference)) = map.get_mut("$ref") {
         // References to parameters, responses and the like: `lower` follows them, and
         // `openapiv3` ignores the `summary` and `description` 3.1 allows beside them.
+        decode_fragment(reference);
         return Vec::new();
     }
     let mut task = task;
@@ -606,7 +609,7 @@ fn hoist_deep_ref_targets(sink: &mut Sink, written: Option<&Value>) {
         if followed.as_deref().is_some_and(|now| !is_deep(now)) {
             continue;
         }
-        let Some(target) = written.pointer(&percent_decoded(&reference[1..])) else {
+        let Some(target) = written.pointer(&reference[1..]) else {
             // `lower` says that it does not exist.
             continue;
         };
@@ -614,6 +617,14 @@ fn hoist_deep_ref_targets(sink: &mut Sink, written: Option<&Value>) {
             continue;
         }
         sink.hoist(&name_after(&reference), target.clone(), reference.clone());
+    }
+}
+
+/// A local `$ref` is a URI fragment; `lower` reads it as the JSON pointer it encodes
+/// (`%7Bid%7D` -> `{id}`).
+pub(super) fn decode_fragment(reference: &mut String) {
+    if reference.starts_with('#') && reference.contains('%') {
+        *reference = percent_decoded(reference);
     }
 }
 
@@ -647,7 +658,7 @@ fn percent_decoded(fragment: &str) -> String {
 /// A component name for the schema at `reference`: its names, without the keywords and
 /// indices between them.
 fn name_after(reference: &str) -> String {
-    let tokens: Vec<String> = percent_decoded(reference)
+    let tokens: Vec<String> = reference
         .trim_start_matches("#/")
         .split('/')
         .map(|t| t.replace("~1", "/").replace("~0", "~"))

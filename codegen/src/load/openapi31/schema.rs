@@ -1,6 +1,6 @@
 //! The rewrite of one schema object, before its children are visited.
 
-use super::{is_deep, Child, Kind, Sink, Task};
+use super::{decode_fragment, is_deep, Child, Kind, Sink, Task};
 use crate::diagnostic::escape_pointer_token;
 use serde_json::{json, Map, Value};
 use std::cmp::Ordering;
@@ -118,7 +118,8 @@ pub(super) fn visit(
     };
     dialect(schema, &task, sink);
     hoist_definitions(schema, &task, sink);
-    if let Some(Value::String(reference)) = schema.get("$ref") {
+    if let Some(Value::String(reference)) = schema.get_mut("$ref") {
+        decode_fragment(reference);
         if is_deep(reference) {
             sink.deep_refs.insert(reference.clone());
         }
