@@ -375,6 +375,51 @@ components:
     assert!(error.message.contains("does not exist"), "{error}");
 }
 
+/// `$ref`s to a parameter of another operation, or to a schema inside another: `lower`
+/// follows references to components, so the targets become components.
+#[test]
+fn refs_into_other_places_are_followed() {
+    let api = api("openapi: 3.1.0
+info: {title: t, version: '1'}
+paths:
+  /things/{id}:
+    get:
+      operationId: get-thing
+      parameters:
+      - {name: id, in: path, required: true, schema: {type: integer}}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  size: {type: integer, format: int32}
+  /things/{id}/size:
+    get:
+      operationId: get-size
+      parameters:
+      - $ref: '#/paths/~1things~1%7Bid%7D/get/parameters/0'
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: '#/paths/~1things~1{id}/get/responses/200/content/application~1json/schema/properties/size'}
+");
+    let size = &api.operations[1];
+    assert_eq!(size.parameters[0].name, "id");
+    assert_eq!(size.parameters[0].ty, TypeRef::I64);
+    let body = size.responses[0].body.as_ref().unwrap();
+    assert!(
+        matches!(&body.ty, TypeRef::I32)
+            || matches!(&body.ty, TypeRef::Named(name) if matches!(&type_def(&api, name).kind, TypeKind::Alias { target: TypeRef::I32 })),
+        "{:?}",
+        body.ty
+    );
+}
+
 #[test]
 fn info_summary_license_identifier_and_dialects() {
     let spec = "openapi: 3.1.1

@@ -49,17 +49,22 @@ pub fn normalise(document: Value, file: &str) -> Normalised {
         origin: PointerMap::default(),
         diagnostics: Vec::new(),
         hoisted: Vec::new(),
-        schema_names: document
-            .pointer("/components/schemas")
+        taken: document
+            .get("components")
             .and_then(Value::as_object)
-            .map(|schemas| schemas.keys().cloned().collect())
-            .unwrap_or_default(),
+            .into_iter()
+            .flatten()
+            .flat_map(|(section, entries)| {
+                let names = entries.as_object().into_iter().flat_map(Map::keys);
+                names.map(|name| (section.clone(), name.clone()))
+            })
+            .collect(),
         anchors: Vec::new(),
         ref_rewrites: Vec::new(),
         deep_refs: BTreeSet::new(),
     };
     let mut document = walk(document, Task::new("#", "#", Kind::Document), &mut sink);
-    // `$defs` and the targets of `$ref`s into schemas become component schemas, which may
+    // `$defs` and the targets of `$ref`s into other places become components, which may
     // hold more of both.
     loop {
         hoist_deep_ref_targets(&mut sink, written.as_ref());
@@ -67,20 +72,21 @@ pub fn normalise(document: Value, file: &str) -> Normalised {
             break;
         }
         for Hoisted {
+            section,
             name,
-            schema,
+            value,
             origin,
         } in std::mem::take(&mut sink.hoisted)
         {
-            let at = format!("#/components/schemas/{}", escape_pointer_token(&name));
-            sink.origin.record(at.clone(), origin.clone());
-            let schema = walk(
-                schema,
-                Task::new(&at, &origin, Kind::Schema(schema::Place::Component)),
-                &mut sink,
+            let at = format!(
+                "#/components/{}/{}",
+                section.name(),
+                escape_pointer_token(&name)
             );
-            if let Some(schemas) = component_schemas(&mut document) {
-                schemas.insert(name, schema);
+            sink.origin.record(at.clone(), origin.clone());
+            let value = walk(value, Task::new(&at, &origin, section.kind()), &mut sink);
+            if let Some(entries) = components_section(&mut document, section.name()) {
+                entries.insert(name, value);
             }
         }
     }
@@ -100,8 +106,8 @@ enum Kind {
     Components,
     PathItem,
     Operation,
-    /// Parameters and headers.
     Parameter,
+    Header,
     RequestBody,
     Response,
     MediaType,
@@ -174,34 +180,57 @@ struct Sink<'f> {
     diagnostics: Vec<Diagnostic>,
     /// `$defs` entries on their way to `components/schemas`.
     hoisted: Vec<Hoisted>,
-    /// Component schema names taken, so that hoisted ones get fresh names.
-    schema_names: HashSet<String>,
+    /// Component names taken (section, name), so that hoisted ones get fresh names.
+    taken: HashSet<(String, String)>,
     /// `$anchor` names and where their schema now stands.
     anchors: Vec<(String, String)>,
     /// `$ref` targets that moved: (as written, where it now is).
     ref_rewrites: Vec<(String, String)>,
-    /// `$ref`s from schemas into other schemas, which `lower` cannot follow.
-    deep_refs: BTreeSet<String>,
+    /// `$ref`s into places other than components, which `lower` cannot follow.
+    deep_refs: BTreeSet<(Section, String)>,
 }
 
 impl Sink<'_> {
-    /// Makes `schema` (written at `origin`) a component schema with a fresh name after
+    /// Makes `value` (written at `origin`) a component of `section` with a fresh name after
     /// `base`, and has `$ref`s to `origin` follow it there.
-    fn hoist(&mut self, base: &str, schema: Value, origin: String) {
-        let mut name = base.to_owned();
+    fn hoist(&mut self, section: Section, base: &str, value: Value, origin: String) {
+        let base: String = base
+            .chars()
+            .map(|c| {
+                if c.is_alphanumeric() || c == '_' {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect();
+        let base = base
+            .split('-')
+            .filter(|part| !part.is_empty())
+            .collect::<Vec<_>>()
+            .join("-");
+        let mut name = base.clone();
         let mut n = 2;
-        while self.schema_names.contains(&name) {
+        while self
+            .taken
+            .contains(&(section.name().to_owned(), name.clone()))
+        {
             name = format!("{base}{n}");
             n += 1;
         }
-        self.schema_names.insert(name.clone());
+        self.taken.insert((section.name().to_owned(), name.clone()));
         self.ref_rewrites.push((
             origin.clone(),
-            format!("#/components/schemas/{}", escape_pointer_token(&name)),
+            format!(
+                "#/components/{}/{}",
+                section.name(),
+                escape_pointer_token(&name)
+            ),
         ));
         self.hoisted.push(Hoisted {
+            section,
             name,
-            schema,
+            value,
             origin,
         });
     }
@@ -219,9 +248,54 @@ impl Sink<'_> {
 }
 
 struct Hoisted {
+    section: Section,
     name: String,
-    schema: Value,
+    value: Value,
     origin: String,
+}
+
+/// The sections of `components` that `$ref`s may be made to point into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Section {
+    Schemas,
+    Parameters,
+    Headers,
+    Responses,
+    RequestBodies,
+}
+
+impl Section {
+    fn name(self) -> &'static str {
+        match self {
+            Section::Schemas => "schemas",
+            Section::Parameters => "parameters",
+            Section::Headers => "headers",
+            Section::Responses => "responses",
+            Section::RequestBodies => "requestBodies",
+        }
+    }
+
+    fn kind(self) -> Kind {
+        match self {
+            Section::Schemas => Kind::Schema(schema::Place::Component),
+            Section::Parameters => Kind::Parameter,
+            Section::Headers => Kind::Header,
+            Section::Responses => Kind::Response,
+            Section::RequestBodies => Kind::RequestBody,
+        }
+    }
+
+    /// The section a `$ref` at a place of `kind` points into.
+    fn of(kind: Kind) -> Option<Section> {
+        match kind {
+            Kind::Schema(_) => Some(Section::Schemas),
+            Kind::Header => Some(Section::Headers),
+            Kind::Parameter => Some(Section::Parameters),
+            Kind::Response => Some(Section::Responses),
+            Kind::RequestBody => Some(Section::RequestBodies),
+            _ => None,
+        }
+    }
 }
 
 /// Rewrites `value` and everything below it. Each place is rewritten before its children
@@ -275,10 +349,13 @@ fn slot_mut<'v>(value: &'v mut Value, slot: &[String]) -> Option<&'v mut Value> 
     })
 }
 
-/// `components/schemas`, made where missing.
-fn component_schemas(document: &mut Value) -> Option<&mut Map<String, Value>> {
+/// `components/{section}`, made where missing.
+fn components_section<'v>(
+    document: &'v mut Value,
+    section: &str,
+) -> Option<&'v mut Map<String, Value>> {
     let mut value = document;
-    for key in ["components", "schemas"] {
+    for key in ["components", section] {
         value = value
             .as_object_mut()?
             .entry(key)
@@ -296,9 +373,13 @@ fn visit(value: &mut Value, task: Task, sink: &mut Sink) -> Vec<Child> {
         return Vec::new();
     };
     if let Some(Value::String(reference)) = map.get_mut("$ref") {
-        // References to parameters, responses and the like: `lower` follows them, and
-        // `openapiv3` ignores the `summary` and `description` 3.1 allows beside them.
+        // References to parameters, responses and the like: `lower` follows them (when
+        // they point at components), and `openapiv3` ignores the `summary` and
+        // `description` 3.1 allows beside them.
         decode_fragment(reference);
+        if let Some(section) = Section::of(task.kind).filter(|_| is_deep(reference)) {
+            sink.deep_refs.insert((section, reference.clone()));
+        }
         return Vec::new();
     }
     let mut task = task;
@@ -324,7 +405,7 @@ fn visit(value: &mut Value, task: Task, sink: &mut Sink) -> Vec<Child> {
                 &mut children,
             );
             entries(map, "parameters", Kind::Parameter, &task, &mut children);
-            entries(map, "headers", Kind::Parameter, &task, &mut children);
+            entries(map, "headers", Kind::Header, &task, &mut children);
             entries(map, "responses", Kind::Response, &task, &mut children);
             entries(
                 map,
@@ -359,7 +440,7 @@ fn visit(value: &mut Value, task: Task, sink: &mut Sink) -> Vec<Child> {
             }
             entries(map, "responses", Kind::Response, &task, &mut children);
         }
-        Kind::Parameter => {
+        Kind::Parameter | Kind::Header => {
             if map.contains_key("schema") {
                 let place = schema::Place::Other;
                 children.push(task.child(&["schema"], Kind::Schema(place)));
@@ -368,7 +449,7 @@ fn visit(value: &mut Value, task: Task, sink: &mut Sink) -> Vec<Child> {
         }
         Kind::RequestBody => entries(map, "content", Kind::MediaType, &task, &mut children),
         Kind::Response => {
-            entries(map, "headers", Kind::Parameter, &task, &mut children);
+            entries(map, "headers", Kind::Header, &task, &mut children);
             entries(map, "content", Kind::MediaType, &task, &mut children);
         }
         Kind::MediaType => {
@@ -381,7 +462,7 @@ fn visit(value: &mut Value, task: Task, sink: &mut Sink) -> Vec<Child> {
                     if let Some(Value::Object(headers)) = encoding.get("headers") {
                         for header in headers.keys() {
                             let tokens = ["encoding", name, "headers", header];
-                            children.push(task.child(&tokens, Kind::Parameter));
+                            children.push(task.child(&tokens, Kind::Header));
                         }
                     }
                 }
@@ -597,14 +678,14 @@ fn has_deep_refs(document: &Value) -> bool {
     false
 }
 
-/// Copies the schema each `$ref` into a schema points at (in the document as written) into
-/// `components/schemas`, named after its place (`#/components/schemas/a/properties/b` ->
-/// `a-b`), where `lower` can follow it.
+/// Copies what each `$ref` into a place other than a component points at (in the document
+/// as written) into `components`, named after its place (`#/components/schemas/a/properties/b`
+/// -> `a-b`), where `lower` can follow it.
 fn hoist_deep_ref_targets(sink: &mut Sink, written: Option<&Value>) {
     let Some(written) = written else {
         return;
     };
-    for reference in std::mem::take(&mut sink.deep_refs) {
+    for (section, reference) in std::mem::take(&mut sink.deep_refs) {
         let followed = relocated(&reference, &sink.ref_rewrites, &[]);
         if followed.as_deref().is_some_and(|now| !is_deep(now)) {
             continue;
@@ -616,7 +697,12 @@ fn hoist_deep_ref_targets(sink: &mut Sink, written: Option<&Value>) {
         if !target.is_object() && !target.is_boolean() {
             continue;
         }
-        sink.hoist(&name_after(&reference), target.clone(), reference.clone());
+        sink.hoist(
+            section,
+            &name_after(&reference),
+            target.clone(),
+            reference.clone(),
+        );
     }
 }
 

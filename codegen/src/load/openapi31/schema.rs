@@ -1,6 +1,6 @@
 //! The rewrite of one schema object, before its children are visited.
 
-use super::{decode_fragment, is_deep, Child, Kind, Sink, Task};
+use super::{decode_fragment, is_deep, Child, Kind, Section, Sink, Task};
 use crate::diagnostic::escape_pointer_token;
 use serde_json::{json, Map, Value};
 use std::cmp::Ordering;
@@ -121,7 +121,7 @@ pub(super) fn visit(
     if let Some(Value::String(reference)) = schema.get_mut("$ref") {
         decode_fragment(reference);
         if is_deep(reference) {
-            sink.deep_refs.insert(reference.clone());
+            sink.deep_refs.insert((Section::Schemas, reference.clone()));
         }
     }
     null_alternatives(schema, &mut task, sink);
@@ -189,7 +189,7 @@ fn hoist_definitions(schema: &mut Map<String, Value>, task: &Task, sink: &mut Si
                 None => name.clone(),
             };
             let origin = task.origin_of(&format!("{}{}", token(key), token(&name)));
-            sink.hoist(&base, definition, origin);
+            sink.hoist(Section::Schemas, &base, definition, origin);
         }
     }
 }
