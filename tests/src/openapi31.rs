@@ -188,6 +188,8 @@ fn one_value_enum(map: &mut Map<String, Value>) {
     map.insert("const".to_owned(), single);
 }
 
+/// Keywords that only describe. The converter keeps its own list rather than the
+/// generator's: it is the other side of the comparison, written from the specification.
 fn is_annotation(key: &str) -> bool {
     matches!(
         key,
