@@ -161,8 +161,8 @@ fn unsupported_documents_and_constructs() {
         swagger.contains("Swagger 2.0 documents are not supported"),
         "{swagger}"
     );
-    let v31 = problems("openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n");
-    assert!(v31.contains("OpenAPI 3.1.0 is not supported yet"), "{v31}");
+    let v32 = problems("openapi: 3.2.0\ninfo: {title: t, version: '1'}\npaths: {}\n");
+    assert!(v32.contains("unknown OpenAPI version `3.2.0`"), "{v32}");
     let syntax = problems("openapi: 3.0.3\ninfo: [unclosed\n");
     assert!(syntax.contains("--> bad.yaml:"), "{syntax}");
     let cycle = problems(&format!(

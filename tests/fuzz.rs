@@ -59,7 +59,8 @@ fn pipeline(text: &str) -> Result<bool, TestCaseError> {
     }
 }
 
-/// Specs to mutate: the packages fragment and every focused spec.
+/// Specs to mutate: the packages fragment and every focused spec, each in OpenAPI 3.0 and in
+/// its 3.1 rendition.
 fn bases() -> &'static [Value] {
     static BASES: OnceLock<Vec<Value>> = OnceLock::new();
     BASES.get_or_init(|| {
@@ -75,6 +76,7 @@ fn bases() -> &'static [Value] {
         paths
             .iter()
             .map(|p| serde_yaml::from_str(&read(p)).unwrap())
+            .flat_map(|v30: Value| [tests::openapi31::to_openapi31(&v30), v30])
             .collect()
     })
 }
@@ -148,6 +150,18 @@ fn interesting() -> impl Strategy<Value = Value> {
             serde_json::json!({"allOf": [{"$ref": "#/components/schemas/package"}, {"type": "string"}]})
         ),
         Just(serde_json::json!({"type": "array"})),
+        // OpenAPI 3.1 forms.
+        Just(serde_json::json!({"type": ["string", "null"], "examples": ["a"]})),
+        Just(
+            serde_json::json!({"anyOf": [{"type": "null"}, {"$ref": "#/components/schemas/package"}]})
+        ),
+        Just(
+            serde_json::json!({"$ref": "#/components/schemas/package", "description": "d", "properties": {"x": {"const": 1}}})
+        ),
+        Just(
+            serde_json::json!({"type": "array", "prefixItems": [{"type": "string"}], "items": false})
+        ),
+        Just(serde_json::json!({"$ref": "#/components/schemas/package/properties/id"})),
         Just(serde_json::json!([])),
         Just(serde_json::json!({})),
     ]
@@ -233,6 +247,8 @@ fn arbitrary_text_never_panics() {
         "[a-z{}:/ \n-]{0,300}".prop_map(|body| format!(
             "openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\npaths:\n  {body}"
         )),
+        "[ -~\n]{0,300}"
+            .prop_map(|body| format!("openapi: 3.1.0\ninfo: {{title: t, version: '1'}}\n{body}")),
     ];
     TestRunner::new(config(300))
         .run(&text, |text| pipeline(&text).map(drop))

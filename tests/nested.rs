@@ -3,11 +3,13 @@
 //! small non-GitHub API (no vendor profile), each with tests that run inside the generated
 //! crate; and GitHub's entire REST description.
 //!
-//! The whole-description check takes a few minutes cold, so it is `#[ignore]`d here and run
-//! by `cargo xtask test` as a step of its own.
+//! The whole-description checks take a few minutes cold, so they are `#[ignore]`d here and
+//! run by `cargo xtask test` as a step of its own.
 
+use std::path::PathBuf;
 use tests::nested::NestedCrate;
 use tests::{read, reference_dir, workspace_root};
+use xtask::Job;
 
 #[test]
 fn breadth_client_builds_without_warnings_and_behaves() {
@@ -85,5 +87,35 @@ fn whole_github_description_builds_without_warnings() {
         "generated in {:.1}s; generated + cargo check in {:.1}s",
         elapsed.as_secs_f64(),
         started.elapsed().as_secs_f64()
+    );
+}
+
+/// GitHub's whole description rendered in OpenAPI 3.1 (by the converter in
+/// `tests/src/openapi31.rs`) generates the crate the 3.0 description does, so the build
+/// above covers the 3.1 crate too.
+#[test]
+#[ignore = "a minute in a debug build; `cargo xtask test` runs it"]
+fn whole_github_description_in_31_generates_the_same_crate() {
+    let spec = reference_dir().join("github-openapi/api.github.com.json");
+    // Rendering writes nothing, so the default job's output directory is never touched.
+    let job = |spec: PathBuf, spec_name: &str| Job {
+        spec,
+        spec_name: spec_name.to_owned(),
+        crate_name: "github-api".to_owned(),
+        guide: None,
+        ..xtask::default_job()
+    };
+    let v30 = xtask::render(&job(spec.clone(), "api.github.com.json"))
+        .unwrap_or_else(|failure| panic!("{failure}"));
+    let rendition = tests::openapi31::write_rendition(&spec);
+    let v31 = xtask::render(&job(rendition.clone(), "api.github.com.31.json"));
+    let _ = std::fs::remove_file(rendition);
+    let v31 = v31.unwrap_or_else(|failure| panic!("{failure}"));
+    assert!(v31.warnings.is_empty(), "{:#?}", v31.warnings);
+    tests::openapi31::assert_same_crate(
+        &v30,
+        "api.github.com.json",
+        &v31,
+        "api.github.com.31.json",
     );
 }

@@ -3,6 +3,7 @@
 
 pub mod bench;
 pub mod nested;
+pub mod openapi31;
 
 use serde_json::Value;
 use std::path::PathBuf;

@@ -14,7 +14,8 @@ use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashSet};
 
 /// Whether `text` has a local `$ref` to something other than a component: a cheap scan, so
-/// that documents without one are read as fast as before.
+/// that documents without one are read as fast as before. (A reference to an anchor, `#a`,
+/// is not a JSON pointer; a 3.1 document's are followed by its rewrite.)
 pub fn needs_rewrite(text: &str) -> bool {
     text.match_indices("$ref").any(|(at, _)| {
         let rest = text[at + 4..].trim_start_matches(['"', '\'']).trim_start();
@@ -26,7 +27,7 @@ pub fn needs_rewrite(text: &str) -> bool {
             .find(['"', '\'', '\n', '\r', ',', '}'])
             .unwrap_or(value.len());
         let reference = value[..end].trim();
-        reference.starts_with('#') && component(reference).is_none()
+        reference.starts_with("#/") && component(reference).is_none()
     })
 }
 
@@ -176,7 +177,7 @@ fn local_references(document: &Value) -> Vec<(String, String)> {
         match value {
             Value::Object(members) => {
                 if let Some(Value::String(reference)) = members.get("$ref") {
-                    if reference.starts_with('#') && component(reference).is_none() {
+                    if reference.starts_with("#/") && component(reference).is_none() {
                         references.push((at.clone(), reference.clone()));
                     }
                 }
@@ -198,42 +199,44 @@ fn local_references(document: &Value) -> Vec<(String, String)> {
 
 /// The pointer to where `reference` leads, as written in the document: the fragment
 /// percent-decoded (it is part of a URI), and any `$ref` on the way followed (tools that
-/// write such references resolve them so), at most a few deep.
+/// write such references resolve them so), at most a few, so that cycles end.
 fn resolve(document: &Value, reference: &str) -> Option<String> {
-    let fragment = percent_decode(reference.strip_prefix('#')?);
-    let mut tokens: Vec<String> = fragment
-        .split('/')
-        .skip(1)
-        .map(|t| t.replace("~1", "/").replace("~0", "~"))
-        .collect();
-    tokens.reverse();
+    /// The tokens of a pointer, last first, to pop in order.
+    fn tokens(reference: &str) -> Option<Vec<String>> {
+        let fragment = percent_decode(reference.strip_prefix("#/")?);
+        let mut tokens: Vec<String> = fragment
+            .split('/')
+            .map(|t| t.replace("~1", "/").replace("~0", "~"))
+            .collect();
+        tokens.reverse();
+        Some(tokens)
+    }
+    let mut pending = tokens(reference)?;
     let mut at = String::from("#");
     let mut node = document;
     let mut followed = 0;
-    while let Some(token) = tokens.pop() {
+    while let Some(token) = pending.pop() {
         let child = match node {
             Value::Object(members) => members.get(&token),
             Value::Array(items) => token.parse::<usize>().ok().and_then(|i| items.get(i)),
             _ => None,
         };
-        match child {
-            Some(child) => {
-                at.push('/');
-                at.push_str(&escape_pointer_token(&token));
-                node = child;
-            }
-            None => {
-                let inner = node.get("$ref").and_then(Value::as_str)?;
-                followed += 1;
-                if followed > 8 || !inner.starts_with('#') {
-                    return None;
-                }
-                tokens.push(token);
-                let target = resolve(document, inner)?;
-                node = document.pointer(target.trim_start_matches('#'))?;
-                at = target;
-            }
+        if let Some(child) = child {
+            at.push('/');
+            at.push_str(&escape_pointer_token(&token));
+            node = child;
+            continue;
         }
+        // Not here: through the `$ref` that stands here, from the document's root.
+        let inner = node.get("$ref").and_then(Value::as_str)?;
+        followed += 1;
+        if followed > 8 {
+            return None;
+        }
+        pending.push(token);
+        pending.extend(tokens(inner)?);
+        at = String::from("#");
+        node = document;
     }
     Some(at)
 }
@@ -314,6 +317,8 @@ fn component_name(target: &str, taken: impl Fn(&str) -> bool) -> String {
         "anyOf",
         "additionalProperties",
         "headers",
+        "$defs",
+        "definitions",
     ];
     let words: Vec<String> = target
         .trim_start_matches('#')

@@ -1,13 +1,16 @@
 //! Stage 1: spec text -> `openapiv3::OpenAPI`.
 //!
 //! YAML and JSON are both accepted (JSON is read with serde_json, which is much faster on the
-//! 13 MB GitHub description). Every failure names the file, the JSON pointer of the offending
-//! value and, for YAML, its line and column.
+//! 13 MB GitHub description). OpenAPI 3.0 is read straight into the model; 3.1 is read as a
+//! plain value and rewritten into the 3.0 shape first ([`openapi31`]). Every failure names
+//! the file, the JSON pointer of the offending value in the document as written, and its
+//! line and column.
 
 mod local_refs;
+pub mod openapi31;
 
 use crate::diagnostic::{escape_pointer_token, Diagnostic, Diagnostics};
-use crate::locate::PointerMap;
+use crate::locate::{line_of, PointerMap};
 use openapiv3::OpenAPI;
 use serde::Deserialize;
 
@@ -23,51 +26,82 @@ pub struct Loaded {
 
 /// Parses `text`, the contents of the spec file `file` (used in messages only).
 pub fn load(text: &str, file: &str) -> Result<Loaded, Diagnostics> {
-    if !local_refs::needs_rewrite(text) {
-        if let Some(spec) = Format::detect(text).parse_untracked::<OpenAPI>(text) {
-            check_version(&VersionFields::of(&spec), file)?;
-            return Ok(Loaded {
-                spec,
-                warnings: Vec::new(),
-                origin: PointerMap::default(),
-            });
+    let format = Format::detect(text);
+    // A valid document is read once, without tracking where the reader is: tracking makes
+    // reading GitHub's description a quarter slower (BENCHMARKS.md), and only a failure
+    // needs it.
+    // A 3.1 document is not even tried as 3.0: where it fails to fit the model (a `type`
+    // list, say), `openapiv3`'s untagged enums retry each level, in time exponential in the
+    // nesting depth.
+    if !format.declares_v31(text) && !local_refs::needs_rewrite(text) {
+        if let Some(spec) = format.parse_untracked::<OpenAPI>(text) {
+            if spec.openapi.starts_with("3.0") {
+                return Ok(Loaded {
+                    spec,
+                    warnings: Vec::new(),
+                    origin: PointerMap::default(),
+                });
+            }
         }
     }
-    // A document the model cannot read as it is: read untyped, made readable, then read.
-    let format = Format::detect(text);
     let version: VersionFields = format.parse(text, file)?;
-    check_version(&version, file)?;
+    let version = check_version(&version, file).map_err(|error| with_line(error, text))?;
+    // A document the model cannot read as it is: read untyped, made readable, then read.
     let mut document: serde_json::Value = format.parse(text, file)?;
-    drop_callbacks(&mut document);
-    let mut origin = PointerMap::default();
-    let errors = local_refs::rewrite(&mut document, &mut origin, file);
+    let mut moved = PointerMap::default();
+    let errors = local_refs::rewrite(&mut document, &mut moved, file);
     if !errors.is_empty() {
-        let placed =
-            errors
-                .into_iter()
-                .map(|error| match crate::locate::line_of(text, &error.pointer) {
-                    Some((line, column)) => error.with_line(line, column),
-                    None => error,
-                });
-        return Err(Diagnostics(placed.collect()));
+        return Err(Diagnostics(
+            errors.into_iter().map(|e| with_line(e, text)).collect(),
+        ));
     }
-    match serde_json::from_value(document) {
-        Ok(spec) => Ok(Loaded {
-            spec,
-            warnings: Vec::new(),
-            origin,
-        }),
-        // A shape error stands in the text as written too: read that for its place.
-        Err(_) => Ok(Loaded {
-            spec: load_v30(text, file)?,
-            warnings: Vec::new(),
-            origin: PointerMap::default(),
-        }),
+    let (document, origin, mut found) = match version {
+        Version::V31 => {
+            let openapi31::Normalised {
+                document,
+                origin,
+                diagnostics,
+            } = openapi31::normalise(document, file);
+            (document, origin.after(moved), diagnostics)
+        }
+        Version::V30 => {
+            drop_callbacks(&mut document);
+            (document, moved, Vec::new())
+        }
+    };
+    let mut found: Vec<Diagnostic> = found
+        .drain(..)
+        .map(|diagnostic| with_line(diagnostic, text))
+        .collect();
+    found.sort_by(|a, b| (&a.pointer, &a.message).cmp(&(&b.pointer, &b.message)));
+    found.dedup();
+    if !found.iter().any(Diagnostic::is_error) {
+        match OpenAPI::deserialize(&document) {
+            Ok(spec) => {
+                return Ok(Loaded {
+                    spec,
+                    warnings: found,
+                    origin,
+                })
+            }
+            Err(_) => {
+                let error = shape_error(&document, file);
+                let error = Diagnostic {
+                    pointer: origin.original(&error.pointer),
+                    ..error
+                };
+                found.push(with_line(error, text));
+            }
+        }
     }
+    let mut all = Diagnostics(found);
+    all.sort();
+    Err(all)
 }
 
 /// Callbacks are requests the API sends, not ones a client makes; `openapiv3` cannot read
-/// them when they are `$ref`s, and nothing needs them.
+/// them when they are `$ref`s, and nothing needs them. (A 3.1 document's are dropped, with
+/// a warning, with its webhooks.)
 fn drop_callbacks(document: &mut serde_json::Value) {
     if let Some(components) = document
         .get_mut("components")
@@ -77,43 +111,38 @@ fn drop_callbacks(document: &mut serde_json::Value) {
     }
     let paths = document.get_mut("paths").and_then(|p| p.as_object_mut());
     for item in paths.into_iter().flat_map(|paths| paths.values_mut()) {
-        for operation in item
+        let operations = item
             .as_object_mut()
             .into_iter()
-            .flat_map(|item| item.values_mut())
-        {
-            if let Some(operation) = operation.as_object_mut() {
-                operation.remove("callbacks");
-            }
+            .flat_map(|item| item.values_mut());
+        for operation in operations.filter_map(|o| o.as_object_mut()) {
+            operation.remove("callbacks");
         }
     }
 }
 
-/// Reads an OpenAPI 3.0 document as it is, with a tracked reading of a failure to say where.
-fn load_v30(text: &str, file: &str) -> Result<OpenAPI, Diagnostic> {
-    let format = Format::detect(text);
-    // A valid document is read once, without tracking where the reader is: tracking makes
-    // reading GitHub's description a quarter slower (BENCHMARKS.md), and only a failure
-    // needs it.
-    if let Some(spec) = format.parse_untracked::<OpenAPI>(text) {
-        check_version(&VersionFields::of(&spec), file)?;
-        return Ok(spec);
+/// Where reading `document` as the model fails, and why.
+fn shape_error(document: &serde_json::Value, file: &str) -> Diagnostic {
+    let (pointer, message) = match first_error::<OpenAPI>(document) {
+        Some((inner, message)) => (format!("#{inner}"), message),
+        None => ("#".to_owned(), "not a valid OpenAPI document".to_owned()),
+    };
+    let (pointer, message) = narrow_value(document, &pointer).unwrap_or((pointer, message));
+    Diagnostic::new(file, pointer, describe(&strip_position(&message)))
+}
+
+fn with_line(diagnostic: Diagnostic, text: &str) -> Diagnostic {
+    match (diagnostic.line, line_of(text, &diagnostic.pointer)) {
+        (None, Some((line, column))) => diagnostic.with_line(line, column),
+        _ => diagnostic,
     }
-    let version: VersionFields = format.parse(text, file)?;
-    check_version(&version, file)?;
-    format
-        .parse(text, file)
-        .map_err(|error| match narrow(text, file, &error.pointer) {
-            Some(deeper) => deeper,
-            None => error,
-        })
 }
 
 /// openapiv3 flattens its maps (`paths`, `responses`, extensions), which hides from serde
 /// where inside them a value went wrong. This parses the entries of the failing map one by
-/// one, as the type they must be, to find the entry and the place in it.
-fn narrow(text: &str, file: &str, pointer: &str) -> Option<Diagnostic> {
-    let document: serde_json::Value = Format::detect(text).parse(text, file).ok()?;
+/// one, as the type they must be, to find the entry and the place in it: its pointer, and
+/// serde's message.
+fn narrow_value(document: &serde_json::Value, pointer: &str) -> Option<(String, String)> {
     let entry = |value: &serde_json::Value,
                  base: &str,
                  check: &dyn Fn(&serde_json::Value) -> Option<(String, String)>| {
@@ -176,12 +205,7 @@ fn narrow(text: &str, file: &str, pointer: &str) -> Option<Diagnostic> {
             }),
         _ => None,
     };
-    let (pointer, message) = found?;
-    let diagnostic = Diagnostic::new(file, pointer.clone(), describe(&strip_position(&message)));
-    Some(match crate::locate::line_of(text, &pointer) {
-        Some((line, column)) => diagnostic.with_line(line, column),
-        None => diagnostic,
-    })
+    found
 }
 
 /// Like [`first_error`] for a place that may hold a `$ref` instead: parsing as the untagged
@@ -226,6 +250,24 @@ impl Format {
         } else {
             Format::Yaml
         }
+    }
+
+    /// Whether the text says `openapi: 3.1...` at the first `openapi` key it has (a quick
+    /// look at the text; the parsed document decides).
+    fn declares_v31(self, text: &str) -> bool {
+        let value = match self {
+            Format::Json => text.find("\"openapi\"").map(|at| {
+                text[at + "\"openapi\"".len()..]
+                    .trim_start()
+                    .trim_start_matches(':')
+                    .trim_start()
+            }),
+            Format::Yaml => text
+                .lines()
+                .find_map(|line| line.strip_prefix("openapi:"))
+                .map(str::trim_start),
+        };
+        value.is_some_and(|value| value.trim_start_matches(['"', '\'']).starts_with("3.1"))
     }
 
     /// The value, or `None` when `text` is not a `T`; [`Format::parse`] tells why.
@@ -274,16 +316,13 @@ struct VersionFields {
     swagger: Option<serde_json::Value>,
 }
 
-impl VersionFields {
-    fn of(spec: &OpenAPI) -> Self {
-        VersionFields {
-            openapi: Some(serde_json::Value::String(spec.openapi.clone())),
-            swagger: None,
-        }
-    }
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Version {
+    V30,
+    V31,
 }
 
-fn check_version(fields: &VersionFields, file: &str) -> Result<(), Diagnostic> {
+fn check_version(fields: &VersionFields, file: &str) -> Result<Version, Diagnostic> {
     let as_text = |value: &serde_json::Value| match value {
         serde_json::Value::String(s) => s.clone(),
         other => other.to_string(),
@@ -302,27 +341,20 @@ fn check_version(fields: &VersionFields, file: &str) -> Result<(), Diagnostic> {
             "#",
             "not an OpenAPI document: the `openapi` field is missing",
         )
-        .with_hint("an OpenAPI 3.0 document starts with `openapi: 3.0.3`"));
+        .with_hint("an OpenAPI document starts with `openapi: 3.1.0` or `openapi: 3.0.3`"));
     };
     let version = as_text(version);
     if version.starts_with("3.0") {
-        return Ok(());
-    }
-    let diagnostic = if version.starts_with("3.1") {
-        Diagnostic::new(
-            file,
-            "#/openapi",
-            format!("OpenAPI {version} is not supported yet; only 3.0.x is"),
-        )
-        .with_hint("GitHub also publishes its description as OpenAPI 3.0.3 (api.github.com.json)")
+        Ok(Version::V30)
+    } else if version.starts_with("3.1") {
+        Ok(Version::V31)
     } else {
-        Diagnostic::new(
+        Err(Diagnostic::new(
             file,
             "#/openapi",
-            format!("unknown OpenAPI version `{version}`; only 3.0.x is supported"),
-        )
-    };
-    Err(diagnostic)
+            format!("unknown OpenAPI version `{version}`; 3.0.x and 3.1.x are supported"),
+        ))
+    }
 }
 
 fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
@@ -409,13 +441,40 @@ mod tests {
     }
 
     #[test]
-    fn openapi_31_is_not_supported_yet() {
+    fn openapi_31_is_read_and_other_versions_are_refused() {
+        let loaded = load(
+            "openapi: 3.1.0\ninfo: {title: t, version: '1'}\n",
+            "new.yaml",
+        )
+        .unwrap();
+        assert!(loaded.spec.paths.paths.is_empty());
         let error = load_error(
-            "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n",
+            "openapi: 4.0.0\ninfo: {title: t, version: '1'}\npaths: {}\n",
             "new.yaml",
         );
         assert_eq!(error.pointer, "#/openapi");
-        assert!(error.message.contains("not supported yet"), "{error}");
+        assert!(
+            error.message.contains("unknown OpenAPI version `4.0.0`"),
+            "{error}"
+        );
+        assert_eq!(error.line, Some((1, 1)), "{error}");
+    }
+
+    #[test]
+    fn openapi_31_shape_errors_point_into_the_document_as_written() {
+        // The bad `minLength` is moved into a `oneOf` branch (`openapiv3` tells no deeper
+        // than the schema); the error is reported at the schema as written.
+        let text = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\ncomponents:\n  schemas:\n    a:\n      type: [integer, string]\n      minLength: many\n";
+        let error = load_error(text, "s.yaml");
+        assert_eq!(error.pointer, "#/components/schemas/a", "{error}");
+        assert_eq!(error.line, Some((5, 5)), "{error}");
+        assert!(error.message.contains("expected usize"), "{error}");
+    }
+
+    #[test]
+    fn openapi_31_json_syntax_errors_have_a_line() {
+        let error = load_error("{\"openapi\": \"3.1.0\",\n \"info\": }", "s.json");
+        assert_eq!(error.line.map(|(line, _)| line), Some(2), "{error}");
     }
 
     #[test]

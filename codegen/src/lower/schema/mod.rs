@@ -224,8 +224,16 @@ impl<'a> Schemas<'a> {
             ReferenceOr::Item(schema) => Some((schema, pointer.to_owned())),
             ReferenceOr::Reference { reference } => {
                 let key = reference.strip_prefix(SCHEMA_REF_PREFIX)?;
-                let pointer = pointer_join("#/components/schemas", &[key]);
-                let (canonical, schema) = self.follow_component(key, &pointer)?;
+                if !self
+                    .component_schemas()
+                    .is_some_and(|all| all.contains_key(key))
+                {
+                    self.diagnostics
+                        .push(refs::dangling(self.file, pointer, reference));
+                    return None;
+                }
+                let at = pointer_join("#/components/schemas", &[key]);
+                let (canonical, schema) = self.follow_component(key, &at)?;
                 Some((schema, pointer_join("#/components/schemas", &[&canonical])))
             }
         }
