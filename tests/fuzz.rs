@@ -6,7 +6,7 @@
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 use tests::{read, workspace_root};
@@ -173,6 +173,16 @@ enum Mutation {
     Replace(usize, Value),
     Copy(usize, usize),
     RenameKey(usize, String),
+    /// Wraps a value in this many schemas (objects, arrays, `allOf`s in turn).
+    Nest(usize, usize),
+    /// Replaces a value by a `$ref` to another place in the document (not a component).
+    PointTo(usize, usize),
+    /// Makes a component schema contain itself: through `allOf`, `items`,
+    /// `additionalProperties`, or a property that refers to it by pointer.
+    SelfReference(usize, u8),
+    /// Replaces a value by a discriminated `oneOf` listing one schema twice, directly and
+    /// through a component that is an alias of it.
+    AliasedTwice(usize, usize),
 }
 
 fn mutation() -> impl Strategy<Value = Mutation> {
@@ -182,7 +192,20 @@ fn mutation() -> impl Strategy<Value = Mutation> {
         (any::<usize>(), any::<usize>()).prop_map(|(from, to)| Mutation::Copy(from, to)),
         (any::<usize>(), "[a-zA-Z_{}+٣²名🚀 -]{0,10}")
             .prop_map(|(at, name)| Mutation::RenameKey(at, name)),
+        (any::<usize>(), 1..40usize).prop_map(|(at, depth)| Mutation::Nest(at, depth)),
+        (any::<usize>(), any::<usize>()).prop_map(|(at, target)| Mutation::PointTo(at, target)),
+        (any::<usize>(), 0..4u8).prop_map(|(at, how)| Mutation::SelfReference(at, how)),
+        (any::<usize>(), any::<usize>()).prop_map(|(at, of)| Mutation::AliasedTwice(at, of)),
     ]
+}
+
+/// The names of the document's component schemas.
+fn component_names(document: &Value) -> Vec<String> {
+    document
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .map(|schemas| schemas.keys().cloned().collect())
+        .unwrap_or_default()
 }
 
 fn split(pointer: &str) -> (&str, String) {
@@ -233,6 +256,61 @@ fn apply(document: &mut Value, mutation: &Mutation) {
                 if let Some(value) = map.remove(&key) {
                     map.insert(name.clone(), value);
                 }
+            }
+        }
+        Mutation::Nest(at, depth) => {
+            if let Some(slot) = document.pointer_mut(&pick(*at)) {
+                let mut value = slot.take();
+                for level in 0..*depth {
+                    value = match level % 3 {
+                        0 => json!({"type": "object", "properties": {"inner": value}}),
+                        1 => json!({"type": "array", "items": value}),
+                        _ => json!({"allOf": [value, {"description": "nested"}]}),
+                    };
+                }
+                *slot = value;
+            }
+        }
+        Mutation::PointTo(at, target) => {
+            let reference = format!("#{}", pick(*target));
+            if let Some(slot) = document.pointer_mut(&pick(*at)) {
+                *slot = json!({"$ref": reference});
+            }
+        }
+        Mutation::SelfReference(at, how) => {
+            let names = component_names(document);
+            if names.is_empty() {
+                return;
+            }
+            let name = &names[at % names.len()];
+            let pointer = format!("/components/schemas/{}", name.replace('~', "~0").replace('/', "~1"));
+            let myself = json!({"$ref": format!("#{pointer}")});
+            let definition = match how {
+                0 => json!({"allOf": [myself, {"type": "object", "properties": {"more": {"type": "string"}}}]}),
+                1 => json!({"type": "array", "items": myself}),
+                2 => json!({"type": "object", "additionalProperties": myself}),
+                _ => json!({"type": "object", "properties": {"again": {"$ref": format!("#{pointer}/properties/again")}}}),
+            };
+            if let Some(slot) = document.pointer_mut(&pointer) {
+                *slot = definition;
+            }
+        }
+        Mutation::AliasedTwice(at, of) => {
+            let names = component_names(document);
+            if names.is_empty() {
+                return;
+            }
+            let target = names[of % names.len()].clone();
+            let alias = format!("{target}-alias");
+            let direct = json!({"$ref": format!("#/components/schemas/{target}")});
+            if let Some(Value::Object(schemas)) = document.pointer_mut("/components/schemas") {
+                schemas.insert(alias.clone(), direct.clone());
+            }
+            if let Some(slot) = document.pointer_mut(&pick(*at)) {
+                *slot = json!({
+                    "oneOf": [direct, {"$ref": format!("#/components/schemas/{alias}")}, {"type": "string"}],
+                    "discriminator": {"propertyName": "kind"}
+                });
             }
         }
     }

@@ -343,6 +343,8 @@ impl RawResponse {
     }
 
     /// A success without a body (`204 No Content`).
+    // Used only by specs with responses without a body.
+    #[allow(dead_code)]
     pub(crate) fn empty(self) -> Result<Response<()>, Error> {
         Ok(self.with_body(()))
     }

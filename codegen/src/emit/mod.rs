@@ -239,6 +239,12 @@ fn lib_rs(
         text.push('\n');
     }
     let crate_docs = docs::inner_doc_attrs(&text);
+    // A description of models alone (webhook payloads, say) sends no request: the client is
+    // there for the same API, unused by the crate itself.
+    let unused = api
+        .operations
+        .is_empty()
+        .then(|| quote!(#[allow(dead_code)]));
     let runtime_modules = runtime.iter().map(|file| {
         let module = ident(file.module);
         let mut items = runtime::public_items(file.source);
@@ -246,20 +252,31 @@ fn lib_rs(
         let items: Vec<Ident> = items.into_iter().map(ident).collect();
         let exports = (!items.is_empty()).then(|| quote!(pub use #module::{#(#items),*};));
         quote! {
+            #unused
             mod #module;
             #exports
         }
     });
-    let generated_modules = ["operations", "servers"]
-        .iter()
-        .chain(extra_modules)
-        .map(|module| {
+    // A glob re-export of a module with nothing public is an unused import.
+    let operations_export = api.operations.iter().any(|o| {
+        o.optional_params_type.is_some()
+            || matches!(o.success, crate::ir::Success::Enum { .. })
+            || o.request_body
+                .as_ref()
+                .is_some_and(|b| b.encoding == Encoding::Multipart)
+    });
+    let generated_modules = [("operations", operations_export), ("servers", true)]
+        .into_iter()
+        .chain(extra_modules.iter().map(|module| (*module, true)))
+        .map(|(module, exported)| {
             let module = ident(module);
+            let export = exported.then(|| quote!(pub use #module::*;));
             quote! {
                 mod #module;
-                pub use #module::*;
+                #export
             }
         });
+    let types_export = (!api.types.is_empty()).then(|| quote!(pub use types::*;));
     let pagination = runtime
         .iter()
         .any(|file| file.module == runtime::PAGINATION.module)
@@ -276,7 +293,7 @@ fn lib_rs(
         #(#runtime_modules)*
         #(#generated_modules)*
         pub mod types;
-        pub use types::*;
+        #types_export
 
         /// Re-exported so that callers use the same version as the models.
         pub use chrono;

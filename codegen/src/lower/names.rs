@@ -14,15 +14,18 @@ const RAW_KEYWORDS: &[&str] = &[
 /// Keywords that cannot even be raw identifiers.
 const UNRAWABLE_KEYWORDS: &[&str] = &["crate", "self", "super", "Self", "_"];
 
-/// Type names the generated modules use unqualified besides the runtime's: the prelude's,
-/// serde's derives, and the types `chrono` (`Date`, `DateTime`) and `serde_json` (`Map`,
-/// `Value`) define, which a reader would otherwise confuse.
+/// Type names the generated modules use unqualified besides the runtime's: the prelude's
+/// (`impl From<&str>`, `impl Into<String>`), serde's derives, and the types `chrono`
+/// (`Date`, `DateTime`) and `serde_json` (`Map`, `Value`) define, which a reader would
+/// otherwise confuse.
 const PRELUDE_TYPE_NAMES: &[&str] = &[
     "Box",
     "Date",
     "DateTime",
     "Deserialize",
     "Err",
+    "From",
+    "Into",
     "Map",
     "None",
     "Ok",

@@ -526,6 +526,19 @@ impl<'a> Lowerer<'a> {
         };
         let schema_pointer = pointer_join(&pointer, &["content", media_type, "schema"]);
         let mut parts = Vec::new();
+        let mut encoding = encoding;
+        if encoding == Encoding::Multipart {
+            parts = self.multipart_parts(content, &schema_pointer, type_prefix);
+            if parts.is_empty() {
+                // Nothing says what the parts are: the caller writes the body.
+                self.warning(
+                    &pointer,
+                    format!("the `{media_type}` body lists no parts (no schema properties); it is sent as bytes the caller writes"),
+                )
+                .hint = Some("describe the parts as the properties of an object schema".to_owned());
+                encoding = Encoding::Binary;
+            }
+        }
         let ty = match encoding {
             Encoding::Text => TypeRef::String,
             Encoding::Binary => TypeRef::Bytes,
@@ -537,7 +550,6 @@ impl<'a> Lowerer<'a> {
                 None => TypeRef::Json,
             },
             Encoding::Multipart => {
-                parts = self.multipart_parts(content, &schema_pointer, type_prefix);
                 TypeRef::Named(self.schemas.reserve(&format!("{type_prefix}Form")))
             }
         };
