@@ -109,7 +109,7 @@ pub fn parse(output: &str, success: bool) -> Check {
         if summary {
             continue;
         }
-        *causes.entry(cause(message)).or_insert(0) += 1;
+        *causes.entry(without_numbers(&cause(message))).or_insert(0) += 1;
         match kind {
             "error" => errors.push(line.to_owned()),
             _ => warnings.push(line.to_owned()),
@@ -130,6 +130,30 @@ pub fn parse(output: &str, success: bool) -> Check {
         causes,
         seconds: 0.0,
     }
+}
+
+/// `text` with every number made `N` (`too many arguments (N/N)`), but in error codes
+/// (`error[E0592]`).
+fn without_numbers(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_code = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        in_code = match c {
+            '[' => true,
+            ']' => false,
+            _ => in_code,
+        };
+        if c.is_ascii_digit() && !in_code {
+            while chars.peek().is_some_and(char::is_ascii_digit) {
+                chars.next();
+            }
+            out.push('N');
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// `error` or `warning`, and the message from that word on, for a diagnostic line: one
@@ -187,6 +211,22 @@ some note: error: not at the start
                 "error[E0432]: unresolved import `_`",
                 "warning: unused import: `_`",
             ]
+        );
+    }
+
+    #[test]
+    fn numbers_are_one_cause() {
+        assert_eq!(
+            without_numbers("error[E0592]: this function has too many arguments (11/7)"),
+            "error[E0592]: this function has too many arguments (N/N)"
+        );
+        let check = parse(
+            "src/a.rs:1:1: warning: the enum is at least 1544 bytes\nsrc/a.rs:9:1: warning: the enum is at least 96 bytes\n",
+            true,
+        );
+        assert_eq!(
+            check.causes.into_iter().collect::<Vec<_>>(),
+            [("warning: the enum is at least N bytes".to_owned(), 2)]
         );
     }
 

@@ -226,7 +226,10 @@ pub fn run(
             let mut shell = Command::new("sh");
             shell
                 .arg("-c")
-                .arg(format!("ulimit -v {} 2>/dev/null; exec \"$0\" \"$@\"", mib * 1024))
+                .arg(format!(
+                    "ulimit -v {} 2>/dev/null; exec \"$0\" \"$@\"",
+                    mib * 1024
+                ))
                 .arg(program);
             shell
         }

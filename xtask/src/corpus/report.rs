@@ -1,6 +1,7 @@
 //! The figures of a run, as Markdown (`CORPUS.md`) and as a short summary. Pure: the same
 //! results always give the same text, everything sorted.
 
+use super::broken;
 use super::cause::cause;
 use super::check::Check;
 use super::child::{ChildReport, Diag, Outcome};
@@ -238,10 +239,17 @@ impl Report {
                 percent_text(v30.generated, v30.documents),
                 yes(percent >= TARGET_GENERATED)
             )?;
+            let judged = self
+                .group("3.0")
+                .filter(|d| matches!(d.outcome, Outcome::Refused(_)))
+                .filter(|d| broken::why(&d.name).is_some())
+                .count();
             writeln!(
                 out,
-                "| every refused 3.0 document is genuinely broken | {} refused, each listed below with its diagnostic | to judge |",
-                v30.refused
+                "| every refused 3.0 document is genuinely broken | {} of {} refused are known to be broken (`xtask/src/corpus/broken.rs`) | {} |",
+                judged,
+                v30.refused,
+                yes(judged == v30.refused)
             )?;
         }
         writeln!(
@@ -630,8 +638,11 @@ fn write_refusals(out: &mut String, title: &str, refused: &[&DocResult]) -> std:
     writeln!(out)?;
     for (cause, docs) in &causes {
         writeln!(out, "### {} ({})\n", heading(cause), docs.len())?;
-        writeln!(out, "| document | at | message | errors |")?;
-        writeln!(out, "|---|---|---|---:|")?;
+        writeln!(
+            out,
+            "| document | at | message | errors | known to be broken? |"
+        )?;
+        writeln!(out, "|---|---|---|---:|---|")?;
         for (doc, first, report) in docs {
             let (at, message) = match first {
                 Some(d) => (place(d, &doc.name), d.message.as_str()),
@@ -639,11 +650,13 @@ fn write_refusals(out: &mut String, title: &str, refused: &[&DocResult]) -> std:
             };
             writeln!(
                 out,
-                "| `{}` | {} | {} | {} |",
+                "| `{}` | {} | {} | {} | {} |",
                 doc.name,
                 cell(&at),
                 cell(message),
-                report.errors
+                report.errors,
+                broken::why(&doc.name)
+                    .map_or_else(|| "no".to_owned(), |why| cell(&format!("yes: {why}")))
             )?;
         }
         writeln!(out)?;
@@ -977,7 +990,8 @@ mod tests {
             "## Refusals of OpenAPI 3.0 documents, by cause",
             "| `$ref` to `_`, which does not exist | 2 |",
             "### `$ref` to `_`, which does not exist (2)",
-            "| `b.com.json` | x.json `#/paths/~1a/get` line 3 | `$ref` to `#/x`, which does not exist | 1 |",
+            "| `b.com.json` | x.json `#/paths/~1a/get` line 3 | `$ref` to `#/x`, which does not exist | 1 | no |",
+            "| every refused 3.0 document is genuinely broken | 0 of 2 refused are known to be broken (`xtask/src/corpus/broken.rs`) | **no** |",
             "## Refusals of OpenAPI 3.1 documents, by cause",
             "- `d.com.json` (3.0, signal 6 (SIGABRT), after 1 s):",
             "  thread 'main' has overflowed its stack",
