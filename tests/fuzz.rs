@@ -283,13 +283,20 @@ fn apply(document: &mut Value, mutation: &Mutation) {
                 return;
             }
             let name = &names[at % names.len()];
-            let pointer = format!("/components/schemas/{}", name.replace('~', "~0").replace('/', "~1"));
+            let pointer = format!(
+                "/components/schemas/{}",
+                name.replace('~', "~0").replace('/', "~1")
+            );
             let myself = json!({"$ref": format!("#{pointer}")});
             let definition = match how {
-                0 => json!({"allOf": [myself, {"type": "object", "properties": {"more": {"type": "string"}}}]}),
+                0 => {
+                    json!({"allOf": [myself, {"type": "object", "properties": {"more": {"type": "string"}}}]})
+                }
                 1 => json!({"type": "array", "items": myself}),
                 2 => json!({"type": "object", "additionalProperties": myself}),
-                _ => json!({"type": "object", "properties": {"again": {"$ref": format!("#{pointer}/properties/again")}}}),
+                _ => {
+                    json!({"type": "object", "properties": {"again": {"$ref": format!("#{pointer}/properties/again")}}})
+                }
             };
             if let Some(slot) = document.pointer_mut(&pointer) {
                 *slot = definition;

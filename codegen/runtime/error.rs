@@ -241,6 +241,8 @@ pub struct DecodeError {
 }
 
 impl DecodeError {
+    // Used only by specs with JSON responses.
+    #[allow(dead_code)]
     pub(crate) fn new(
         status: StatusCode,
         headers: HeaderMap,

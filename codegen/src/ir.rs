@@ -290,6 +290,8 @@ pub struct SuccessVariant {
     pub status: Status,
     pub rust_name: String,
     pub body: Option<ResponseBody>,
+    /// The body is held in a `Box`: much larger than the other variants'.
+    pub boxed: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -449,6 +451,8 @@ impl Field {
 pub struct OneOfVariant {
     pub rust_name: String,
     pub ty: TypeRef,
+    /// Held in a `Box`: much larger than the enum's other variants.
+    pub boxed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -89,13 +89,25 @@ pub(crate) fn public_items(source: &str) -> Vec<&str> {
 /// The names of the methods the runtime gives `Client` (`new`, `request`, `send`...): no
 /// operation may take one.
 pub(crate) fn client_methods() -> impl Iterator<Item = &'static str> {
-    all_files().flat_map(|file| {
-        let mut in_client = false;
+    methods_of("Client")
+}
+
+/// The names of the methods the runtime gives `ClientBuilder` (`token`, `base_url`...): no
+/// server's builder method may take one.
+pub(crate) fn builder_methods() -> impl Iterator<Item = &'static str> {
+    methods_of("ClientBuilder")
+}
+
+fn methods_of(type_name: &'static str) -> impl Iterator<Item = &'static str> {
+    let opening = format!("impl {type_name} {{");
+    all_files().flat_map(move |file| {
+        let mut inside = false;
+        let opening = opening.clone();
         file.source.lines().filter_map(move |line| {
-            if line.starts_with("impl Client {") {
-                in_client = true;
+            if line.starts_with(&opening) {
+                inside = true;
             } else if line.starts_with('}') {
-                in_client = false;
+                inside = false;
             }
             let declaration = line.trim_start();
             let rest = [
@@ -109,7 +121,7 @@ pub(crate) fn client_methods() -> impl Iterator<Item = &'static str> {
             .iter()
             .find_map(|prefix| declaration.strip_prefix(prefix))?;
             let end = rest.find(|c: char| !(c.is_alphanumeric() || c == '_'))?;
-            in_client.then(|| &rest[..end])
+            inside.then(|| &rest[..end])
         })
     })
 }

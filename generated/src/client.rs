@@ -313,6 +313,8 @@ pub(crate) struct RawResponse {
 
 impl RawResponse {
     /// Decodes a JSON body into `T`; a mismatch names the JSON path that failed.
+    // Used only by specs with JSON responses.
+    #[allow(dead_code)]
     pub(crate) fn json<T: serde::de::DeserializeOwned>(self) -> Result<Response<T>, Error> {
         // Tracking the path while decoding about doubles the time it takes to decode a page,
         // and only a failure needs the path: decode plainly, then again with tracking to say

@@ -276,7 +276,11 @@ fn lib_rs(
                 #export
             }
         });
-    let types_export = (!api.types.is_empty()).then(|| quote!(pub use types::*;));
+    let types_export = (!api.types.is_empty()).then(|| {
+        quote!(
+            pub use types::*;
+        )
+    });
     let pagination = runtime
         .iter()
         .any(|file| file.module == runtime::PAGINATION.module)

@@ -256,8 +256,10 @@ fn method(op: &Operation, values: &ValueKinds) -> TokenStream {
     } = &names;
     let name = ident(&op.method_name);
     let docs = doc_attrs(&method_docs(op));
-    let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
     let (arguments, argument_names) = arguments(op, &names);
+    let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
+    // The arguments are the description's required parameters, however many it has.
+    let many = (arguments.len() >= 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
     let accept = accept(op);
 
     let method = ident(op.http_method.as_str());
@@ -274,6 +276,7 @@ fn method(op: &Operation, values: &ValueKinds) -> TokenStream {
         return quote! {
             #docs
             #deprecated
+            #many
             pub async fn #name(&self, #(#arguments),*) -> Result<Response<#return_type>, Error> {
                 #build_url
                 let #mutable_request #request = self.request(reqwest::Method::#method, #request_url, #accept);
@@ -294,6 +297,7 @@ fn method(op: &Operation, values: &ValueKinds) -> TokenStream {
         op.method_name
     ));
     quote! {
+        #many
         fn #url_method(&self, #(#arguments),*) -> Result<reqwest::Url, Error> {
             #build_url
             Ok(#request_url)
@@ -301,6 +305,7 @@ fn method(op: &Operation, values: &ValueKinds) -> TokenStream {
 
         #docs
         #deprecated
+        #many
         pub async fn #name(&self, #(#arguments),*) -> Result<Response<#return_type>, Error> {
             let #request_url = self.#url_method(#(#argument_names),*)?;
             let #request = self.request(reqwest::Method::#method, #request_url, #accept);
@@ -310,6 +315,7 @@ fn method(op: &Operation, values: &ValueKinds) -> TokenStream {
 
         #stream_docs
         #deprecated
+        #many
         pub fn #stream_method(&self, #(#arguments),*) -> Paginated<#item> {
             Paginated::new(self, self.#url_method(#(#argument_names),*), #accept)
         }
@@ -667,6 +673,11 @@ fn success_enum(op: &Operation) -> Option<TokenStream> {
         let docs = doc_attrs(&format!("`{}`: {description}", variant.status));
         let variant_name = ident(&variant.rust_name);
         match &variant.body {
+            // A boxed body decodes as it is: serde reads a `Box<T>` as a `T`.
+            Some(body) if variant.boxed => {
+                let ty = type_tokens(&body.ty);
+                quote!(#docs #variant_name(Box<#ty>))
+            }
             Some(body) => {
                 let ty = type_tokens(&body.ty);
                 quote!(#docs #variant_name(#ty))

@@ -9,10 +9,20 @@ use quote::quote;
 
 pub fn types_rs(api: &Api) -> TokenStream {
     let types = api.types.iter().map(type_def);
+    // Aliases alone name no serde trait.
+    let serde = api
+        .types
+        .iter()
+        .any(|t| !matches!(t.kind, TypeKind::Alias { .. }))
+        .then(|| {
+            quote!(
+                use serde::{Deserialize, Serialize};
+            )
+        });
     quote! {
         //! The models: every schema the operations send or receive.
 
-        use serde::{Deserialize, Serialize};
+        #serde
 
         #(#types)*
     }
@@ -186,7 +196,18 @@ fn one_of(
 ) -> TokenStream {
     let type_name = ident(name);
     let names: Vec<_> = variants.iter().map(|v| ident(&v.rust_name)).collect();
-    let types: Vec<_> = variants.iter().map(|v| type_tokens(&v.ty)).collect();
+    // A boxed variant decodes as it is: serde reads a `Box<T>` as a `T`.
+    let types: Vec<_> = variants
+        .iter()
+        .map(|v| {
+            let ty = type_tokens(&v.ty);
+            if v.boxed {
+                quote!(Box<#ty>)
+            } else {
+                ty
+            }
+        })
+        .collect();
     let Some(discriminator) = discriminator else {
         return quote! {
             #docs

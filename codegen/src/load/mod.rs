@@ -8,6 +8,7 @@
 
 mod local_refs;
 pub mod openapi31;
+mod shapes;
 
 use crate::diagnostic::{escape_pointer_token, Diagnostic, Diagnostics};
 use crate::locate::{line_of, PointerMap};
@@ -33,7 +34,10 @@ pub fn load(text: &str, file: &str) -> Result<Loaded, Diagnostics> {
     // A 3.1 document is not even tried as 3.0: where it fails to fit the model (a `type`
     // list, say), `openapiv3`'s untagged enums retry each level, in time exponential in the
     // nesting depth.
-    if !format.declares_v31(text) && !local_refs::needs_rewrite(text) {
+    let simple = !format.declares_v31(text)
+        && !local_refs::needs_rewrite(text)
+        && shapes::text_depth(text) <= shapes::DEEP;
+    if simple {
         if let Some(spec) = format.parse_untracked::<OpenAPI>(text) {
             if spec.openapi.starts_with("3.0") {
                 return Ok(Loaded {
@@ -75,6 +79,15 @@ pub fn load(text: &str, file: &str) -> Result<Loaded, Diagnostics> {
         .collect();
     found.sort_by(|a, b| (&a.pointer, &a.message).cmp(&(&b.pointer, &b.message)));
     found.dedup();
+    if !found.iter().any(Diagnostic::is_error) && shapes::value_depth(&document) > shapes::DEEP {
+        if let Some(error) = deepest_schema_error(&document, file) {
+            let error = Diagnostic {
+                pointer: origin.original(&error.pointer),
+                ..error
+            };
+            found.push(with_line(error, text));
+        }
+    }
     if !found.iter().any(Diagnostic::is_error) {
         match OpenAPI::deserialize(&document) {
             Ok(spec) => {
@@ -119,6 +132,20 @@ fn drop_callbacks(document: &mut serde_json::Value) {
             operation.remove("callbacks");
         }
     }
+}
+
+/// The innermost schema that cannot be read, each read after the schemas inside it (see
+/// `shapes.rs`).
+fn deepest_schema_error(document: &serde_json::Value, file: &str) -> Option<Diagnostic> {
+    let places = shapes::schema_places(document);
+    places.iter().rev().find_map(|(at, value)| {
+        let (inner, message) = first_error_or_ref::<openapiv3::Schema>(value)?;
+        Some(Diagnostic::new(
+            file,
+            format!("{at}{inner}"),
+            describe(&strip_position(&message)),
+        ))
+    })
 }
 
 /// Where reading `document` as the model fails, and why.

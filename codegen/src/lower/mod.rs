@@ -11,7 +11,9 @@
 //! - `schema/`: schemas to named types
 //! - `names.rs`: every Rust identifier
 //! - `refs.rs`: following `$ref`s among components
+//! - `layout.rs`: which fields and variants are boxed
 
+mod layout;
 pub(crate) mod names;
 mod operations;
 mod refs;
@@ -19,7 +21,7 @@ mod schema;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::ir::{Api, Server, ServerVariable};
-use names::{server_builder_method, snake_ident, unique_name};
+use names::{numbered_snake, server_builder_method, snake_ident, unique_name};
 use openapiv3::OpenAPI;
 
 /// A lowered spec, and the warnings met on the way.
@@ -38,20 +40,25 @@ pub fn lower(spec: &OpenAPI, file: &str) -> Result<Lowered, Diagnostics> {
     if found.has_errors() {
         return Err(found);
     }
+    let mut api = Api {
+        title: spec.info.title.clone(),
+        version: spec.info.version.clone(),
+        description: spec.info.description.clone(),
+        servers: servers(spec),
+        operations,
+        types,
+    };
+    layout::lay_out(&mut api);
     Ok(Lowered {
-        api: Api {
-            title: spec.info.title.clone(),
-            version: spec.info.version.clone(),
-            description: spec.info.description.clone(),
-            servers: servers(spec),
-            operations,
-            types,
-        },
+        api,
         warnings: found.0,
     })
 }
 
+/// The servers, each with a variable gets a builder method; two whose descriptions give one
+/// name are told apart by a number.
 fn servers(spec: &OpenAPI) -> Vec<Server> {
+    let mut methods: Vec<String> = Vec::new();
     spec.servers
         .iter()
         .enumerate()
@@ -69,10 +76,18 @@ fn servers(spec: &OpenAPI) -> Vec<Server> {
                     description: variable.description.clone(),
                 });
             }
+            let builder_method = (!variables.is_empty()).then(|| {
+                let wanted = server_builder_method(server.description.as_deref(), index);
+                let method = numbered_snake(&wanted, |taken| {
+                    methods.iter().any(|m| m == taken)
+                        || crate::runtime::builder_methods().any(|m| m == taken)
+                });
+                methods.push(method.clone());
+                method
+            });
             Server {
                 url: server.url.clone(),
-                builder_method: (!variables.is_empty())
-                    .then(|| server_builder_method(server.description.as_deref(), index)),
+                builder_method,
                 description: server.description.clone(),
                 variables,
             }

@@ -746,6 +746,7 @@ impl<'a> Lowerer<'a> {
                 status: r.status,
                 rust_name: status_variant(r.status),
                 body: r.body.clone(),
+                boxed: false,
             })
             .collect();
         Success::Enum {

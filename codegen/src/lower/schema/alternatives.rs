@@ -59,6 +59,7 @@ impl Schemas<'_> {
             variants.push(OneOfVariant {
                 rust_name,
                 ty: lowered.ty,
+                boxed: false,
             });
         }
         match variants.len() {

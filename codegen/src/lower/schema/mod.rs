@@ -269,7 +269,6 @@ impl<'a> Schemas<'a> {
             .filter_map(|slot| slot.definition)
             .collect();
         types.sort_by(|a, b| a.name.cmp(&b.name));
-        objects::mark_recursive_fields(&mut types);
         (types, self.diagnostics)
     }
 

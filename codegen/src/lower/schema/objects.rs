@@ -3,12 +3,11 @@
 use super::view::View;
 use super::{naming, Lowered, Schemas, Shape, SCHEMA_REF_PREFIX};
 use crate::diagnostic::{pointer_join, Diagnostic};
-use crate::ir::{Field, TypeDef, TypeKind, TypeRef};
+use crate::ir::{Field, TypeKind, TypeRef};
 use crate::lower::names::{numbered_snake, snake_ident};
 use crate::lower::refs;
 use indexmap::IndexMap;
 use openapiv3::{AdditionalProperties, ReferenceOr, Schema};
-use std::collections::BTreeMap;
 
 /// The object an `allOf` (or a plain object schema) describes: every property with the
 /// place it is written, so that each is lowered once, where it stands.
@@ -272,76 +271,6 @@ impl<'a> Schemas<'a> {
             Part::Object
         } else {
             Part::Value(part, pointer)
-        }
-    }
-}
-
-/// Marks the fields through which a struct contains itself without indirection, so that they
-/// are boxed and the type has a finite size.
-pub(super) fn mark_recursive_fields(types: &mut [TypeDef]) {
-    let index: BTreeMap<String, usize> = types
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (t.name.clone(), i))
-        .collect();
-    // Edges that need no indirection: a field holding the named type directly or in an Option.
-    let direct = |ty: &TypeRef| -> Option<String> {
-        match ty {
-            TypeRef::Named(name) => Some(name.clone()),
-            TypeRef::Option(inner) => match inner.as_ref() {
-                TypeRef::Named(name) => Some(name.clone()),
-                _ => None,
-            },
-            _ => None,
-        }
-    };
-    let edges: Vec<Vec<usize>> = types
-        .iter()
-        .map(|t| match &t.kind {
-            TypeKind::Struct { fields, .. } => fields
-                .iter()
-                .filter_map(|f| direct(&f.ty).and_then(|n| index.get(&n).copied()))
-                .collect(),
-            TypeKind::Alias { target } => direct(target)
-                .and_then(|n| index.get(&n).copied())
-                .into_iter()
-                .collect(),
-            TypeKind::Enum { .. } => Vec::new(),
-            TypeKind::OneOf { variants, .. } => variants
-                .iter()
-                .filter_map(|v| direct(&v.ty).and_then(|n| index.get(&n).copied()))
-                .collect(),
-        })
-        .collect();
-    let reaches = |from: usize, to: usize| -> bool {
-        let mut stack = vec![from];
-        let mut seen = vec![false; edges.len()];
-        while let Some(node) = stack.pop() {
-            if node == to {
-                return true;
-            }
-            if std::mem::replace(&mut seen[node], true) {
-                continue;
-            }
-            stack.extend(edges[node].iter().copied());
-        }
-        false
-    };
-    let mut to_box = Vec::new();
-    for (owner, def) in types.iter().enumerate() {
-        if let TypeKind::Struct { fields, .. } = &def.kind {
-            for (i, field) in fields.iter().enumerate() {
-                if let Some(target) = direct(&field.ty).and_then(|n| index.get(&n).copied()) {
-                    if reaches(target, owner) {
-                        to_box.push((owner, i));
-                    }
-                }
-            }
-        }
-    }
-    for (owner, i) in to_box {
-        if let TypeKind::Struct { fields, .. } = &mut types[owner].kind {
-            fields[i].boxed = true;
         }
     }
 }

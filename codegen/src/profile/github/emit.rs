@@ -125,6 +125,7 @@ impl<'a> FamilyMethods<'a> {
         let family = self.family;
         let name = ident(&family.method_name);
         let arguments = self.arguments();
+        let many = (arguments.len() >= 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
         let success = family
             .success
             .as_ref()
@@ -145,6 +146,7 @@ impl<'a> FamilyMethods<'a> {
             quote! {
                 #docs
                 #[allow(deprecated)]
+                #many
                 pub fn #stream_name(&self, #(#arguments),*) -> Paginated<#item> {
                     #body
                 }
@@ -153,6 +155,7 @@ impl<'a> FamilyMethods<'a> {
         quote! {
             #docs
             #[allow(deprecated)]
+            #many
             pub async fn #name(&self, #(#arguments),*) -> Result<Response<#success>, Error> {
                 #call
             }
