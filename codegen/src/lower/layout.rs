@@ -7,9 +7,24 @@ use crate::ir::{Api, Success, TypeDef, TypeKind, TypeRef};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 
-/// Variants estimated larger than this are boxed. Clippy warns when the largest variant
-/// exceeds the next by 200 bytes; the estimate below is rough, so the bar is well under.
-const LARGE_VARIANT: usize = 96;
+/// Clippy warns when an enum's largest variant exceeds the next by 200 bytes; the estimate
+/// below is rough, so variants are boxed from a gap well under that.
+const LARGE_GAP: usize = 100;
+
+/// Which variants of an enum to box, given their sizes: the largest, while it exceeds the
+/// next by more than [`LARGE_GAP`].
+fn boxed_variants(sizes: &[usize]) -> Vec<bool> {
+    let mut boxed = vec![false; sizes.len()];
+    loop {
+        let size = |i: usize| if boxed[i] { 8 } else { sizes[i] };
+        let mut order: Vec<usize> = (0..sizes.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(size(i)));
+        match order[..] {
+            [largest, next, ..] if size(largest) > size(next) + LARGE_GAP => boxed[largest] = true,
+            _ => return boxed,
+        }
+    }
+}
 
 /// Decides both kinds of boxing for the API's types and success enums.
 pub fn lay_out(api: &mut Api) {
@@ -18,13 +33,18 @@ pub fn lay_out(api: &mut Api) {
     // err towards boxing.
     let (variants, successes) = {
         let sizes = Sizes::of(&api.types);
-        let large = |ty: &TypeRef| sizes.of_type(ty) > LARGE_VARIANT;
         let variants: Vec<Vec<bool>> = api
             .types
             .iter()
             .map(|def| match &def.kind {
-                TypeKind::OneOf { variants, .. } if variants.len() > 1 => {
-                    variants.iter().map(|v| large(&v.ty)).collect()
+                TypeKind::OneOf {
+                    variants,
+                    discriminator,
+                } => {
+                    let mut all: Vec<usize> = variants.iter().map(|v| sizes.of_type(&v.ty)).collect();
+                    // The catch-all variant of a discriminated enum holds a JSON value.
+                    all.extend(discriminator.as_ref().map(|_| sizes.of_type(&TypeRef::Json)));
+                    boxed_variants(&all)
                 }
                 _ => Vec::new(),
             })
@@ -33,10 +53,13 @@ pub fn lay_out(api: &mut Api) {
             .operations
             .iter()
             .map(|op| match &op.success {
-                Success::Enum { variants, .. } => variants
-                    .iter()
-                    .map(|v| v.body.as_ref().is_some_and(|b| large(&b.ty)))
-                    .collect(),
+                Success::Enum { variants, .. } => {
+                    let all: Vec<usize> = variants
+                        .iter()
+                        .map(|v| v.body.as_ref().map_or(0, |b| sizes.of_type(&b.ty)))
+                        .collect();
+                    boxed_variants(&all)
+                }
                 Success::Single { .. } => Vec::new(),
             })
             .collect();
@@ -196,5 +219,20 @@ fn mark_recursive_fields(types: &mut [TypeDef]) {
         if let TypeKind::Struct { fields, .. } = &mut types[owner].kind {
             fields[i].boxed = true;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_variants_far_larger_than_the_rest_are_boxed() {
+        assert_eq!(boxed_variants(&[110, 100, 32]), [false, false, false]);
+        assert_eq!(boxed_variants(&[400, 100, 32]), [true, false, false]);
+        // Clippy compares the largest with the next only.
+        assert_eq!(boxed_variants(&[400, 300, 32]), [false, false, false]);
+        assert_eq!(boxed_variants(&[600, 300, 32]), [true, true, false]);
+        assert_eq!(boxed_variants(&[500]), [false]);
     }
 }
