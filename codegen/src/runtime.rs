@@ -18,6 +18,10 @@ pub(crate) struct RuntimeFile {
 /// The files every generated crate has.
 pub(crate) const GENERIC: &[RuntimeFile] = &[
     RuntimeFile {
+        module: "auth",
+        source: include_str!("../runtime/auth.rs"),
+    },
+    RuntimeFile {
         module: "client",
         source: include_str!("../runtime/client.rs"),
     },
@@ -28,6 +32,10 @@ pub(crate) const GENERIC: &[RuntimeFile] = &[
     RuntimeFile {
         module: "error",
         source: include_str!("../runtime/error.rs"),
+    },
+    RuntimeFile {
+        module: "pacing",
+        source: include_str!("../runtime/pacing.rs"),
     },
     RuntimeFile {
         module: "retry",

@@ -20,15 +20,29 @@ pub use retention::{RetentionPolicy, TagPattern};
 
 use futures_util::TryStreamExt;
 use github_packages::reqwest::Method;
-use github_packages::{Client, Error, ListPackagesForOrganizationParams, PackageType, RetryPolicy};
+use github_packages::{
+    Client, Error, ListPackagesForOrganizationParams, Pacing, PackageType, RetryPolicy,
+};
 use std::io::Write;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+/// GitHub's documented limits for requests that change content: at most 80 a minute, and
+/// no two at once. A bulk delete paced so never meets a secondary rate limit.
+pub fn github_pacing() -> Pacing {
+    Pacing::new().per_minute(80).max_in_flight(1)
+}
+
 /// A client from the environment, as in GitHub Actions: `GITHUB_TOKEN`, and `GITHUB_API_URL`
-/// for GitHub Enterprise Server. It waits out rate limits, for `DELETE` too: a delete that a
-/// rate limit refused was not carried out, so sending it again is safe.
-pub fn client_from_env() -> Result<Client, Error> {
-    let mut builder = Client::builder().retry(
+/// for GitHub Enterprise Server, its requests that change content paced by `pacing`. It waits
+/// out rate limits, for `DELETE` too: a delete that a rate limit refused was not carried out,
+/// so sending it again is safe.
+///
+/// `GITHUB_TOKEN_COMMAND`, when set, is a command that prints a token (one that mints a
+/// GitHub App installation token, say). It is run before the first request and again each
+/// time GitHub refuses the token, so that a run longer than the token's hour goes on.
+pub fn client_from_env(pacing: Pacing) -> Result<Client, Error> {
+    let mut builder = Client::builder().pacing(pacing).retry(
         RetryPolicy::default()
             .max_retries(5)
             .max_total_wait(Duration::from_secs(15 * 60))
@@ -43,13 +57,61 @@ pub fn client_from_env() -> Result<Client, Error> {
                 )
             }),
     );
-    if let Ok(token) = std::env::var("GITHUB_TOKEN") {
+    if let Ok(command) = std::env::var("GITHUB_TOKEN_COMMAND") {
+        let command = Arc::new(TokenCommand::new(command));
+        builder = builder.token_provider(move |refresh: bool| {
+            let command = Arc::clone(&command);
+            async move {
+                tokio::task::spawn_blocking(move || command.token(refresh))
+                    .await
+                    .map_err(|error| error.to_string())?
+            }
+        });
+    } else if let Ok(token) = std::env::var("GITHUB_TOKEN") {
         builder = builder.token(token);
     }
     if let Ok(url) = std::env::var("GITHUB_API_URL") {
         builder = builder.base_url(url);
     }
     builder.build()
+}
+
+/// A token printed by a command, kept until GitHub refuses it.
+pub struct TokenCommand {
+    command: String,
+    current: Mutex<Option<String>>,
+}
+
+impl TokenCommand {
+    pub fn new(command: impl Into<String>) -> Self {
+        TokenCommand {
+            command: command.into(),
+            current: Mutex::new(None),
+        }
+    }
+
+    /// The token: the one kept, unless `refresh` asks for a new one or there is none yet.
+    pub fn token(&self, refresh: bool) -> Result<String, String> {
+        let mut current = self.current.lock().unwrap_or_else(|e| e.into_inner());
+        if let (false, Some(token)) = (refresh, current.as_ref()) {
+            return Ok(token.clone());
+        }
+        let output = std::process::Command::new("sh")
+            .args(["-c", &self.command])
+            .stderr(std::process::Stdio::inherit())
+            .output()
+            .map_err(|error| format!("cannot run GITHUB_TOKEN_COMMAND: {error}"))?;
+        let token = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+        if !output.status.success() || token.is_empty() {
+            // The output is not shown: it may be a token.
+            return Err(format!(
+                "GITHUB_TOKEN_COMMAND printed no token ({})",
+                output.status
+            ));
+        }
+        *current = Some(token.clone());
+        Ok(token)
+    }
 }
 
 /// The container registry beside the client's API ([`registry::registry_for_api`]: ghcr.io
@@ -68,9 +130,11 @@ pub fn registry_from_env(client: &Client, url: Option<&str>) -> Result<Registry,
                 )
             })?,
     };
-    let token = std::env::var("GITHUB_TOKEN")
-        .ok()
-        .filter(|token| !token.trim().is_empty());
+    let token = match std::env::var("GITHUB_TOKEN_COMMAND") {
+        Ok(command) => Some(TokenCommand::new(command).token(false)?),
+        Err(_) => std::env::var("GITHUB_TOKEN").ok(),
+    }
+    .filter(|token| !token.trim().is_empty());
     let username = std::env::var("GITHUB_ACTOR").unwrap_or_else(|_| "github-packages".into());
     let credentials = token.map(|token| Credentials::new(username, token.trim()));
     Registry::new(&url, credentials).map_err(|error| error.to_string())

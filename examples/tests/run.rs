@@ -69,6 +69,57 @@ async fn list_org_containers_pages_through_everything() {
 
 /// `octo-org/app`: v3 and v2 are the two newest tagged, v1 is older; one untagged version is
 /// 40 days old, one 2 days. GitHub and the registry are both `server`.
+#[tokio::test]
+async fn a_token_that_expires_mid_run_is_renewed_by_the_token_command() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/orgs/octo-org/packages"))
+        .and(header("authorization", "Bearer ghs_fresh"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([package(1, "app", 3)])))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(401).set_body_json(json!({"message": "Bad credentials"})),
+        )
+        .mount(&server)
+        .await;
+    // The command mints a token each time it runs: the first has already expired.
+    let state = std::env::temp_dir().join(format!("token-command-{}", std::process::id()));
+    let _ = std::fs::remove_file(&state);
+    let command = format!(
+        "if [ -e {0} ]; then echo ghs_fresh; else touch {0}; echo ghs_expired; fi",
+        state.display()
+    );
+    let output = run_with_env(
+        env!("CARGO_BIN_EXE_list-org-containers"),
+        &server,
+        &["octo-org"],
+        &[("GITHUB_TOKEN_COMMAND", &command)],
+    )
+    .await;
+    let _ = std::fs::remove_file(&state);
+    assert!(output.status.success(), "{output:?}");
+    assert!(
+        stdout(&output).contains("1 container packages in octo-org"),
+        "{output:?}"
+    );
+    let sent: Vec<String> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter_map(|r| {
+            r.headers
+                .get("authorization")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        })
+        .collect();
+    assert_eq!(sent, ["Bearer ghs_expired", "Bearer ghs_fresh"]);
+    assert!(!stderr(&output).contains("ghs_"), "{}", stderr(&output));
+}
+
 async fn app_server() -> MockServer {
     let server = MockServer::start().await;
     let mut images = Images::new("octo-org/app");

@@ -3,11 +3,14 @@
 //! The client: configuration, sending requests (with the opt-in retry policy), and the
 //! successful response type.
 
+use crate::auth::{bearer, Credentials, TokenProvider};
 use crate::error::{ApiError, DecodeError, Error};
+use crate::pacing::{Pacer, Pacing};
 use crate::retry::{Retry, RetryPolicy};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, USER_AGENT};
-use reqwest::{StatusCode, Url};
+use reqwest::{Method, StatusCode, Url};
 use std::fmt;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 /// The `User-Agent` sent unless another is configured (some APIs reject requests without
@@ -23,20 +26,21 @@ pub const DEFAULT_USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("
 pub struct Client {
     http: reqwest::Client,
     base_url: Url,
-    /// Always marked sensitive, so that neither `Debug` nor HTTP logging shows it.
-    authorization: Option<HeaderValue>,
+    credentials: Credentials,
     /// Sent with every request: the `User-Agent`, the profile's headers and the caller's.
     headers: HeaderMap,
     retry: Option<RetryPolicy>,
+    pacer: Option<Arc<Pacer>>,
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("base_url", &self.base_url.as_str())
-            .field("token", &self.authorization.as_ref().map(|_| "<redacted>"))
+            .field("token", &self.credentials)
             .field("headers", &self.headers.keys().collect::<Vec<_>>())
             .field("retry", &self.retry)
+            .field("pacing", &self.pacer)
             .finish_non_exhaustive()
     }
 }
@@ -84,27 +88,43 @@ impl Client {
         if let Some(accept) = crate::profile::accept(accept) {
             headers.insert(ACCEPT, accept);
         }
-        if let Some(authorization) = &self.authorization {
+        // A provider's token is asked for when the request is sent (`send`).
+        if let Credentials::Fixed(authorization) = &self.credentials {
             headers.insert(AUTHORIZATION, authorization.clone());
         }
         self.http.request(method, url).headers(headers)
     }
 
-    /// Sends a request and reads the whole answer, retrying as the retry policy allows.
+    /// Sends a request and reads the whole answer: paced, with the provider's token, and
+    /// retried as the retry policy allows.
     pub(crate) async fn send(&self, request: reqwest::RequestBuilder) -> Result<RawResponse, Error> {
         let request = request.build().map_err(Error::transport)?;
-        let Some(policy) = &self.retry else {
-            return self.send_once(request).await;
-        };
         let method = request.method().clone();
         let mut waited = Duration::ZERO;
         let mut attempt = 0;
+        let mut refresh = false;
         loop {
             attempt += 1;
+            // A body that cannot be copied (a stream) is sent once.
             let Some(copy) = request.try_clone() else {
-                return self.send_once(request).await;
+                return self.send_attempt(request, refresh).await;
             };
-            let outcome = self.send_once(copy).await;
+            let outcome = self.send_attempt(copy, refresh).await;
+            // A refused token is renewed once, and the request sent again where it was not
+            // carried out (the methods retried after a rate limit, `GET` and `HEAD` alone by
+            // default).
+            let unauthorized = matches!(&outcome, Ok(response) if response.status == StatusCode::UNAUTHORIZED);
+            if unauthorized && self.credentials.is_provided() && !refresh {
+                let retried = self.retry.as_ref().map_or(&[Method::GET, Method::HEAD][..], |p| &p.rate_limit_methods[..]);
+                if retried.contains(&method) {
+                    refresh = true;
+                    continue;
+                }
+            }
+            refresh = false;
+            let Some(policy) = &self.retry else {
+                return outcome;
+            };
             let decision = match &outcome {
                 Ok(response) if response.status.is_success() => None,
                 Ok(response) => {
@@ -136,6 +156,20 @@ impl Client {
         }
     }
 
+    /// One attempt: the provider's token set, and the pacing budget kept.
+    async fn send_attempt(&self, mut request: reqwest::Request, refresh: bool) -> Result<RawResponse, Error> {
+        if self.credentials.is_provided() {
+            if let Some(authorization) = self.credentials.authorization(refresh).await? {
+                request.headers_mut().insert(AUTHORIZATION, authorization);
+            }
+        }
+        let _admission = match &self.pacer {
+            Some(pacer) => pacer.admit(request.method()).await,
+            None => None,
+        };
+        self.send_once(request).await
+    }
+
     async fn send_once(&self, request: reqwest::Request) -> Result<RawResponse, Error> {
         let mut response = self.http.execute(request).await.map_err(Error::transport)?;
         let status = response.status();
@@ -150,6 +184,8 @@ impl Client {
 pub struct ClientBuilder {
     base_url: Option<String>,
     token: Option<String>,
+    token_provider: Option<Arc<dyn TokenProvider>>,
+    pacing: Option<Pacing>,
     user_agent: Option<String>,
     headers: Vec<(String, String)>,
     timeout: Option<Duration>,
@@ -164,6 +200,8 @@ impl fmt::Debug for ClientBuilder {
         f.debug_struct("ClientBuilder")
             .field("base_url", &self.base_url)
             .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("token_provider", &self.token_provider.as_ref().map(|_| "<token provider>"))
+            .field("pacing", &self.pacing)
             .field("user_agent", &self.user_agent)
             .field("headers", &self.headers.iter().map(|(name, _)| name).collect::<Vec<_>>())
             .field("timeout", &self.timeout)
@@ -185,6 +223,19 @@ impl ClientBuilder {
     /// is never guessed from its prefix.
     pub fn token(mut self, token: impl Into<String>) -> Self {
         self.token = Some(token.into());
+        self
+    }
+
+    /// Asks `provider` for the token before each request, instead of a fixed one: see
+    /// [`TokenProvider`].
+    pub fn token_provider(mut self, provider: impl TokenProvider) -> Self {
+        self.token_provider = Some(Arc::new(provider));
+        self
+    }
+
+    /// Paces the requests that change something: see [`Pacing`]. Off by default.
+    pub fn pacing(mut self, pacing: Pacing) -> Self {
+        self.pacing = Some(pacing);
         self
     }
 
@@ -232,13 +283,10 @@ impl ClientBuilder {
                 .map_err(|_| Error::InvalidConfig(format!("the {what} is not a valid HTTP header value")))
         };
         // An empty token (an unset environment variable, say) means anonymous, not `Bearer `.
-        let authorization = match self.token.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            Some(token) => {
-                let mut value = header("token", &format!("Bearer {token}"))?;
-                value.set_sensitive(true);
-                Some(value)
-            }
-            None => None,
+        let credentials = match (self.token_provider, self.token.as_deref().map(str::trim)) {
+            (Some(provider), _) => Credentials::Provided(provider),
+            (None, Some(token)) if !token.is_empty() => Credentials::Fixed(bearer(token)?),
+            (None, _) => Credentials::None,
         };
         let mut headers = self.profile.headers()?;
         headers.insert(USER_AGENT, header("User-Agent", self.user_agent.as_deref().unwrap_or(DEFAULT_USER_AGENT))?);
@@ -262,9 +310,10 @@ impl ClientBuilder {
         Ok(Client {
             http,
             base_url,
-            authorization,
+            credentials,
             headers,
             retry: self.retry,
+            pacer: self.pacing.map(|pacing| Arc::new(Pacer::new(pacing))),
         })
     }
 }

@@ -27,6 +27,9 @@ use std::time::SystemTime;
 pub enum Error {
     /// The client configuration is invalid (base URL, header values).
     InvalidConfig(String),
+    /// The token provider could not give a token (its own error, which should not hold
+    /// the token).
+    Credentials(Box<dyn std::error::Error + Send + Sync>),
     /// A path parameter value that cannot be sent as one path segment: empty, `.` or `..`.
     /// Sending it would reach a different resource than the one named.
     InvalidPathParameter {
@@ -107,6 +110,7 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::InvalidConfig(message) => write!(f, "invalid client configuration: {message}"),
+            Error::Credentials(error) => write!(f, "the token provider gave no token: {error}"),
             Error::InvalidPathParameter { name, value } => {
                 write!(f, "path parameter `{name}` cannot be {value:?}: it would change which resource is requested")
             }
@@ -129,6 +133,7 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Transport(error) => Some(error),
+            Error::Credentials(error) => Some(error.as_ref()),
             _ => None,
         }
     }

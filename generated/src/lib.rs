@@ -172,6 +172,69 @@
 //! # let _ = client; Ok(()) }
 //! ```
 //!
+//! ### Pacing: thousands of deletes without a secondary rate limit
+//!
+//! Waiting out a secondary rate limit after a `403` is not enough for a job of thousands of
+//! deletes: GitHub documents that requests which change content should be no more than 80 a
+//! minute and never concurrent. [`Pacing`] keeps such a budget before each request is sent:
+//! requests of the paced methods (`POST`, `PUT`, `PATCH`, `DELETE`) start evenly spaced, at
+//! most so many an hour, and at most so many at once; reads are not paced. Clones of a client
+//! share its budget, so tasks that delete in parallel still keep it.
+//!
+//! ```no_run
+//! use github_packages::{Client, Pacing, PackageType};
+//!
+//! # async fn run(ids: Vec<i64>) -> Result<(), github_packages::Error> {
+//! let client = Client::builder()
+//!     .token("...")
+//!     .pacing(Pacing::new().per_minute(80).max_in_flight(1))
+//!     .build()?;
+//! for id in ids {
+//!     // Each delete starts at least 750 ms after the one before.
+//!     client.delete_package_version_for_org("octo-org", PackageType::Container, "app", id).await?;
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! Backoff after a server error adds up to a quarter at random, so that clients that failed
+//! together do not all come back at once.
+//!
+//! ### Tokens that expire during a run
+//!
+//! A GitHub App installation token lasts an hour; a run that outlives it must get a new one.
+//! A [`TokenProvider`] is asked for the token before each request; keep the token and renew
+//! it before it expires. After a `401` it is asked once more with `refresh: true`, and the
+//! request is sent again if it was not carried out: `GET` and `HEAD`, and the methods a
+//! [`RetryPolicy`] retries after rate limits. The token never appears in `Debug` output or in
+//! errors.
+//!
+//! ```no_run
+//! use std::sync::{Arc, Mutex};
+//! use github_packages::Client;
+//!
+//! /// Mints an installation token (a JWT exchange with GitHub, in a real program).
+//! async fn mint_installation_token() -> Result<String, std::io::Error> {
+//!     Ok("ghs_...".to_owned())
+//! }
+//!
+//! # fn run() -> Result<(), github_packages::Error> {
+//! let cached: Arc<Mutex<Option<String>>> = Arc::default();
+//! let client = Client::builder()
+//!     .token_provider(move |refresh: bool| {
+//!         let cached = Arc::clone(&cached);
+//!         async move {
+//!             if let (false, Some(token)) = (refresh, cached.lock().unwrap().clone()) {
+//!                 return Ok(token);
+//!             }
+//!             let token = mint_installation_token().await?;
+//!             *cached.lock().unwrap() = Some(token.clone());
+//!             Ok::<_, std::io::Error>(token)
+//!         }
+//!     })
+//!     .build()?;
+//! # let _ = client; Ok(()) }
+//! ```
+//!
 //! ### Forward compatibility
 //!
 //! A value GitHub adds later to an enum (a new package type or visibility) decodes into the
@@ -222,13 +285,26 @@
 //!
 //! - `list-org-containers ORG`: every container package of an organization with its version
 //!   count, through the pagination stream.
-//! - `prune-versions (--org ORG | --user USER | --me) --package NAME [--keep-tagged N]
-//!   [--untagged-older-than-days D] [--execute]`: keeps the N newest tagged versions, deletes
-//!   older tagged ones and untagged ones older than D days; a dry run that prints what it
-//!   would delete unless `--execute`; a progress line per version; rate limits waited out
-//!   with a [`RetryPolicy`] that also retries `DELETE` when a rate limit refused it.
+//! - `prune-versions (--org ORG | --user USER | --me) --package NAME|GLOB... [options]`:
+//!   keeps the N newest tagged versions (filtered by tag patterns and age), deletes older
+//!   tagged ones and untagged ones older than D days, across many packages in one run; a dry
+//!   run that prints a reviewable plan (a table, or `--json`) unless `--execute`; progress on
+//!   long listings and deletions; deletes paced at GitHub's documented limits; rate limits
+//!   waited out; exit status 1 on any partial failure, with a summary.
+//!
+//!   It never breaks a multi-arch image. The platform images and attestation manifests of a
+//!   tagged image index, and cosign signatures (`sha256-<digest>.sig`), are listed as
+//!   untagged versions of the same package; deleting "untagged versions older than D days"
+//!   deletes them and leaves the kept tag pointing at missing manifests. Before it deletes
+//!   anything of a container package, it reads the manifest of every version it keeps from
+//!   the container registry (ghcr.io, or `containers.HOST` for GitHub Enterprise Server) and
+//!   keeps every digest those reference. When a kept manifest cannot be read, nothing of that
+//!   package is deleted.
 
 #![forbid(unsafe_code)]
+
+mod auth;
+pub use auth::{TokenFuture, TokenProvider};
 
 mod client;
 pub use client::{Client, ClientBuilder, DEFAULT_USER_AGENT, Response};
@@ -236,6 +312,9 @@ pub use client::{Client, ClientBuilder, DEFAULT_USER_AGENT, Response};
 mod encoding;
 mod error;
 pub use error::{ApiError, ApiErrorKind, DecodeError, Error};
+
+mod pacing;
+pub use pacing::Pacing;
 
 mod retry;
 pub use retry::{RateLimited, Retry, RetryPolicy, RetryReason};

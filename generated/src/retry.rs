@@ -149,9 +149,34 @@ impl RetryPolicy {
             .then(|| (self.backoff(attempt), RetryReason::Transport))
     }
 
+    /// Exponential, with up to a quarter more at random, so that clients that failed
+    /// together do not all come back at once.
     fn backoff(&self, attempt: u32) -> Duration {
-        self.initial_backoff.saturating_mul(1 << attempt.saturating_sub(1).min(16))
+        let base = self.initial_backoff.saturating_mul(1 << attempt.saturating_sub(1).min(16));
+        base + base.mul_f64(0.25 * jitter())
     }
+}
+
+/// A number in `[0, 1)`, different at each call: a xorshift over a counter seeded by the
+/// clock (no cryptographic quality is needed to spread retries).
+fn jitter() -> f64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static STATE: AtomicU64 = AtomicU64::new(0);
+    let seed = || {
+        let nanos = SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64);
+        nanos | 1
+    };
+    let mut x = match STATE.load(Ordering::Relaxed) {
+        0 => seed(),
+        x => x,
+    };
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    STATE.store(x, Ordering::Relaxed);
+    (x >> 11) as f64 / (1u64 << 53) as f64
 }
 
 /// Why a request is being sent again.
@@ -202,12 +227,13 @@ mod tests {
         assert!(policy.wait_after(&Method::DELETE, 1, StatusCode::TOO_MANY_REQUESTS, Some(&limited), None).is_none());
         assert!(policy.wait_after(&Method::POST, 1, StatusCode::BAD_GATEWAY, None, None).is_none());
         assert!(policy.wait_after(&Method::GET, 4, StatusCode::BAD_GATEWAY, None, None).is_none());
-        let backoffs: Vec<_> = (1..=3)
-            .map(|a| policy.wait_after(&Method::GET, a, StatusCode::BAD_GATEWAY, None, None).unwrap().0)
-            .collect();
-        assert_eq!(backoffs, [Duration::from_secs(1), Duration::from_secs(2), Duration::from_secs(4)]);
+        for (attempt, base) in [(1, 1), (2, 2), (3, 4)] {
+            let wait = policy.wait_after(&Method::GET, attempt, StatusCode::BAD_GATEWAY, None, None).unwrap().0;
+            let base = Duration::from_secs(base);
+            assert!(wait >= base && wait <= base.mul_f64(1.25), "attempt {attempt}: {wait:?}");
+        }
         let asked = Some(Duration::from_secs(30));
-        assert_eq!(policy.wait_after(&Method::GET, 1, StatusCode::SERVICE_UNAVAILABLE, None, asked).unwrap().0, Duration::from_secs(30));
+        assert!(policy.wait_after(&Method::GET, 1, StatusCode::SERVICE_UNAVAILABLE, None, asked).unwrap().0 >= Duration::from_secs(30));
         let deletes = RetryPolicy::default().retry_rate_limits_for([Method::GET, Method::DELETE]);
         assert!(deletes.wait_after(&Method::DELETE, 1, StatusCode::TOO_MANY_REQUESTS, Some(&limited), None).is_some());
         assert!(deletes.wait_after(&Method::DELETE, 1, StatusCode::BAD_GATEWAY, None, None).is_none());

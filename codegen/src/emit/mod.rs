@@ -120,7 +120,7 @@ reqwest = {{ version = "0.13", default-features = false, features = [{reqwest_fe
 serde = {{ version = "1.0.200", features = ["derive"] }}
 serde_json = "1.0.100"
 serde_path_to_error = "0.1.16"
-tokio = {{ version = "1.38", default-features = false, features = ["time"] }}
+tokio = {{ version = "1.38", default-features = false, features = ["sync", "time"] }}
 
 [dev-dependencies]
 futures-util = {{ version = "0.3.30", default-features = false }}

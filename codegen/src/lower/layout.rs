@@ -41,9 +41,14 @@ pub fn lay_out(api: &mut Api) {
                     variants,
                     discriminator,
                 } => {
-                    let mut all: Vec<usize> = variants.iter().map(|v| sizes.of_type(&v.ty)).collect();
+                    let mut all: Vec<usize> =
+                        variants.iter().map(|v| sizes.of_type(&v.ty)).collect();
                     // The catch-all variant of a discriminated enum holds a JSON value.
-                    all.extend(discriminator.as_ref().map(|_| sizes.of_type(&TypeRef::Json)));
+                    all.extend(
+                        discriminator
+                            .as_ref()
+                            .map(|_| sizes.of_type(&TypeRef::Json)),
+                    );
                     boxed_variants(&all)
                 }
                 _ => Vec::new(),

@@ -13,7 +13,7 @@ async fn main() -> ExitCode {
         return ExitCode::from(2);
     };
     let result = async {
-        let client = examples::client_from_env()?;
+        let client = examples::client_from_env(github_packages::Pacing::new())?;
         examples::list_org_containers(&client, org, &mut std::io::stdout()).await
     };
     match result.await {

@@ -1,8 +1,9 @@
 //! Deletes old versions of packages without breaking the images it keeps. A dry run unless
 //! `--execute`. See `USAGE`.
 //!
-//! Reads `GITHUB_TOKEN` (`read:packages`, and `delete:packages` to delete), `GITHUB_API_URL`
-//! and `GITHUB_ACTOR`.
+//! Reads `GITHUB_TOKEN` (`read:packages`, and `delete:packages` to delete), or
+//! `GITHUB_TOKEN_COMMAND` (a command that prints one, run again when it expires),
+//! `GITHUB_API_URL` and `GITHUB_ACTOR`.
 
 use examples::{Format, PruneJob, RetentionPolicy, TagPattern};
 use github_packages::chrono::{DateTime, Duration, Utc};
@@ -31,6 +32,8 @@ usage.
                                for GitHub Enterprise Server)
   --max-deletions N            delete at most N versions, oldest first; the rest wait for
                                the next run
+  --deletes-per-minute N       pace deletes at N a minute, one at a time (default 80,
+                               GitHub's documented limit for requests that change content)
   --json                       print the plan and the outcome as one JSON document
   --execute                    delete; without it, nothing is deleted
 
@@ -41,6 +44,7 @@ are kept. When a kept manifest cannot be read, nothing of that package is delete
 struct Arguments {
     job: PruneJob,
     registry: Option<String>,
+    deletes_per_minute: u32,
 }
 
 fn parse(args: &[String]) -> Result<Arguments, String> {
@@ -52,6 +56,7 @@ fn parse(args: &[String]) -> Result<Arguments, String> {
     let mut max_deletions = None;
     let mut format = Format::Table;
     let mut execute = false;
+    let mut deletes_per_minute = 80;
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         let mut value = || {
@@ -76,6 +81,12 @@ fn parse(args: &[String]) -> Result<Arguments, String> {
             "--untagged-older-than-days" => policy.untagged_older_than = days(arg, &value()?)?,
             "--registry" => registry = Some(non_empty(arg, value()?)?),
             "--max-deletions" => max_deletions = Some(number(arg, &value()?)?),
+            "--deletes-per-minute" => {
+                deletes_per_minute = u32::try_from(number(arg, &value()?)?)
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or("--deletes-per-minute takes a number from 1")?;
+            }
             "--json" => format = Format::Json,
             "--execute" => execute = true,
             other => return Err(format!("unknown argument `{other}`")),
@@ -95,6 +106,7 @@ fn parse(args: &[String]) -> Result<Arguments, String> {
             format,
         },
         registry,
+        deletes_per_minute,
     })
 }
 
@@ -126,14 +138,19 @@ async fn main() -> ExitCode {
         println!("{USAGE}");
         return ExitCode::SUCCESS;
     }
-    let Arguments { job, registry } = match parse(&args) {
+    let Arguments {
+        job,
+        registry,
+        deletes_per_minute,
+    } = match parse(&args) {
         Ok(arguments) => arguments,
         Err(message) => {
             eprintln!("error: {message}\n\n{USAGE}");
             return ExitCode::from(2);
         }
     };
-    let client = match examples::client_from_env() {
+    let pacing = examples::github_pacing().per_minute(deletes_per_minute);
+    let client = match examples::client_from_env(pacing) {
         Ok(client) => client,
         Err(error) => {
             eprintln!("error: {error}");
