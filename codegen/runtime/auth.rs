@@ -20,7 +20,7 @@ pub type TokenFuture<'a> =
 /// Any `Fn(bool) -> impl Future<Output = Result<String, _>>` is one:
 ///
 /// ```
-/// # use github_packages as api;
+/// # use github_packages::{self as api};
 /// let client = api::Client::builder()
 ///     .token_provider(|refresh: bool| async move {
 ///         // Mint or read an installation token here; `refresh` asks for a new one.

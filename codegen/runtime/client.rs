@@ -1,10 +1,15 @@
-//! The client: configuration, sending requests (with the opt-in retry policy), and the
-//! successful response type.
+//! The client: configuration, sending requests (with the opt-in retry policy, hooks, the
+//! response cache and tracing), reading answers within bounds, and the successful response
+//! type.
 
 use crate::auth::{bearer, Credentials, TokenProvider};
-use crate::error::{ApiError, DecodeError, Error};
+use crate::conditional::{ConditionalCall, ResponseCache};
+use crate::error::{ApiError, DecodeError, Error, KEPT_BODY};
+use crate::hooks::{HookContext, OperationInfo, RequestHook};
 use crate::pacing::{Pacer, Pacing};
 use crate::retry::{Retry, RetryPolicy};
+use crate::trace::Span;
+use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, USER_AGENT};
 use reqwest::{Method, StatusCode, Url};
 use std::fmt;
@@ -14,6 +19,9 @@ use std::time::{Duration, SystemTime};
 /// The `User-Agent` sent unless another is configured (some APIs reject requests without
 /// one).
 pub const DEFAULT_USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+
+/// The largest response body read unless another limit is configured: 256 MiB.
+const DEFAULT_MAX_RESPONSE_SIZE: usize = 256 << 20;
 
 /// A client for the API. Cheap to clone: clones share one connection pool.
 ///
@@ -29,6 +37,11 @@ pub struct Client {
     headers: HeaderMap,
     retry: Option<RetryPolicy>,
     pacer: Option<Arc<Pacer>>,
+    hooks: Arc<[Arc<dyn RequestHook>]>,
+    cache: Option<ResponseCache>,
+    /// Set on the client [`Client::if_changed`] hands its call.
+    pub(crate) conditional: Option<Arc<ConditionalCall>>,
+    max_response_size: usize,
 }
 
 impl fmt::Debug for Client {
@@ -39,6 +52,9 @@ impl fmt::Debug for Client {
             .field("headers", &self.headers.keys().collect::<Vec<_>>())
             .field("retry", &self.retry)
             .field("pacing", &self.pacer)
+            .field("hooks", &self.hooks.len())
+            .field("cache", &self.cache)
+            .field("max_response_size", &self.max_response_size)
             .finish_non_exhaustive()
     }
 }
@@ -93,21 +109,45 @@ impl Client {
         self.http.request(method, url).headers(headers)
     }
 
-    /// Sends a request and reads the whole answer: paced, with the provider's token, and
-    /// retried as the retry policy allows.
-    pub(crate) async fn send(&self, request: reqwest::RequestBuilder) -> Result<RawResponse, Error> {
-        let request = request.build().map_err(Error::transport)?;
+    /// Sends a request and reads its answer (a success whole, an error's first 64 KiB):
+    /// paced, with the provider's token, retried as the retry policy allows, seen by the
+    /// hooks, revalidated by the response cache, and traced.
+    pub(crate) async fn send(&self, request: reqwest::RequestBuilder, operation: OperationInfo) -> Result<RawResponse, Error> {
+        let mut request = request.build().map_err(Error::transport)?;
+        let method = request.method().clone();
+        if let Some(conditional) = &self.conditional {
+            conditional.prepare(&mut request)?;
+        }
+        let revalidation = self.cache.as_ref().and_then(|cache| cache.prepare(&mut request));
+        let span = Span::call(&operation, &method);
+        let (outcome, attempts) = span.run(self.send_with_retries(request, operation, &span)).await;
+        span.end(outcome.as_ref().ok().map(|r| r.status), outcome.as_ref().err(), Some(attempts));
+        let response = outcome?;
+        if let Some(conditional) = &self.conditional {
+            conditional.answered(&response);
+        }
+        Ok(match revalidation {
+            Some(revalidation) => revalidation.finish(response),
+            None => response,
+        })
+    }
+
+    /// Attempts until one succeeds or the retry policy gives up; the outcome, and how many
+    /// attempts it took.
+    async fn send_with_retries(&self, request: reqwest::Request, operation: OperationInfo, span: &Span) -> (Result<RawResponse, Error>, u32) {
         let method = request.method().clone();
         let mut waited = Duration::ZERO;
         let mut attempt = 0;
         let mut refresh = false;
+        // Each pass is an attempt: a renewed token is tried once, and every other retry
+        // counts against the policy's retries and total wait.
         loop {
             attempt += 1;
             // A body that cannot be copied (a stream) is sent once.
             let Some(copy) = request.try_clone() else {
-                return self.send_attempt(request, refresh).await;
+                return (self.send_attempt(request, refresh, operation, attempt, span).await, attempt);
             };
-            let outcome = self.send_attempt(copy, refresh).await;
+            let outcome = self.send_attempt(copy, refresh, operation, attempt, span).await;
             // A refused token is renewed once, and the request sent again where it was not
             // carried out (the methods retried after a rate limit, `GET` and `HEAD` alone by
             // default).
@@ -121,7 +161,7 @@ impl Client {
             }
             refresh = false;
             let Some(policy) = &self.retry else {
-                return outcome;
+                return (outcome, attempt);
             };
             let decision = match &outcome {
                 Ok(response) if response.status.is_success() => None,
@@ -135,10 +175,10 @@ impl Client {
                 Err(_) => None,
             };
             let Some((wait, reason)) = decision else {
-                return outcome;
+                return (outcome, attempt);
             };
             if waited + wait > policy.max_total_wait {
-                return outcome;
+                return (outcome, attempt);
             }
             if let Some(observer) = &policy.observer {
                 observer(&Retry {
@@ -154,27 +194,124 @@ impl Client {
         }
     }
 
-    /// One attempt: the provider's token set, and the pacing budget kept.
-    async fn send_attempt(&self, mut request: reqwest::Request, refresh: bool) -> Result<RawResponse, Error> {
+    /// One attempt: the provider's token set, the hooks run, and the pacing budget kept.
+    async fn send_attempt(
+        &self,
+        mut request: reqwest::Request,
+        refresh: bool,
+        operation: OperationInfo,
+        attempt: u32,
+        span: &Span,
+    ) -> Result<RawResponse, Error> {
         if self.credentials.is_provided() {
             if let Some(authorization) = self.credentials.authorization(refresh).await? {
                 request.headers_mut().insert(AUTHORIZATION, authorization);
+            }
+        }
+        let mut context = (!self.hooks.is_empty()).then(|| HookContext {
+            operation,
+            method: request.method().clone(),
+            attempt,
+            elapsed: None,
+        });
+        if let Some(context) = &context {
+            for hook in self.hooks.iter() {
+                hook.on_request(context, &mut request);
             }
         }
         let _admission = match &self.pacer {
             Some(pacer) => pacer.admit(request.method()).await,
             None => None,
         };
-        self.send_once(request).await
+        let span = span.attempt(attempt);
+        let started = context.is_some().then(tokio::time::Instant::now);
+        let mut outcome = span.run(self.send_once(request)).await;
+        if let (Some(context), Some(started)) = (&mut context, started) {
+            context.elapsed = Some(started.elapsed());
+            for hook in self.hooks.iter() {
+                match &mut outcome {
+                    Ok(response) => hook.on_response(context, response),
+                    Err(error) => hook.on_error(context, error),
+                }
+            }
+        }
+        span.end(outcome.as_ref().ok().map(|r| r.status), outcome.as_ref().err(), None);
+        outcome
     }
 
     async fn send_once(&self, request: reqwest::Request) -> Result<RawResponse, Error> {
         let mut response = self.http.execute(request).await.map_err(Error::transport)?;
         let status = response.status();
+        let url = response.url().clone();
         let headers = std::mem::take(response.headers_mut());
-        let body = response.bytes().await.map_err(Error::transport)?;
-        Ok(RawResponse { status, headers, body })
+        let declared = response.content_length();
+        let (body, body_len) = if status.is_success() {
+            let body = read_whole(&mut response, declared, self.max_response_size, status).await?;
+            let length = body.len() as u64;
+            (body, length)
+        } else {
+            read_kept(&mut response, declared, self.max_response_size).await
+        };
+        Ok(RawResponse {
+            status,
+            headers,
+            body,
+            body_len,
+            url,
+            described: true,
+            not_modified: false,
+        })
     }
+}
+
+/// A success's whole body, at most `limit` bytes; one allocation of the declared length
+/// (none when it arrives in one piece). A body cut short, reset or timed out is a transport
+/// error, which a retry policy retries for safe methods.
+async fn read_whole(response: &mut reqwest::Response, declared: Option<u64>, limit: usize, status: StatusCode) -> Result<Bytes, Error> {
+    let too_large = || Error::TooLarge { status, limit };
+    if declared.is_some_and(|length| length > limit as u64) {
+        return Err(too_large());
+    }
+    let Some(first) = response.chunk().await.map_err(Error::transport)? else {
+        return Ok(Bytes::new());
+    };
+    let Some(second) = response.chunk().await.map_err(Error::transport)? else {
+        return if first.len() > limit { Err(too_large()) } else { Ok(first) };
+    };
+    let declared = declared.map_or(0, |length| length as usize);
+    let mut body = Vec::with_capacity(declared.max(first.len() + second.len()).min(limit));
+    body.extend_from_slice(&first);
+    body.extend_from_slice(&second);
+    drop((first, second));
+    // Each chunk is data the server sent; the limit bounds how many are read.
+    while let Some(chunk) = response.chunk().await.map_err(Error::transport)? {
+        if body.len() + chunk.len() > limit {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    if body.len() > limit {
+        return Err(too_large());
+    }
+    Ok(Bytes::from(body))
+}
+
+/// An error's body: its first [`KEPT_BODY`] bytes, and its whole length (`Content-Length`,
+/// else counted while reading on to the end or to `limit`). What follows the kept part is
+/// not read when the length is declared: the connection is closed instead. A body cut short
+/// keeps what arrived; the status is the answer.
+async fn read_kept(response: &mut reqwest::Response, declared: Option<u64>, limit: usize) -> (Bytes, u64) {
+    let mut kept = Vec::with_capacity(declared.map_or(0, |length| length.min(KEPT_BODY as u64) as usize));
+    let mut seen: u64 = 0;
+    while let Ok(Some(chunk)) = response.chunk().await {
+        seen += chunk.len() as u64;
+        let room = KEPT_BODY - kept.len();
+        kept.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if kept.len() == KEPT_BODY && (declared.is_some() || seen >= limit as u64) {
+            break;
+        }
+    }
+    (Bytes::from(kept), declared.unwrap_or(seen).max(seen))
 }
 
 /// Builds a [`Client`]. Every setting has a default; see [`Client::builder`].
@@ -189,6 +326,9 @@ pub struct ClientBuilder {
     timeout: Option<Duration>,
     http: Option<reqwest::Client>,
     retry: Option<RetryPolicy>,
+    hooks: Vec<Arc<dyn RequestHook>>,
+    cache: Option<ResponseCache>,
+    max_response_size: Option<usize>,
     /// What the API's profile adds to plain HTTP (see `profile.rs`).
     pub(crate) profile: crate::profile::Settings,
 }
@@ -204,6 +344,9 @@ impl fmt::Debug for ClientBuilder {
             .field("headers", &self.headers.iter().map(|(name, _)| name).collect::<Vec<_>>())
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)
+            .field("hooks", &self.hooks.len())
+            .field("cache", &self.cache)
+            .field("max_response_size", &self.max_response_size)
             .field("profile", &self.profile)
             .finish_non_exhaustive()
     }
@@ -270,6 +413,27 @@ impl ClientBuilder {
         self
     }
 
+    /// Adds a hook that sees every request and answer: see [`RequestHook`]. Hooks run in
+    /// the order added.
+    pub fn hook(mut self, hook: impl RequestHook) -> Self {
+        self.hooks.push(Arc::new(hook));
+        self
+    }
+
+    /// Keeps `GET` answers that carry an `ETag` or `Last-Modified` and revalidates them: see
+    /// [`ResponseCache`]. Off by default.
+    pub fn cache(mut self, cache: ResponseCache) -> Self {
+        self.cache = Some(cache);
+        self
+    }
+
+    /// The largest response body the client reads (default 256 MiB): a longer success is
+    /// an [`Error::TooLarge`], and an error keeps its first 64 KiB whatever its length.
+    pub fn max_response_size(mut self, bytes: usize) -> Self {
+        self.max_response_size = Some(bytes);
+        self
+    }
+
     pub fn build(self) -> Result<Client, Error> {
         let base_url = self.base_url.as_deref().unwrap_or(crate::DEFAULT_BASE_URL);
         let base_url = Url::parse(base_url.trim_end_matches('/'))
@@ -312,16 +476,43 @@ impl ClientBuilder {
             headers,
             retry: self.retry,
             pacer: self.pacing.map(|pacing| Arc::new(Pacer::new(pacing))),
+            hooks: self.hooks.into(),
+            cache: self.cache,
+            conditional: None,
+            max_response_size: self.max_response_size.unwrap_or(DEFAULT_MAX_RESPONSE_SIZE),
         })
     }
 }
 
-/// A successful response: the decoded body with the status and headers it came with.
-#[derive(Debug, Clone)]
+/// A successful response: the decoded body with the status, headers and URL it came with.
+///
+/// A success whose status the operation's description does not list is a success all the
+/// same: its body is decoded where it matches the described type, and kept as received in
+/// [`Response::raw_body`].
+#[derive(Clone)]
 pub struct Response<T> {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: T,
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: T,
+    pub(crate) url: Url,
+    /// The body as received, for a status the description does not list.
+    pub(crate) raw: Option<Bytes>,
+    /// Served by the response cache after a `304 Not Modified`.
+    pub(crate) not_modified: bool,
+}
+
+impl<T: fmt::Debug> fmt::Debug for Response<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Response")
+            .field("status", &self.status)
+            .field("headers", &self.headers)
+            .field("body", &self.body)
+            // The query may carry a credential.
+            .field("path", &self.url.path())
+            .field("raw_body", &self.raw.as_ref().map(Bytes::len))
+            .field("not_modified", &self.not_modified)
+            .finish()
+    }
 }
 
 impl<T> Response<T> {
@@ -341,24 +532,109 @@ impl<T> Response<T> {
         self.body
     }
 
+    /// The URL that answered (after redirects). Its query may hold parameters you sent, so
+    /// log it with care.
+    pub fn url(&self) -> &Url {
+        &self.url
+    }
+
+    /// Whether the status is one the operation's description lists.
+    pub fn is_described(&self) -> bool {
+        self.raw.is_none()
+    }
+
+    /// The body as received, when the status is one the description does not list (e.g. a
+    /// `200 {}` where a `204` is described); `None` otherwise.
+    pub fn raw_body(&self) -> Option<&[u8]> {
+        self.raw.as_deref()
+    }
+
     /// The same response with its body transformed.
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U> {
         Response {
             status: self.status,
             headers: self.headers,
             body: f(self.body),
+            url: self.url,
+            raw: self.raw,
+            not_modified: self.not_modified,
         }
     }
 }
 
-/// An answer read in full, before it is decoded or turned into an error.
-pub(crate) struct RawResponse {
+/// An answer as read, before it is decoded or turned into an error: what
+/// [`RequestHook::on_response`] sees and may change. A success's body is whole; an error's is
+/// its first 64 KiB.
+#[derive(Clone)]
+pub struct RawResponse {
     pub(crate) status: StatusCode,
-    headers: HeaderMap,
-    body: bytes::Bytes,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Bytes,
+    /// The whole body's length: more than `body` holds when an error's was long.
+    pub(crate) body_len: u64,
+    pub(crate) url: Url,
+    /// False for a success the description does not list: its body is kept as received.
+    pub(crate) described: bool,
+    pub(crate) not_modified: bool,
+}
+
+impl fmt::Debug for RawResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RawResponse")
+            .field("status", &self.status)
+            .field("path", &self.url.path())
+            .field("headers", &self.headers)
+            .field("body_len", &self.body_len)
+            .finish_non_exhaustive()
+    }
 }
 
 impl RawResponse {
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    pub fn set_status(&mut self, status: StatusCode) {
+        self.status = status;
+    }
+
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    pub fn headers_mut(&mut self) -> &mut HeaderMap {
+        &mut self.headers
+    }
+
+    /// The body as read: a success's whole, an error's first 64 KiB.
+    pub fn body(&self) -> &Bytes {
+        &self.body
+    }
+
+    pub fn set_body(&mut self, body: impl Into<Bytes>) {
+        self.body = body.into();
+        self.body_len = self.body.len() as u64;
+    }
+
+    /// The length of the whole body, read or not.
+    pub fn body_len(&self) -> u64 {
+        self.body_len
+    }
+
+    /// The URL that answered (after redirects).
+    pub fn url(&self) -> &Url {
+        &self.url
+    }
+
+    /// Marks a success the description does not list: it is read as the described type
+    /// where it matches, and its body is kept as received.
+    // Used only by specs with operations that do not describe every 2XX.
+    #[allow(dead_code)]
+    pub(crate) fn undescribed(mut self) -> Self {
+        self.described = false;
+        self
+    }
+
     /// Decodes a JSON body into `T`; a mismatch names the JSON path that failed.
     // Used only by specs with JSON responses.
     #[allow(dead_code)]
@@ -405,10 +681,13 @@ impl RawResponse {
             status: self.status,
             headers: self.headers,
             body,
+            url: self.url,
+            raw: (!self.described).then_some(self.body),
+            not_modified: self.not_modified,
         }
     }
 
     pub(crate) fn into_error(self) -> Error {
-        Error::Api(Box::new(ApiError::new(self.status, self.headers, &self.body)))
+        Error::Api(Box::new(ApiError::new(self.status, self.headers, &self.body, self.body_len)))
     }
 }

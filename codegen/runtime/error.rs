@@ -43,6 +43,13 @@ pub enum Error {
     /// A pagination link to another origin than the client's base URL; not followed, so
     /// that the token is not sent elsewhere.
     UntrustedLink(Url),
+    /// A listing that cannot go on to its next page, though it has one: see
+    /// [`PaginationError`].
+    Pagination(PaginationError),
+    /// A response body larger than the client's limit
+    /// ([`ClientBuilder::max_response_size`](crate::ClientBuilder::max_response_size)); not
+    /// read further.
+    TooLarge { status: StatusCode, limit: usize },
     /// The request could not be sent, or the response could not be read (connection, TLS,
     /// timeout).
     Transport(reqwest::Error),
@@ -58,6 +65,7 @@ impl Error {
         match self {
             Error::Api(error) => Some(error.status),
             Error::Decode(error) => Some(error.status),
+            Error::TooLarge { status, .. } => Some(*status),
             Error::Transport(error) => error.status(),
             _ => None,
         }
@@ -87,6 +95,13 @@ impl Error {
 
     pub fn is_validation(&self) -> bool {
         self.kind() == Some(ApiErrorKind::Validation)
+    }
+
+    /// A `304 Not Modified` answering validators the caller sent itself (a hook's, say);
+    /// [`Client::if_changed`](crate::Client::if_changed) and a
+    /// [`ResponseCache`](crate::ResponseCache) turn it into a success.
+    pub fn is_not_modified(&self) -> bool {
+        self.kind() == Some(ApiErrorKind::NotModified)
     }
 
     /// The wait a rate limit asks for, when one refused the request.
@@ -120,6 +135,10 @@ impl fmt::Display for Error {
                 "not following a pagination link to another origin ({})",
                 url.origin().ascii_serialization()
             ),
+            Error::Pagination(error) => error.fmt(f),
+            Error::TooLarge { status, limit } => {
+                write!(f, "the {status} response body is larger than the client's limit of {limit} bytes")
+            }
             Error::Transport(error) => write!(f, "request failed: {error}"),
             Error::Api(error) => error.fmt(f),
             Error::Decode(error) => error.fmt(f),
@@ -154,7 +173,18 @@ pub enum ApiErrorKind {
     RateLimited,
     /// 5XX.
     ServerError,
+    /// 304: the resource has not changed since the validators sent.
+    NotModified,
     Other,
+}
+
+/// How much of a body an error keeps: enough for any error document, bounded whatever the
+/// server sends (a proxy's 16 MiB HTML page keeps its first 64 KiB).
+pub(crate) const KEPT_BODY: usize = 64 * 1024;
+
+/// At most the first [`KEPT_BODY`] bytes of `bytes`, as text (invalid UTF-8 replaced).
+fn kept_text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(&bytes[..bytes.len().min(KEPT_BODY)]).into_owned()
 }
 
 /// An answer with a status the operation does not describe as a success.
@@ -164,18 +194,22 @@ pub struct ApiError {
     headers: HeaderMap,
     body: Option<ErrorBody>,
     raw_body: String,
+    body_len: u64,
     rate_limited: Option<RateLimited>,
 }
 
 impl ApiError {
-    pub(crate) fn new(status: StatusCode, headers: HeaderMap, bytes: &[u8]) -> Self {
+    /// `bytes` is the body as read: all of it, or its first [`KEPT_BODY`] bytes of
+    /// `body_len`.
+    pub(crate) fn new(status: StatusCode, headers: HeaderMap, bytes: &[u8], body_len: u64) -> Self {
         let body = crate::profile::parse_error_body(bytes);
         let rate_limited = crate::profile::rate_limited(status, &headers, bytes, SystemTime::now());
         ApiError {
             status,
             headers,
             body,
-            raw_body: String::from_utf8_lossy(bytes).into_owned(),
+            raw_body: kept_text(bytes),
+            body_len: body_len.max(bytes.len() as u64),
             rate_limited,
         }
     }
@@ -195,6 +229,7 @@ impl ApiError {
             401 => ApiErrorKind::Unauthorized,
             403 => ApiErrorKind::Forbidden,
             400 | 422 => ApiErrorKind::Validation,
+            304 => ApiErrorKind::NotModified,
             500..=599 => ApiErrorKind::ServerError,
             _ => ApiErrorKind::Other,
         }
@@ -210,11 +245,22 @@ impl ApiError {
         self.body.as_ref()
     }
 
-    /// The body exactly as received (an HTML error page from a proxy, say).
+    /// The body as received (an HTML error page from a proxy, say): all of it, or its first
+    /// 64 KiB when it is longer (see [`ApiError::body_len`]).
     pub fn raw_body(&self) -> &str {
         &self.raw_body
     }
 
+    /// The length of the whole body in bytes: its `Content-Length`, or as counted while
+    /// reading it (up to the client's response size limit).
+    pub fn body_len(&self) -> u64 {
+        self.body_len
+    }
+
+    /// Whether [`ApiError::raw_body`] is only the beginning of the body.
+    pub fn is_body_truncated(&self) -> bool {
+        self.body_len > self.raw_body.len() as u64
+    }
 }
 
 impl fmt::Display for ApiError {
@@ -243,6 +289,7 @@ pub struct DecodeError {
     path: String,
     message: String,
     raw_body: String,
+    body_len: usize,
 }
 
 impl DecodeError {
@@ -259,7 +306,8 @@ impl DecodeError {
             headers,
             path: error.path().to_string(),
             message: error.inner().to_string(),
-            raw_body: String::from_utf8_lossy(bytes).into_owned(),
+            raw_body: kept_text(bytes),
+            body_len: bytes.len(),
         }
     }
 
@@ -277,8 +325,15 @@ impl DecodeError {
         &self.message
     }
 
+    /// The body as received: all of it, or its first 64 KiB when it is longer (see
+    /// [`DecodeError::body_len`]).
     pub fn raw_body(&self) -> &str {
         &self.raw_body
+    }
+
+    /// The length of the whole body in bytes.
+    pub fn body_len(&self) -> usize {
+        self.body_len
     }
 
     pub fn headers(&self) -> &HeaderMap {
@@ -293,5 +348,38 @@ impl fmt::Display for DecodeError {
             "the {} response does not match the described type at `{}`: {}",
             self.status, self.path, self.message
         )
+    }
+}
+
+/// Why a listing stopped before its last page. A listing is complete or ends in an error:
+/// it never ends quietly while the server says there is more.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PaginationError {
+    /// Page `page`'s `next` link leads to a page this listing already fetched (a proxy's or
+    /// server's bug): following it would never end. `path` is that page's path (without
+    /// the query, which may carry a credential).
+    Loop { page: usize, path: String },
+    /// Page `page` has a `next` link whose target cannot be followed: not a URI reference.
+    UnusableLink { page: usize, target: String },
+    /// The listing's page cap (`Paginated::max_pages`) was reached with pages left.
+    PageLimit { pages: usize },
+}
+
+impl fmt::Display for PaginationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PaginationError::Loop { page, path } => write!(
+                f,
+                "the `next` link of page {page} leads back to `{path}`, a page already fetched: the listing would never end"
+            ),
+            PaginationError::UnusableLink { page, target } => {
+                let shown: String = target.chars().take(200).collect();
+                write!(f, "page {page} has a `next` link that cannot be followed: `{shown}`")
+            }
+            PaginationError::PageLimit { pages } => {
+                write!(f, "the listing has more than the {pages} pages it may fetch")
+            }
+        }
     }
 }

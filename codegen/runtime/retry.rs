@@ -35,10 +35,11 @@ type Observer = Arc<dyn Fn(&Retry) + Send + Sync>;
 ///   not carried out, so this is safe for any method; by default only `GET` and `HEAD` are
 ///   retried all the same, and the other methods must be named with
 ///   [`RetryPolicy::retry_rate_limits_for`] (a bulk delete would add `DELETE`).
-/// - A server error (5XX), a timeout or a failed connection is retried with exponential
-///   backoff (or after the server's `retry-after`, if longer) for `GET` and `HEAD` only: a
-///   `DELETE` that timed out may have been carried out, and retrying it then answers 404.
-///   `POST` is never retried unless named.
+/// - A server error (5XX), a timeout, a failed or reset connection, or an answer whose body
+///   is cut short, reset or timed out is retried with exponential backoff (or after the
+///   server's `retry-after`, if longer) for `GET` and `HEAD` only: a `DELETE` that timed out
+///   may have been carried out, and retrying it then answers 404. `POST` is never retried
+///   unless named.
 /// - Retries stop after [`RetryPolicy::max_retries`], and a wait that would take the total
 ///   past [`RetryPolicy::max_total_wait`] is not started: the error is returned instead.
 #[derive(Clone)]
@@ -102,8 +103,8 @@ impl RetryPolicy {
         self
     }
 
-    /// The methods retried after a server error, timeout or failed connection (default
-    /// `GET`, `HEAD`).
+    /// The methods retried after a server error, a timeout, a failed connection or a body cut
+    /// short (default `GET`, `HEAD`).
     pub fn retry_server_errors_for(mut self, methods: impl IntoIterator<Item = Method>) -> Self {
         self.server_error_methods = methods.into_iter().collect();
         self
@@ -142,7 +143,10 @@ impl RetryPolicy {
     }
 
     pub(crate) fn wait_after_transport(&self, method: &Method, attempt: u32, error: &reqwest::Error) -> Option<(Duration, RetryReason)> {
-        let retryable = error.is_timeout() || error.is_connect();
+        // No answer, or one whose body was cut short, reset or timed out: for the methods
+        // named, the same as a failed connection. A request that cannot be built, or a
+        // redirect loop, would fail the same way again.
+        let retryable = !(error.is_builder() || error.is_redirect() || error.is_status());
         (attempt <= self.max_retries && retryable && self.server_error_methods.contains(method))
             .then(|| (self.backoff(attempt), RetryReason::Transport))
     }
@@ -182,7 +186,7 @@ fn jitter() -> f64 {
 pub enum RetryReason {
     RateLimited(RateLimitKind),
     ServerError(StatusCode),
-    /// A timeout or a failed connection.
+    /// A timeout, a failed or reset connection, or a body cut short.
     Transport,
 }
 

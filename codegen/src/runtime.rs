@@ -26,6 +26,10 @@ pub(crate) const GENERIC: &[RuntimeFile] = &[
         source: include_str!("../runtime/client.rs"),
     },
     RuntimeFile {
+        module: "conditional",
+        source: include_str!("../runtime/conditional.rs"),
+    },
+    RuntimeFile {
         module: "encoding",
         source: include_str!("../runtime/encoding.rs"),
     },
@@ -34,12 +38,20 @@ pub(crate) const GENERIC: &[RuntimeFile] = &[
         source: include_str!("../runtime/error.rs"),
     },
     RuntimeFile {
+        module: "hooks",
+        source: include_str!("../runtime/hooks.rs"),
+    },
+    RuntimeFile {
         module: "pacing",
         source: include_str!("../runtime/pacing.rs"),
     },
     RuntimeFile {
         module: "retry",
         source: include_str!("../runtime/retry.rs"),
+    },
+    RuntimeFile {
+        module: "trace",
+        source: include_str!("../runtime/trace.rs"),
     },
 ];
 
@@ -155,6 +167,7 @@ mod tests {
             "request",
             "send",
             "send_once",
+            "if_changed",
         ] {
             assert!(methods.contains(&method), "{method} not in {methods:?}");
         }

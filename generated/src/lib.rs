@@ -117,15 +117,61 @@
 //! # Ok(()) }
 //! ```
 //!
-//! A failing page ends the stream with that error; the items already yielded stay yours.
+//! A listing is complete, or ends in an error; it never loops, and never ends quietly while the
+//! server says there is more. A failing page ends the stream with that error (after the retry
+//! policy's retries, if one is set); the items already yielded stay yours. A `next` link is
+//! resolved against the URL of the page that carried it (`</orgs/octo-org/packages?page=2>` is
+//! fine), and then followed only to the base URL's origin ([`Error::UntrustedLink`]). A `next`
+//! that leads back to a page already fetched, or that cannot be followed at all, ends the
+//! stream with an [`Error::Pagination`]; so does the page cap, when you set one:
+//!
+//! ```no_run
+//! use futures_util::StreamExt;
+//! use github_packages::{Client, Error, GetAllPackageVersionsForPackageOwnedByOrgParams, PackageType, PaginationError};
+//!
+//! # async fn run(client: Client) {
+//! let params = GetAllPackageVersionsForPackageOwnedByOrgParams::default().per_page(100);
+//! let mut versions = client
+//!     .get_all_package_versions_for_package_owned_by_org_stream("octo-org", PackageType::Container, "app", &params)
+//!     .max_pages(500); // at most 50,000 versions
+//! while let Some(version) = versions.next().await {
+//!     match version {
+//!         Ok(version) => println!("{}", version.name),
+//!         Err(Error::Pagination(PaginationError::PageLimit { pages })) => println!("more than {pages} pages"),
+//!         Err(error) => println!("listing failed after {} pages: {error}", versions.pages()),
+//!     }
+//! }
+//! # }
+//! ```
 //!
 //! ### Errors
 //!
-//! Every method returns `Result<Response<T>, Error>`. An answer the operation does not describe
-//! as a success is an [`Error::Api`] that keeps the status, GitHub's `message`,
-//! `documentation_url` and `errors`, the `x-github-request-id`, and the raw body (an HTML 502
-//! page stays an HTML page). A success whose body does not fit is an [`Error::Decode`] naming
-//! the JSON path that failed. Error bodies are never decoded as the success type.
+//! Every method returns `Result<Response<T>, Error>`. An answer that is not a success (not a
+//! `2XX`) is an [`Error::Api`] that keeps the status, GitHub's `message`, `documentation_url`
+//! and `errors`, the `x-github-request-id`, and the raw body (an HTML 502 page stays an HTML
+//! page). A success whose body does not fit is an [`Error::Decode`] naming the JSON path that
+//! failed. Error bodies are never decoded as the success type.
+//!
+//! Memory stays bounded whatever a server sends: an error keeps the first 64 KiB of its body
+//! ([`ApiError::raw_body`]) and its full length ([`ApiError::body_len`]), and reads no further
+//! when the length is declared; a success body larger than
+//! [`ClientBuilder::max_response_size`] (256 MiB by default) is an [`Error::TooLarge`].
+//!
+//! A `2XX` the description does not list is a success all the same, not an error: the restore
+//! operations describe `204 No Content`, and a `200 {}` means the package was restored too.
+//! Its body is decoded as the described type where it matches (else an [`Error::Decode`] with
+//! its status), and kept as received:
+//!
+//! ```no_run
+//! use github_packages::{Client, PackageType};
+//!
+//! # async fn run(client: Client) -> Result<(), github_packages::Error> {
+//! let restored = client.restore_package_for_org("octo-org", PackageType::Container, "app", &Default::default()).await?;
+//! if !restored.is_described() {
+//!     println!("restored ({}): {:?}", restored.status(), restored.raw_body());
+//! }
+//! # Ok(()) }
+//! ```
 //!
 //! ```no_run
 //! use github_packages::{ApiErrorKind, Client, PackageType};
@@ -152,9 +198,11 @@
 //!
 //! Every [`Response`] and [`ApiError`] reads the `x-ratelimit-*` headers with `rate_limit()`.
 //! [`RetryPolicy`] (opt-in) waits out rate limits as GitHub asks (`retry-after`, else the
-//! reset time, else 60 s for a secondary limit) and retries 5XX answers and timeouts with
-//! exponential backoff, within a number of retries and a total wait. By default it retries only
-//! `GET` and `HEAD`; `POST` (restore) is never retried unless named.
+//! reset time, else 60 s for a secondary limit) and retries 5XX answers, timeouts, failed or
+//! reset connections and bodies cut short with exponential backoff, within a number of retries
+//! and a total wait. By default it retries only `GET` and `HEAD`; `POST` (restore) is never
+//! retried unless named. With it, a listing of thousands of pages over a flaky proxy yields
+//! every item once, in order.
 //!
 //! ```no_run
 //! use std::time::Duration;
@@ -235,6 +283,112 @@
 //! # let _ = client; Ok(()) }
 //! ```
 //!
+//! ### Conditional requests
+//!
+//! Every [`Response`] reads its validators: [`Response::etag`], [`Response::last_modified`].
+//! Give them back with [`Client::if_changed`]: its `GET`s carry `If-None-Match` and
+//! `If-Modified-Since`, and a `304 Not Modified` is the typed [`Conditional::NotModified`], not
+//! an error. GitHub does not count a `304` to an authorized conditional request against the
+//! primary rate limit.
+//!
+//! ```no_run
+//! use github_packages::{Client, Conditional, PackageType};
+//!
+//! # async fn run(client: Client) -> Result<(), github_packages::Error> {
+//! let package = client.get_package_for_organization("octo-org", PackageType::Container, "app").await?;
+//! // ... later ...
+//! let outcome = client
+//!     .if_changed(&package.validators(), async |client| {
+//!         client.get_package_for_organization("octo-org", PackageType::Container, "app").await
+//!     })
+//!     .await?;
+//! match outcome {
+//!     Conditional::Modified(new) => println!("now {} versions", new.body().version_count),
+//!     Conditional::NotModified(_) => println!("unchanged: {} versions", package.body().version_count),
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! Or let a [`ResponseCache`] do it for every `GET`: it keeps each `200` that has an `ETag` or
+//! `Last-Modified`, sends its validators the next time, and on a `304` the operation returns
+//! the kept body ([`Response::is_not_modified`] tells). A job that lists the same packages
+//! every hour with one client then spends no rate limit on the pages that did not change,
+//! streams included. The server is asked every time; the cache is bounded
+//! ([`ResponseCache::max_entries`], [`ResponseCache::max_bytes`]).
+//!
+//! ```no_run
+//! use futures_util::TryStreamExt;
+//! use github_packages::{Client, ListPackagesForOrganizationParams, PackageType, ResponseCache};
+//!
+//! # async fn run() -> Result<(), github_packages::Error> {
+//! let client = Client::builder().token("...").cache(ResponseCache::new()).build()?;
+//! let params = ListPackagesForOrganizationParams::default().per_page(100);
+//! loop {
+//!     let packages: Vec<_> = client
+//!         .list_packages_for_organization_stream("octo-org", PackageType::Container, &params)
+//!         .try_collect()
+//!         .await?;
+//!     println!("{} packages", packages.len());
+//!     tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+//! }
+//! # }
+//! ```
+//!
+//! ### Hooks
+//!
+//! A [`RequestHook`] sees every attempt the client makes (each retry, each page): the request
+//! before it is sent, with the client's headers and token set (the token is marked sensitive,
+//! so `Debug` shows `Sensitive`), and the answer before it is retried, decoded or made an error.
+//! Either may be changed: add a signature or a trace header, count server errors, log
+//! timings. [`HookContext`] says which operation (its id and route template), which method and
+//! which attempt, and how long it took.
+//!
+//! ```no_run
+//! use github_packages::{reqwest, Client, HookContext, RawResponse, RequestHook};
+//!
+//! struct Log;
+//!
+//! impl RequestHook for Log {
+//!     fn on_request(&self, context: &HookContext, request: &mut reqwest::Request) {
+//!         request.headers_mut().insert("x-request-source", reqwest::header::HeaderValue::from_static("retention-job"));
+//!         eprintln!("-> {} {} (attempt {})", context.method, context.operation.route, context.attempt);
+//!     }
+//!
+//!     fn on_response(&self, context: &HookContext, response: &mut RawResponse) {
+//!         eprintln!("<- {} {} in {:?}", context.operation.id, response.status(), context.elapsed);
+//!     }
+//! }
+//!
+//! # fn run() -> Result<(), github_packages::Error> {
+//! let client = Client::builder().token("...").hook(Log).build()?;
+//! # let _ = client; Ok(()) }
+//! ```
+//!
+//! ### Tracing
+//!
+//! With the `tracing` feature (off by default; without it, no `tracing` in the build), every
+//! call is a `request` span with the fields `operation` (the operationId), `method`, `route`
+//! (the path template), `status`, `attempts`, `duration_ms` and, when it failed, `error`; each
+//! attempt is an `attempt` span inside it (`attempt`, `status`, `duration_ms`). No span holds a
+//! URL, a header or a parameter's value, so never the token. Spans of your own contain the
+//! client's:
+//!
+//! ```toml
+//! github-packages = { path = "...", features = ["tracing"] }
+//! ```
+//!
+//! ```no_run
+//! # #[cfg(feature = "tracing")]
+//! # async fn run(client: github_packages::Client) -> Result<(), github_packages::Error> {
+//! use tracing::Instrument;
+//!
+//! let package = client
+//!     .get_package_for_organization("octo-org", github_packages::PackageType::Container, "app")
+//!     .instrument(tracing::info_span!("nightly-prune", package = "app"))
+//!     .await?;
+//! # let _ = package; Ok(()) }
+//! ```
+//!
 //! ### Forward compatibility
 //!
 //! A value GitHub adds later to an enum (a new package type or visibility) decodes into the
@@ -307,11 +461,17 @@ mod auth;
 pub use auth::{TokenFuture, TokenProvider};
 
 mod client;
-pub use client::{Client, ClientBuilder, DEFAULT_USER_AGENT, Response};
+pub use client::{Client, ClientBuilder, DEFAULT_USER_AGENT, RawResponse, Response};
+
+mod conditional;
+pub use conditional::{Conditional, ResponseCache, Validators};
 
 mod encoding;
 mod error;
-pub use error::{ApiError, ApiErrorKind, DecodeError, Error};
+pub use error::{ApiError, ApiErrorKind, DecodeError, Error, PaginationError};
+
+mod hooks;
+pub use hooks::{HookContext, OperationInfo, RequestHook};
 
 mod pacing;
 pub use pacing::Pacing;
@@ -319,6 +479,7 @@ pub use pacing::Pacing;
 mod retry;
 pub use retry::{RateLimited, Retry, RetryPolicy, RetryReason};
 
+mod trace;
 mod pagination;
 pub use pagination::{Links, Page, Paginated};
 

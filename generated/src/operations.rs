@@ -5,6 +5,7 @@
 #[allow(unused_imports)]
 use crate::types::*;
 use crate::client::{Client, Response};
+use crate::hooks::OperationInfo;
 use crate::pagination::Paginated;
 use crate::encoding;
 use crate::error::Error;
@@ -297,6 +298,7 @@ impl Client {
     /// - `200` (`Vec<Package>`): Response
     /// - `401` (`BasicError`): Requires authentication
     /// - `403` (`BasicError`): Forbidden
+    /// - any other `2XX`: a success too, decoded as `Vec<Package>` where it matches (else a decode error), its body kept as received in [`Response::raw_body`]
     pub async fn list_docker_migration_conflicting_packages_for_organization(
         &self,
         org: &str,
@@ -305,9 +307,18 @@ impl Client {
             .list_docker_migration_conflicting_packages_for_organization_url(org)?;
         let request = self
             .request(reqwest::Method::GET, request_url, Some("application/json"));
-        let response = self.send(request).await?;
+        let response = self
+            .send(
+                request,
+                OperationInfo::new(
+                    "packages/list-docker-migration-conflicting-packages-for-organization",
+                    "/orgs/{org}/docker/conflicts",
+                ),
+            )
+            .await?;
         match response.status.as_u16() {
             200 => response.json(),
+            _ if response.status.is_success() => response.undescribed().json(),
             _ => Err(response.into_error()),
         }
     }
@@ -321,6 +332,10 @@ impl Client {
             self,
             self.list_docker_migration_conflicting_packages_for_organization_url(org),
             Some("application/json"),
+            OperationInfo::new(
+                "packages/list-docker-migration-conflicting-packages-for-organization",
+                "/orgs/{org}/docker/conflicts",
+            ),
         )
     }
 
@@ -369,6 +384,7 @@ impl Client {
     /// - `400`: The value of `per_page` multiplied by `page` cannot be greater than 10000.
     /// - `401` (`BasicError`): Requires authentication
     /// - `403` (`BasicError`): Forbidden
+    /// - any other `2XX`: a success too, decoded as `Vec<Package>` where it matches (else a decode error), its body kept as received in [`Response::raw_body`]
     pub async fn list_packages_for_organization(
         &self,
         org: &str,
@@ -379,9 +395,18 @@ impl Client {
             .list_packages_for_organization_url(org, package_type, params)?;
         let request = self
             .request(reqwest::Method::GET, request_url, Some("application/json"));
-        let response = self.send(request).await?;
+        let response = self
+            .send(
+                request,
+                OperationInfo::new(
+                    "packages/list-packages-for-organization",
+                    "/orgs/{org}/packages",
+                ),
+            )
+            .await?;
         match response.status.as_u16() {
             200 => response.json(),
+            _ if response.status.is_success() => response.undescribed().json(),
             _ => Err(response.into_error()),
         }
     }
@@ -397,6 +422,10 @@ impl Client {
             self,
             self.list_packages_for_organization_url(org, package_type, params),
             Some("application/json"),
+            OperationInfo::new(
+                "packages/list-packages-for-organization",
+                "/orgs/{org}/packages",
+            ),
         )
     }
 
@@ -413,6 +442,7 @@ impl Client {
     /// # Responses
     ///
     /// - `200` (`Package`): Response
+    /// - any other `2XX`: a success too, decoded as `Package` where it matches (else a decode error), its body kept as received in [`Response::raw_body`]
     pub async fn get_package_for_organization(
         &self,
         org: &str,
@@ -429,9 +459,18 @@ impl Client {
         let request_url = self.url(&request_path);
         let request = self
             .request(reqwest::Method::GET, request_url, Some("application/json"));
-        let response = self.send(request).await?;
+        let response = self
+            .send(
+                request,
+                OperationInfo::new(
+                    "packages/get-package-for-organization",
+                    "/orgs/{org}/packages/{package_type}/{package_name}",
+                ),
+            )
+            .await?;
         match response.status.as_u16() {
             200 => response.json(),
+            _ if response.status.is_success() => response.undescribed().json(),
             _ => Err(response.into_error()),
         }
     }
@@ -454,6 +493,7 @@ impl Client {
     /// - `401` (`BasicError`): Requires authentication
     /// - `403` (`BasicError`): Forbidden
     /// - `404` (`BasicError`): Resource not found
+    /// - any other `2XX`: a success too, its body, if any, kept as received in [`Response::raw_body`]
     pub async fn delete_package_for_org(
         &self,
         org: &str,
@@ -470,9 +510,18 @@ impl Client {
         let request_url = self.url(&request_path);
         let request = self
             .request(reqwest::Method::DELETE, request_url, Some("application/json"));
-        let response = self.send(request).await?;
+        let response = self
+            .send(
+                request,
+                OperationInfo::new(
+                    "packages/delete-package-for-org",
+                    "/orgs/{org}/packages/{package_type}/{package_name}",
+                ),
+            )
+            .await?;
         match response.status.as_u16() {
             204 => response.empty(),
+            _ if response.status.is_success() => response.undescribed().empty(),
             _ => Err(response.into_error()),
         }
     }
@@ -499,6 +548,7 @@ impl Client {
     /// - `401` (`BasicError`): Requires authentication
     /// - `403` (`BasicError`): Forbidden
     /// - `404` (`BasicError`): Resource not found
+    /// - any other `2XX`: a success too, its body, if any, kept as received in [`Response::raw_body`]
     pub async fn restore_package_for_org(
         &self,
         org: &str,
@@ -523,9 +573,18 @@ impl Client {
         request_query.apply(&mut request_url);
         let request = self
             .request(reqwest::Method::POST, request_url, Some("application/json"));
-        let response = self.send(request).await?;
+        let response = self
+            .send(
+                request,
+                OperationInfo::new(
+                    "packages/restore-package-for-org",
+                    "/orgs/{org}/packages/{package_type}/{package_name}/restore",
+                ),
+            )
+            .await?;
         match response.status.as_u16() {
             204 => response.empty(),
+            _ if response.status.is_success() => response.undescribed().empty(),
             _ => Err(response.into_error()),
         }
     }
@@ -579,6 +638,7 @@ impl Client {
     /// - `401` (`BasicError`): Requires authentication
     /// - `403` (`BasicError`): Forbidden
     /// - `404` (`BasicError`): Resource not found
+    /// - any other `2XX`: a success too, decoded as `Vec<PackageVersion>` where it matches (else a decode error), its body kept as received in [`Response::raw_body`]
     pub async fn get_all_package_versions_for_package_owned_by_org(
         &self,
         org: &str,
@@ -595,9 +655,18 @@ impl Client {
             )?;
         let request = self
             .request(reqwest::Method::GET, request_url, Some("application/json"));
-        let response = self.send(request).await?;
+        let response = self
+            .send(
+                request,
+                OperationInfo::new(
+                    "packages/get-all-package-versions-for-package-owned-by-org",
+                    "/orgs/{org}/packages/{package_type}/{package_name}/versions",
+                ),
+            )
+            .await?;
         match response.status.as_u16() {
             200 => response.json(),
+            _ if response.status.is_success() => response.undescribed().json(),
             _ => Err(response.into_error()),
         }
     }
@@ -620,6 +689,10 @@ impl Client {
                     params,
                 ),
             Some("application/json"),
+            OperationInfo::new(
+                "packages/get-all-package-versions-for-package-owned-by-org",
+                "/orgs/{org}/packages/{package_type}/{package_name}/versions",
+            ),
         )
     }
 
@@ -636,6 +709,7 @@ impl Client {
     /// # Responses
     ///
     /// - `200` (`PackageVersion`): Response
+    /// - any other `2XX`: a success too, decoded as `PackageVersion` where it matches (else a decode error), its body kept as received in [`Response::raw_body`]
     pub async fn get_package_version_for_organization(
         &self,
         org: &str,
@@ -659,9 +733,18 @@ impl Client {
         let request_url = self.url(&request_path);
         let request = self
             .request(reqwest::Method::GET, request_url, Some("application/json"));
-        let response = self.send(request).await?;
+        let response = self
+            .send(
+                request,
+                OperationInfo::new(
+                    "packages/get-package-version-for-organization",
+                    "/orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}",
+                ),
+            )
+            .await?;
         match response.status.as_u16() {
             200 => response.json(),
+            _ if response.status.is_success() => response.undescribed().json(),
             _ => Err(response.into_error()),
         }
     }
@@ -684,6 +767,7 @@ impl Client {
     /// - `401` (`BasicError`): Requires authentication
     /// - `403` (`BasicError`): Forbidden
     /// - `404` (`BasicError`): Resource not found
+    /// - any other `2XX`: a success too, its body, if any, kept as received in [`Response::raw_body`]
     pub async fn delete_package_version_for_org(
         &self,
         org: &str,
@@ -707,9 +791,18 @@ impl Client {
         let request_url = self.url(&request_path);
         let request = self
             .request(reqwest::Method::DELETE, request_url, Some("application/json"));
-        let response = self.send(request).await?;
+        let response = self
+            .send(
+                request,
+                OperationInfo::new(
+                    "packages/delete-package-version-for-org",
+                    "/orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}",
+                ),
+            )
+            .await?;
         match response.status.as_u16() {
             204 => response.empty(),
+            _ if response.status.is_success() => response.undescribed().empty(),
             _ => Err(response.into_error()),
         }
     }
@@ -736,6 +829,7 @@ impl Client {
     /// - `401` (`BasicError`): Requires authentication
     /// - `403` (`BasicError`): Forbidden
     /// - `404` (`BasicError`): Resource not found
+    /// - any other `2XX`: a success too, its body, if any, kept as received in [`Response::raw_body`]
     pub async fn restore_package_version_for_org(
         &self,
         org: &str,
@@ -760,9 +854,18 @@ impl Client {
         let request_url = self.url(&request_path);
         let request = self
             .request(reqwest::Method::POST, request_url, Some("application/json"));
-        let response = self.send(request).await?;
+        let response = self
+            .send(
+                request,
+                OperationInfo::new(
+                    "packages/restore-package-version-for-org",
+                    "/orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore",
+                ),
+            )
+            .await?;
         match response.status.as_u16() {
             204 => response.empty(),
+            _ if response.status.is_success() => response.undescribed().empty(),
             _ => Err(response.into_error()),
         }
     }
@@ -789,6 +892,7 @@ impl Client {
     /// # Responses
     ///
     /// - `200` (`Vec<Package>`): Response
+    /// - any other `2XX`: a success too, decoded as `Vec<Package>` where it matches (else a decode error), its body kept as received in [`Response::raw_body`]
     pub async fn list_docker_migration_conflicting_packages_for_authenticated_user(
         &self,
     ) -> Result<Response<Vec<Package>>, Error> {
@@ -796,9 +900,18 @@ impl Client {
             .list_docker_migration_conflicting_packages_for_authenticated_user_url()?;
         let request = self
             .request(reqwest::Method::GET, request_url, Some("application/json"));
-        let response = self.send(request).await?;
+        let response = self
+            .send(
+                request,
+                OperationInfo::new(
+                    "packages/list-docker-migration-conflicting-packages-for-authenticated-user",
+                    "/user/docker/conflicts",
+                ),
+            )
+            .await?;
         match response.status.as_u16() {
             200 => response.json(),
+            _ if response.status.is_success() => response.undescribed().json(),
             _ => Err(response.into_error()),
         }
     }
@@ -811,6 +924,10 @@ impl Client {
             self,
             self.list_docker_migration_conflicting_packages_for_authenticated_user_url(),
             Some("application/json"),
+            OperationInfo::new(
+                "packages/list-docker-migration-conflicting-packages-for-authenticated-user",
+                "/user/docker/conflicts",
+            ),
         )
     }
 
@@ -854,6 +971,7 @@ impl Client {
     ///
     /// - `200` (`Vec<Package>`): Response
     /// - `400`: The value of `per_page` multiplied by `page` cannot be greater than 10000.
+    /// - any other `2XX`: a success too, decoded as `Vec<Package>` where it matches (else a decode error), its body kept as received in [`Response::raw_body`]
     pub async fn list_packages_for_authenticated_user(
         &self,
         package_type: PackageType,
@@ -863,9 +981,18 @@ impl Client {
             .list_packages_for_authenticated_user_url(package_type, params)?;
         let request = self
             .request(reqwest::Method::GET, request_url, Some("application/json"));
-        let response = self.send(request).await?;
+        let response = self
+            .send(
+                request,
+                OperationInfo::new(
+                    "packages/list-packages-for-authenticated-user",
+                    "/user/packages",
+                ),
+            )
+            .await?;
         match response.status.as_u16() {
             200 => response.json(),
+            _ if response.status.is_success() => response.undescribed().json(),
             _ => Err(response.into_error()),
         }
     }
@@ -880,6 +1007,10 @@ impl Client {
             self,
             self.list_packages_for_authenticated_user_url(package_type, params),
             Some("application/json"),
+            OperationInfo::new(
+                "packages/list-packages-for-authenticated-user",
+                "/user/packages",
+            ),
         )
     }
 
@@ -896,6 +1027,7 @@ impl Client {
     /// # Responses
     ///
     /// - `200` (`Package`): Response
+    /// - any other `2XX`: a success too, decoded as `Package` where it matches (else a decode error), its body kept as received in [`Response::raw_body`]
     pub async fn get_package_for_authenticated_user(
         &self,
         package_type: PackageType,
@@ -909,9 +1041,18 @@ impl Client {
         let request_url = self.url(&request_path);
         let request = self
             .request(reqwest::Method::GET, request_url, Some("application/json"));
-        let response = self.send(request).await?;
+        let response = self
+            .send(
+                request,
+                OperationInfo::new(
+                    "packages/get-package-for-authenticated-user",
+                    "/user/packages/{package_type}/{package_name}",
+                ),
+            )
+            .await?;
         match response.status.as_u16() {
             200 => response.json(),
+            _ if response.status.is_success() => response.undescribed().json(),
             _ => Err(response.into_error()),
         }
     }
@@ -932,6 +1073,7 @@ impl Client {
     /// - `401` (`BasicError`): Requires authentication
     /// - `403` (`BasicError`): Forbidden
     /// - `404` (`BasicError`): Resource not found
+    /// - any other `2XX`: a success too, its body, if any, kept as received in [`Response::raw_body`]
     pub async fn delete_package_for_authenticated_user(
         &self,
         package_type: PackageType,
@@ -945,9 +1087,18 @@ impl Client {
         let request_url = self.url(&request_path);
         let request = self
             .request(reqwest::Method::DELETE, request_url, Some("application/json"));
-        let response = self.send(request).await?;
+        let response = self
+            .send(
+                request,
+                OperationInfo::new(
+                    "packages/delete-package-for-authenticated-user",
+                    "/user/packages/{package_type}/{package_name}",
+                ),
+            )
+            .await?;
         match response.status.as_u16() {
             204 => response.empty(),
+            _ if response.status.is_success() => response.undescribed().empty(),
             _ => Err(response.into_error()),
         }
     }
@@ -972,6 +1123,7 @@ impl Client {
     /// - `401` (`BasicError`): Requires authentication
     /// - `403` (`BasicError`): Forbidden
     /// - `404` (`BasicError`): Resource not found
+    /// - any other `2XX`: a success too, its body, if any, kept as received in [`Response::raw_body`]
     pub async fn restore_package_for_authenticated_user(
         &self,
         package_type: PackageType,
@@ -993,9 +1145,18 @@ impl Client {
         request_query.apply(&mut request_url);
         let request = self
             .request(reqwest::Method::POST, request_url, Some("application/json"));
-        let response = self.send(request).await?;
+        let response = self
+            .send(
+                request,
+                OperationInfo::new(
+                    "packages/restore-package-for-authenticated-user",
+                    "/user/packages/{package_type}/{package_name}/restore",
+                ),
+            )
+            .await?;
         match response.status.as_u16() {
             204 => response.empty(),
+            _ if response.status.is_success() => response.undescribed().empty(),
             _ => Err(response.into_error()),
         }
     }
@@ -1046,6 +1207,7 @@ impl Client {
     /// - `401` (`BasicError`): Requires authentication
     /// - `403` (`BasicError`): Forbidden
     /// - `404` (`BasicError`): Resource not found
+    /// - any other `2XX`: a success too, decoded as `Vec<PackageVersion>` where it matches (else a decode error), its body kept as received in [`Response::raw_body`]
     pub async fn get_all_package_versions_for_package_owned_by_authenticated_user(
         &self,
         package_type: PackageType,
@@ -1060,9 +1222,18 @@ impl Client {
             )?;
         let request = self
             .request(reqwest::Method::GET, request_url, Some("application/json"));
-        let response = self.send(request).await?;
+        let response = self
+            .send(
+                request,
+                OperationInfo::new(
+                    "packages/get-all-package-versions-for-package-owned-by-authenticated-user",
+                    "/user/packages/{package_type}/{package_name}/versions",
+                ),
+            )
+            .await?;
         match response.status.as_u16() {
             200 => response.json(),
+            _ if response.status.is_success() => response.undescribed().json(),
             _ => Err(response.into_error()),
         }
     }
@@ -1083,6 +1254,10 @@ impl Client {
                     params,
                 ),
             Some("application/json"),
+            OperationInfo::new(
+                "packages/get-all-package-versions-for-package-owned-by-authenticated-user",
+                "/user/packages/{package_type}/{package_name}/versions",
+            ),
         )
     }
 
@@ -1099,6 +1274,7 @@ impl Client {
     /// # Responses
     ///
     /// - `200` (`PackageVersion`): Response
+    /// - any other `2XX`: a success too, decoded as `PackageVersion` where it matches (else a decode error), its body kept as received in [`Response::raw_body`]
     pub async fn get_package_version_for_authenticated_user(
         &self,
         package_type: PackageType,
@@ -1119,9 +1295,18 @@ impl Client {
         let request_url = self.url(&request_path);
         let request = self
             .request(reqwest::Method::GET, request_url, Some("application/json"));
-        let response = self.send(request).await?;
+        let response = self
+            .send(
+                request,
+                OperationInfo::new(
+                    "packages/get-package-version-for-authenticated-user",
+                    "/user/packages/{package_type}/{package_name}/versions/{package_version_id}",
+                ),
+            )
+            .await?;
         match response.status.as_u16() {
             200 => response.json(),
+            _ if response.status.is_success() => response.undescribed().json(),
             _ => Err(response.into_error()),
         }
     }
@@ -1144,6 +1329,7 @@ impl Client {
     /// - `401` (`BasicError`): Requires authentication
     /// - `403` (`BasicError`): Forbidden
     /// - `404` (`BasicError`): Resource not found
+    /// - any other `2XX`: a success too, its body, if any, kept as received in [`Response::raw_body`]
     pub async fn delete_package_version_for_authenticated_user(
         &self,
         package_type: PackageType,
@@ -1164,9 +1350,18 @@ impl Client {
         let request_url = self.url(&request_path);
         let request = self
             .request(reqwest::Method::DELETE, request_url, Some("application/json"));
-        let response = self.send(request).await?;
+        let response = self
+            .send(
+                request,
+                OperationInfo::new(
+                    "packages/delete-package-version-for-authenticated-user",
+                    "/user/packages/{package_type}/{package_name}/versions/{package_version_id}",
+                ),
+            )
+            .await?;
         match response.status.as_u16() {
             204 => response.empty(),
+            _ if response.status.is_success() => response.undescribed().empty(),
             _ => Err(response.into_error()),
         }
     }
@@ -1191,6 +1386,7 @@ impl Client {
     /// - `401` (`BasicError`): Requires authentication
     /// - `403` (`BasicError`): Forbidden
     /// - `404` (`BasicError`): Resource not found
+    /// - any other `2XX`: a success too, its body, if any, kept as received in [`Response::raw_body`]
     pub async fn restore_package_version_for_authenticated_user(
         &self,
         package_type: PackageType,
@@ -1212,9 +1408,18 @@ impl Client {
         let request_url = self.url(&request_path);
         let request = self
             .request(reqwest::Method::POST, request_url, Some("application/json"));
-        let response = self.send(request).await?;
+        let response = self
+            .send(
+                request,
+                OperationInfo::new(
+                    "packages/restore-package-version-for-authenticated-user",
+                    "/user/packages/{package_type}/{package_name}/versions/{package_version_id}/restore",
+                ),
+            )
+            .await?;
         match response.status.as_u16() {
             204 => response.empty(),
+            _ if response.status.is_success() => response.undescribed().empty(),
             _ => Err(response.into_error()),
         }
     }
@@ -1246,6 +1451,7 @@ impl Client {
     /// - `200` (`Vec<Package>`): Response
     /// - `401` (`BasicError`): Requires authentication
     /// - `403` (`BasicError`): Forbidden
+    /// - any other `2XX`: a success too, decoded as `Vec<Package>` where it matches (else a decode error), its body kept as received in [`Response::raw_body`]
     pub async fn list_docker_migration_conflicting_packages_for_user(
         &self,
         username: &str,
@@ -1254,9 +1460,18 @@ impl Client {
             .list_docker_migration_conflicting_packages_for_user_url(username)?;
         let request = self
             .request(reqwest::Method::GET, request_url, Some("application/json"));
-        let response = self.send(request).await?;
+        let response = self
+            .send(
+                request,
+                OperationInfo::new(
+                    "packages/list-docker-migration-conflicting-packages-for-user",
+                    "/users/{username}/docker/conflicts",
+                ),
+            )
+            .await?;
         match response.status.as_u16() {
             200 => response.json(),
+            _ if response.status.is_success() => response.undescribed().json(),
             _ => Err(response.into_error()),
         }
     }
@@ -1270,6 +1485,10 @@ impl Client {
             self,
             self.list_docker_migration_conflicting_packages_for_user_url(username),
             Some("application/json"),
+            OperationInfo::new(
+                "packages/list-docker-migration-conflicting-packages-for-user",
+                "/users/{username}/docker/conflicts",
+            ),
         )
     }
 
@@ -1318,6 +1537,7 @@ impl Client {
     /// - `400`: The value of `per_page` multiplied by `page` cannot be greater than 10000.
     /// - `401` (`BasicError`): Requires authentication
     /// - `403` (`BasicError`): Forbidden
+    /// - any other `2XX`: a success too, decoded as `Vec<Package>` where it matches (else a decode error), its body kept as received in [`Response::raw_body`]
     pub async fn list_packages_for_user(
         &self,
         username: &str,
@@ -1328,9 +1548,18 @@ impl Client {
             .list_packages_for_user_url(username, package_type, params)?;
         let request = self
             .request(reqwest::Method::GET, request_url, Some("application/json"));
-        let response = self.send(request).await?;
+        let response = self
+            .send(
+                request,
+                OperationInfo::new(
+                    "packages/list-packages-for-user",
+                    "/users/{username}/packages",
+                ),
+            )
+            .await?;
         match response.status.as_u16() {
             200 => response.json(),
+            _ if response.status.is_success() => response.undescribed().json(),
             _ => Err(response.into_error()),
         }
     }
@@ -1346,6 +1575,10 @@ impl Client {
             self,
             self.list_packages_for_user_url(username, package_type, params),
             Some("application/json"),
+            OperationInfo::new(
+                "packages/list-packages-for-user",
+                "/users/{username}/packages",
+            ),
         )
     }
 
@@ -1362,6 +1595,7 @@ impl Client {
     /// # Responses
     ///
     /// - `200` (`Package`): Response
+    /// - any other `2XX`: a success too, decoded as `Package` where it matches (else a decode error), its body kept as received in [`Response::raw_body`]
     pub async fn get_package_for_user(
         &self,
         username: &str,
@@ -1378,9 +1612,18 @@ impl Client {
         let request_url = self.url(&request_path);
         let request = self
             .request(reqwest::Method::GET, request_url, Some("application/json"));
-        let response = self.send(request).await?;
+        let response = self
+            .send(
+                request,
+                OperationInfo::new(
+                    "packages/get-package-for-user",
+                    "/users/{username}/packages/{package_type}/{package_name}",
+                ),
+            )
+            .await?;
         match response.status.as_u16() {
             200 => response.json(),
+            _ if response.status.is_success() => response.undescribed().json(),
             _ => Err(response.into_error()),
         }
     }
@@ -1403,6 +1646,7 @@ impl Client {
     /// - `401` (`BasicError`): Requires authentication
     /// - `403` (`BasicError`): Forbidden
     /// - `404` (`BasicError`): Resource not found
+    /// - any other `2XX`: a success too, its body, if any, kept as received in [`Response::raw_body`]
     pub async fn delete_package_for_user(
         &self,
         username: &str,
@@ -1419,9 +1663,18 @@ impl Client {
         let request_url = self.url(&request_path);
         let request = self
             .request(reqwest::Method::DELETE, request_url, Some("application/json"));
-        let response = self.send(request).await?;
+        let response = self
+            .send(
+                request,
+                OperationInfo::new(
+                    "packages/delete-package-for-user",
+                    "/users/{username}/packages/{package_type}/{package_name}",
+                ),
+            )
+            .await?;
         match response.status.as_u16() {
             204 => response.empty(),
+            _ if response.status.is_success() => response.undescribed().empty(),
             _ => Err(response.into_error()),
         }
     }
@@ -1448,6 +1701,7 @@ impl Client {
     /// - `401` (`BasicError`): Requires authentication
     /// - `403` (`BasicError`): Forbidden
     /// - `404` (`BasicError`): Resource not found
+    /// - any other `2XX`: a success too, its body, if any, kept as received in [`Response::raw_body`]
     pub async fn restore_package_for_user(
         &self,
         username: &str,
@@ -1472,9 +1726,18 @@ impl Client {
         request_query.apply(&mut request_url);
         let request = self
             .request(reqwest::Method::POST, request_url, Some("application/json"));
-        let response = self.send(request).await?;
+        let response = self
+            .send(
+                request,
+                OperationInfo::new(
+                    "packages/restore-package-for-user",
+                    "/users/{username}/packages/{package_type}/{package_name}/restore",
+                ),
+            )
+            .await?;
         match response.status.as_u16() {
             204 => response.empty(),
+            _ if response.status.is_success() => response.undescribed().empty(),
             _ => Err(response.into_error()),
         }
     }
@@ -1513,6 +1776,7 @@ impl Client {
     /// - `401` (`BasicError`): Requires authentication
     /// - `403` (`BasicError`): Forbidden
     /// - `404` (`BasicError`): Resource not found
+    /// - any other `2XX`: a success too, decoded as `Vec<PackageVersion>` where it matches (else a decode error), its body kept as received in [`Response::raw_body`]
     pub async fn get_all_package_versions_for_package_owned_by_user(
         &self,
         username: &str,
@@ -1527,9 +1791,18 @@ impl Client {
             )?;
         let request = self
             .request(reqwest::Method::GET, request_url, Some("application/json"));
-        let response = self.send(request).await?;
+        let response = self
+            .send(
+                request,
+                OperationInfo::new(
+                    "packages/get-all-package-versions-for-package-owned-by-user",
+                    "/users/{username}/packages/{package_type}/{package_name}/versions",
+                ),
+            )
+            .await?;
         match response.status.as_u16() {
             200 => response.json(),
+            _ if response.status.is_success() => response.undescribed().json(),
             _ => Err(response.into_error()),
         }
     }
@@ -1550,6 +1823,10 @@ impl Client {
                     package_name,
                 ),
             Some("application/json"),
+            OperationInfo::new(
+                "packages/get-all-package-versions-for-package-owned-by-user",
+                "/users/{username}/packages/{package_type}/{package_name}/versions",
+            ),
         )
     }
 
@@ -1566,6 +1843,7 @@ impl Client {
     /// # Responses
     ///
     /// - `200` (`PackageVersion`): Response
+    /// - any other `2XX`: a success too, decoded as `PackageVersion` where it matches (else a decode error), its body kept as received in [`Response::raw_body`]
     pub async fn get_package_version_for_user(
         &self,
         username: &str,
@@ -1589,9 +1867,18 @@ impl Client {
         let request_url = self.url(&request_path);
         let request = self
             .request(reqwest::Method::GET, request_url, Some("application/json"));
-        let response = self.send(request).await?;
+        let response = self
+            .send(
+                request,
+                OperationInfo::new(
+                    "packages/get-package-version-for-user",
+                    "/users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}",
+                ),
+            )
+            .await?;
         match response.status.as_u16() {
             200 => response.json(),
+            _ if response.status.is_success() => response.undescribed().json(),
             _ => Err(response.into_error()),
         }
     }
@@ -1614,6 +1901,7 @@ impl Client {
     /// - `401` (`BasicError`): Requires authentication
     /// - `403` (`BasicError`): Forbidden
     /// - `404` (`BasicError`): Resource not found
+    /// - any other `2XX`: a success too, its body, if any, kept as received in [`Response::raw_body`]
     pub async fn delete_package_version_for_user(
         &self,
         username: &str,
@@ -1637,9 +1925,18 @@ impl Client {
         let request_url = self.url(&request_path);
         let request = self
             .request(reqwest::Method::DELETE, request_url, Some("application/json"));
-        let response = self.send(request).await?;
+        let response = self
+            .send(
+                request,
+                OperationInfo::new(
+                    "packages/delete-package-version-for-user",
+                    "/users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}",
+                ),
+            )
+            .await?;
         match response.status.as_u16() {
             204 => response.empty(),
+            _ if response.status.is_success() => response.undescribed().empty(),
             _ => Err(response.into_error()),
         }
     }
@@ -1666,6 +1963,7 @@ impl Client {
     /// - `401` (`BasicError`): Requires authentication
     /// - `403` (`BasicError`): Forbidden
     /// - `404` (`BasicError`): Resource not found
+    /// - any other `2XX`: a success too, its body, if any, kept as received in [`Response::raw_body`]
     pub async fn restore_package_version_for_user(
         &self,
         username: &str,
@@ -1690,9 +1988,18 @@ impl Client {
         let request_url = self.url(&request_path);
         let request = self
             .request(reqwest::Method::POST, request_url, Some("application/json"));
-        let response = self.send(request).await?;
+        let response = self
+            .send(
+                request,
+                OperationInfo::new(
+                    "packages/restore-package-version-for-user",
+                    "/users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore",
+                ),
+            )
+            .await?;
         match response.status.as_u16() {
             204 => response.empty(),
+            _ if response.status.is_success() => response.undescribed().empty(),
             _ => Err(response.into_error()),
         }
     }

@@ -531,6 +531,10 @@ impl OwnerClient<'_> {
                             parameter: "page",
                         }),
                         Some("application/json"),
+                        crate::hooks::OperationInfo::new(
+                            "packages/get-all-package-versions-for-package-owned-by-user",
+                            "/users/{username}/packages/{package_type}/{package_name}/versions",
+                        ),
                     );
                 }
 
@@ -542,6 +546,10 @@ impl OwnerClient<'_> {
                             parameter: "per_page",
                         }),
                         Some("application/json"),
+                        crate::hooks::OperationInfo::new(
+                            "packages/get-all-package-versions-for-package-owned-by-user",
+                            "/users/{username}/packages/{package_type}/{package_name}/versions",
+                        ),
                     );
                 }
 
@@ -553,6 +561,10 @@ impl OwnerClient<'_> {
                             parameter: "state",
                         }),
                         Some("application/json"),
+                        crate::hooks::OperationInfo::new(
+                            "packages/get-all-package-versions-for-package-owned-by-user",
+                            "/users/{username}/packages/{package_type}/{package_name}/versions",
+                        ),
                     );
                 }
 

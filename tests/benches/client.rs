@@ -1,6 +1,6 @@
 //! What the generated client costs over the code a user would write by hand: decoding a
 //! 100-item page of package versions, and whole requests against a loopback server.
-//! Prints Markdown for `BENCHMARKS.md`.
+//! Prints Markdown for `BENCHMARKS.md`. (Peak heap of huge answers: `memory.rs`.)
 //!
 //! `cargo bench -p tests --bench client` (`BENCH_ROUNDS=n` for more rounds).
 //!
@@ -11,13 +11,15 @@
 use github_packages::chrono::{DateTime, Utc};
 use github_packages::reqwest;
 use github_packages::{
-    Client, GetAllPackageVersionsForPackageOwnedByOrgParams, PackageType, PackageVersion, State,
+    GetAllPackageVersionsForPackageOwnedByOrgParams, PackageType, PackageVersion, State,
 };
 use serde::Deserialize;
 use serde_json::Value;
 use std::hint::black_box;
 use std::time::Duration;
-use tests::bench::{self, KeepAliveServer, Mode, Table, Timings};
+use tests::bench::{
+    self, bare_get, client, page_of_versions, KeepAliveServer, Mode, Table, Timings,
+};
 
 /// A package version as a user would declare it for serde, with the generated type's fields.
 #[derive(Deserialize)]
@@ -60,66 +62,6 @@ enum HandPackageType {
 #[allow(dead_code)]
 struct HandTags {
     tags: Vec<String>,
-}
-
-/// 100 package versions cycled from the documented examples of GitHub's description, each
-/// with its own id and name so that no two items are the same.
-fn page_of_versions() -> Vec<u8> {
-    let document =
-        tests::read_document(tests::reference_dir().join("github-openapi/packages.yaml"));
-    let examples: Vec<Value> = [
-        "package-versions-for-org",
-        "package-versions-for-user",
-        "package-versions-for-authenticated-user",
-    ]
-    .iter()
-    .flat_map(|name| {
-        document["components"]["examples"][*name]["value"]
-            .as_array()
-            .cloned()
-            .unwrap_or_else(|| panic!("example {name} is a list"))
-    })
-    .collect();
-    let page: Vec<Value> = (0..100)
-        .map(|i| {
-            let mut item = examples[i % examples.len()].clone();
-            item["id"] = Value::from(1_000_000 + i);
-            item["name"] = Value::from(format!("sha256:{i:064x}"));
-            item
-        })
-        .collect();
-    serde_json::to_vec(&page).expect("serializable")
-}
-
-const TOKEN: &str = "ghp_bench_token";
-const USER_AGENT: &str = "github-packages-bench";
-const API_VERSION: &str = "2022-11-28";
-
-/// The same request by hand: URL by `format!`, the client's four headers, one body read.
-async fn bare_get<T: serde::de::DeserializeOwned>(http: &reqwest::Client, url: String) -> T {
-    let response = http
-        .get(url)
-        .header(reqwest::header::ACCEPT, github_packages::ACCEPT_GITHUB_JSON)
-        .header(reqwest::header::USER_AGENT, USER_AGENT)
-        .header("x-github-api-version", API_VERSION)
-        .header(reqwest::header::AUTHORIZATION, format!("Bearer {TOKEN}"))
-        .send()
-        .await
-        .expect("loopback answers");
-    assert!(response.status().is_success());
-    let body = response.bytes().await.expect("whole body");
-    serde_json::from_slice(&body).expect("decodes")
-}
-
-fn client(base_url: &str, http: &reqwest::Client) -> Client {
-    Client::builder()
-        .base_url(base_url)
-        .token(TOKEN)
-        .user_agent(USER_AGENT)
-        .api_version(API_VERSION)
-        .http_client(http.clone())
-        .build()
-        .expect("valid client")
 }
 
 /// Alternating rounds of the generated code (contender 0) and its baseline (contender 1),

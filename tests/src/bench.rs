@@ -291,10 +291,15 @@ pub struct KeepAliveServer {
 
 impl KeepAliveServer {
     pub fn start(body: Vec<u8>) -> KeepAliveServer {
+        KeepAliveServer::answering("200 OK", "application/json; charset=utf-8", body)
+    }
+
+    /// A server that answers `status` (e.g. `500 Internal Server Error`) with `body`.
+    pub fn answering(status: &str, content_type: &str, body: Vec<u8>) -> KeepAliveServer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
         let address = listener.local_addr().expect("local address");
         let mut reply = format!(
-            "HTTP/1.1 200 OK\r\ncontent-type: application/json; charset=utf-8\r\n\
+            "HTTP/1.1 {status}\r\ncontent-type: {content_type}\r\n\
              x-ratelimit-limit: 5000\r\nx-ratelimit-remaining: 4999\r\n\
              x-ratelimit-reset: 1700000000\r\nx-ratelimit-used: 1\r\n\
              x-ratelimit-resource: core\r\ncontent-length: {}\r\n\r\n",
@@ -351,6 +356,78 @@ fn serve(connection: TcpStream, reply: &[u8]) {
             Ok(_) => {}
         }
     }
+}
+
+// The client benchmarks' shared parts: their data, and the same request by hand and by
+// the generated client.
+
+/// 100 package versions cycled from the documented examples of GitHub's description, each
+/// with its own id and name so that no two items are the same.
+pub fn page_of_versions() -> Vec<u8> {
+    let document =
+        crate::read_document(crate::reference_dir().join("github-openapi/packages.yaml"));
+    let examples: Vec<Value> = [
+        "package-versions-for-org",
+        "package-versions-for-user",
+        "package-versions-for-authenticated-user",
+    ]
+    .iter()
+    .flat_map(|name| {
+        document["components"]["examples"][*name]["value"]
+            .as_array()
+            .cloned()
+            .unwrap_or_else(|| panic!("example {name} is a list"))
+    })
+    .collect();
+    let page: Vec<Value> = (0..100)
+        .map(|i| {
+            let mut item = examples[i % examples.len()].clone();
+            item["id"] = Value::from(1_000_000 + i);
+            item["name"] = Value::from(format!("sha256:{i:064x}"));
+            item
+        })
+        .collect();
+    serde_json::to_vec(&page).expect("serializable")
+}
+
+pub const TOKEN: &str = "ghp_bench_token";
+pub const USER_AGENT: &str = "github-packages-bench";
+pub const API_VERSION: &str = "2022-11-28";
+
+/// The same request by hand: URL by `format!`, the client's four headers, one body read.
+pub async fn bare_get<T: serde::de::DeserializeOwned>(
+    http: &github_packages::reqwest::Client,
+    url: String,
+) -> T {
+    let response = http
+        .get(url)
+        .header(
+            github_packages::reqwest::header::ACCEPT,
+            github_packages::ACCEPT_GITHUB_JSON,
+        )
+        .header(github_packages::reqwest::header::USER_AGENT, USER_AGENT)
+        .header("x-github-api-version", API_VERSION)
+        .header(
+            github_packages::reqwest::header::AUTHORIZATION,
+            format!("Bearer {TOKEN}"),
+        )
+        .send()
+        .await
+        .expect("loopback answers");
+    assert!(response.status().is_success());
+    let body = response.bytes().await.expect("whole body");
+    serde_json::from_slice(&body).expect("decodes")
+}
+
+pub fn client(base_url: &str, http: &github_packages::reqwest::Client) -> github_packages::Client {
+    github_packages::Client::builder()
+        .base_url(base_url)
+        .token(TOKEN)
+        .user_agent(USER_AGENT)
+        .api_version(API_VERSION)
+        .http_client(http.clone())
+        .build()
+        .expect("valid client")
 }
 
 const METHODS: &[&str] = &[

@@ -227,6 +227,124 @@ async fn read_request(stream: &mut tokio::net::TcpStream) -> Option<Received> {
     })
 }
 
+/// What a [`ScriptedServer`] does with one request: answer it, or fail the way networks and
+/// proxies fail.
+#[derive(Debug, Clone)]
+pub enum Answer {
+    /// The whole reply.
+    Reply(Reply),
+    /// The head (with the full `content-length`) and the first `sent` bytes of the body; then
+    /// the connection is closed: a body cut short.
+    Cut { reply: Reply, sent: usize },
+    /// The connection is closed after the request is read, without a word.
+    Close,
+    /// The head and the first half of the body, then a pause (on the runtime's clock, so a
+    /// paused clock skips it), then the rest: a slow page.
+    Stall {
+        reply: Reply,
+        pause: std::time::Duration,
+    },
+}
+
+/// An HTTP/1.1 server on 127.0.0.1 that answers each request as a handler decides, given how
+/// many requests came before it (from 0) and the request itself; one connection per request
+/// (`connection: close`), each served on a task of its own. It records the request lines
+/// and lives as long as the test's runtime.
+pub struct ScriptedServer {
+    pub base_url: String,
+    received: Arc<Mutex<Vec<Received>>>,
+}
+
+type Handler = dyn Fn(usize, &Received) -> Answer + Send + Sync;
+
+impl ScriptedServer {
+    pub async fn start(
+        handler: impl Fn(usize, &Received) -> Answer + Send + Sync + 'static,
+    ) -> ScriptedServer {
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind loopback");
+        let base_url = format!("http://{}", listener.local_addr().expect("local addr"));
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let log = Arc::clone(&received);
+        let handler: Arc<Handler> = Arc::new(handler);
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                let log = Arc::clone(&log);
+                let handler = Arc::clone(&handler);
+                tokio::spawn(async move {
+                    let Some(request) = read_request(&mut stream).await else {
+                        return;
+                    };
+                    let answer = {
+                        let mut log = log.lock().expect("log lock");
+                        let index = log.len();
+                        log.push(request.clone());
+                        drop(log);
+                        handler(index, &request)
+                    };
+                    let (reply, sent, pause) = match answer {
+                        Answer::Close => return,
+                        Answer::Reply(reply) => {
+                            let length = reply.body.len();
+                            (reply, length, None)
+                        }
+                        Answer::Cut { reply, sent } => (reply, sent, None),
+                        Answer::Stall { reply, pause } => {
+                            let half = reply.body.len() / 2;
+                            (reply, half, Some(pause))
+                        }
+                    };
+                    let mut head = format!(
+                        "HTTP/1.1 {} X\r\ncontent-length: {}\r\nconnection: close\r\n",
+                        reply.status,
+                        reply.body.len()
+                    );
+                    for (name, value) in &reply.headers {
+                        head.push_str(&format!("{name}: {value}\r\n"));
+                    }
+                    head.push_str("\r\n");
+                    let body = reply.body.as_bytes();
+                    let sent = sent.min(body.len());
+                    if stream.write_all(head.as_bytes()).await.is_err()
+                        || stream.write_all(&body[..sent]).await.is_err()
+                    {
+                        return;
+                    }
+                    if let Some(pause) = pause {
+                        let _ = stream.flush().await;
+                        tokio::time::sleep(pause).await;
+                        let _ = stream.write_all(&body[sent..]).await;
+                    }
+                    let _ = stream.shutdown().await;
+                });
+            }
+        });
+        ScriptedServer { base_url, received }
+    }
+
+    pub fn received(&self) -> Vec<Received> {
+        self.received.lock().expect("log lock").clone()
+    }
+
+    /// How many requests arrived.
+    pub fn count(&self) -> usize {
+        self.received.lock().expect("log lock").len()
+    }
+
+    /// A client for this server with a test token.
+    pub fn client(&self) -> github_packages::Client {
+        self.builder().build().expect("valid test client")
+    }
+
+    /// A builder for a client of this server, with a test token.
+    pub fn builder(&self) -> github_packages::ClientBuilder {
+        github_packages::Client::builder()
+            .base_url(&self.base_url)
+            .token("ghp_test_token_never_printed")
+    }
+}
+
 /// The README's examples compile (they are `no_run`: they would call GitHub).
 #[doc = include_str!("../../README.md")]
 mod readme {}

@@ -110,6 +110,8 @@ rustls = ["reqwest/rustls"]
 native-tls = ["reqwest/native-tls"]
 # HTTP/2 where the server offers it; without it, HTTP/1.1 only and no `h2` to build.
 http2 = ["reqwest/http2"]
+# `tracing` spans for every call and attempt (operation, method, route, status, duration).
+tracing = ["dep:tracing"]
 
 [dependencies]
 bytes = "1.5"
@@ -121,6 +123,7 @@ serde = {{ version = "1.0.200", features = ["derive"] }}
 serde_json = "1.0.100"
 serde_path_to_error = "0.1.16"
 tokio = {{ version = "1.38", default-features = false, features = ["sync", "time"] }}
+tracing = {{ version = "0.1.40", default-features = false, features = ["std"], optional = true }}
 
 [dev-dependencies]
 futures-util = {{ version = "0.3.30", default-features = false }}

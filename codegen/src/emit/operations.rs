@@ -29,6 +29,12 @@ pub fn operations_rs(api: &Api) -> TokenStream {
             ),
         ),
         uses(
+            has_operations,
+            quote!(
+                use crate::hooks::OperationInfo;
+            ),
+        ),
+        uses(
             api.operations.iter().any(|o| o.pagination.is_some()),
             quote!(
                 use crate::pagination::Paginated;
@@ -271,6 +277,9 @@ fn method(op: &Operation, values: &ValueKinds) -> TokenStream {
     let (return_type, outcome) = outcome(op, &names);
     let mutable_request = (!headers.is_empty() || op.request_body.is_some()).then(|| quote!(mut));
     let build_url = build_url(op, &names, values);
+    // What hooks and tracing spans are told: never a parameter's value.
+    let (operation_id, route) = (&op.operation_id, &op.path);
+    let operation = quote!(OperationInfo::new(#operation_id, #route));
 
     let Some(pagination) = &op.pagination else {
         return quote! {
@@ -282,7 +291,7 @@ fn method(op: &Operation, values: &ValueKinds) -> TokenStream {
                 let #mutable_request #request = self.request(reqwest::Method::#method, #request_url, #accept);
                 #headers
                 #body
-                let #response = self.send(#request).await?;
+                let #response = self.send(#request, #operation).await?;
                 #outcome
             }
         };
@@ -309,7 +318,7 @@ fn method(op: &Operation, values: &ValueKinds) -> TokenStream {
         pub async fn #name(&self, #(#arguments),*) -> Result<Response<#return_type>, Error> {
             let #request_url = self.#url_method(#(#argument_names),*)?;
             let #request = self.request(reqwest::Method::#method, #request_url, #accept);
-            let #response = self.send(#request).await?;
+            let #response = self.send(#request, #operation).await?;
             #outcome
         }
 
@@ -317,7 +326,7 @@ fn method(op: &Operation, values: &ValueKinds) -> TokenStream {
         #deprecated
         #many
         pub fn #stream_method(&self, #(#arguments),*) -> Paginated<#item> {
-            Paginated::new(self, self.#url_method(#(#argument_names),*), #accept)
+            Paginated::new(self, self.#url_method(#(#argument_names),*), #accept, #operation)
         }
     }
 }
@@ -583,8 +592,9 @@ fn status_pattern(status: Status) -> TokenStream {
     }
 }
 
-/// Reads a body as the IR says: JSON, text or bytes; `()` without one.
-fn read_body(body: Option<&ResponseBody>, response: &Ident) -> (TokenStream, TokenStream) {
+/// Reads a body as the IR says: JSON, text or bytes; `()` without one. `response` is the
+/// `RawResponse` expression read.
+fn read_body(body: Option<&ResponseBody>, response: TokenStream) -> (TokenStream, TokenStream) {
     match body {
         None => (quote!(()), quote!(#response.empty())),
         Some(body) => {
@@ -600,11 +610,21 @@ fn read_body(body: Option<&ResponseBody>, response: &Ident) -> (TokenStream, Tok
     }
 }
 
-/// The success type, and the code that turns the response into the result.
+/// Whether the operation describes every `2XX` (a `2XX` range, or no success at all, which
+/// reads any `2XX` as the one success): then no success is left undescribed.
+fn describes_every_success(op: &Operation) -> bool {
+    op.successes().next().is_none() || op.successes().any(|r| r.status == Status::Range(2))
+}
+
+/// The success type, and the code that turns the response into the result. A `2XX` the
+/// description does not list is a success too: read as the first described success it
+/// matches (bodies first, in the order described; a success without a body matches any),
+/// with its body kept as received.
 fn outcome(op: &Operation, names: &Names) -> (TokenStream, TokenStream) {
     let response = &names.response;
     let arms: Vec<TokenStream>;
     let return_type;
+    let undescribed;
     match &op.success {
         Success::Single { body } => {
             let statuses: Vec<TokenStream> =
@@ -614,9 +634,11 @@ fn outcome(op: &Operation, names: &Names) -> (TokenStream, TokenStream) {
             } else {
                 statuses
             };
-            let (ty, reader) = read_body(body.as_ref(), response);
+            let (ty, reader) = read_body(body.as_ref(), quote!(#response));
+            let (_, undescribed_reader) = read_body(body.as_ref(), quote!(#response.undescribed()));
             return_type = ty;
             arms = vec![quote!(#(#patterns)|* => #reader,)];
+            undescribed = undescribed_reader;
         }
         Success::Enum {
             type_name,
@@ -624,25 +646,48 @@ fn outcome(op: &Operation, names: &Names) -> (TokenStream, TokenStream) {
         } => {
             let enum_name = ident(type_name);
             return_type = quote!(#enum_name);
+            let wrap = |variant: &crate::ir::SuccessVariant| {
+                let name = ident(&variant.rust_name);
+                if variant.body.is_some() {
+                    quote!(#enum_name::#name)
+                } else {
+                    quote!(|()| #enum_name::#name)
+                }
+            };
             arms = variants
                 .iter()
                 .map(|variant| {
                     let pattern = status_pattern(variant.status);
-                    let name = ident(&variant.rust_name);
-                    let (_, reader) = read_body(variant.body.as_ref(), response);
-                    let wrap = if variant.body.is_some() {
-                        quote!(#enum_name::#name)
-                    } else {
-                        quote!(|()| #enum_name::#name)
-                    };
+                    let (_, reader) = read_body(variant.body.as_ref(), quote!(#response));
+                    let wrap = wrap(variant);
                     quote!(#pattern => #reader.map(|#response| #response.map(#wrap)),)
                 })
                 .collect();
+            // JSON bodies first (they may not match), then text and bytes, then none.
+            let mut ordered: Vec<&crate::ir::SuccessVariant> = variants.iter().collect();
+            ordered.sort_by_key(|variant| match &variant.body {
+                Some(body) if body.encoding == Encoding::Json => 0,
+                Some(_) => 1,
+                None => 2,
+            });
+            let mut attempts = ordered.iter().map(|variant| {
+                let (_, reader) = read_body(
+                    variant.body.as_ref(),
+                    quote!(#response.clone().undescribed()),
+                );
+                let wrap = wrap(variant);
+                quote!(#reader.map(|#response| #response.map(#wrap)))
+            });
+            let first = attempts.next();
+            undescribed = quote!(#first #(.or_else(|_| #attempts))*);
         }
     }
+    let undescribed_arm = (!describes_every_success(op))
+        .then(|| quote!(_ if #response.status.is_success() => #undescribed,));
     let outcome = quote! {
         match #response.status.as_u16() {
             #(#arms)*
+            #undescribed_arm
             _ => Err(#response.into_error()),
         }
     };
@@ -712,6 +757,26 @@ fn method_docs(op: &Operation) -> String {
             response.status,
             prose(&one_line(&response.description))
         ));
+    }
+    if !describes_every_success(op) {
+        let read = match &op.success {
+            Success::Single { body: Some(body) } if body.encoding == Encoding::Json => format!(
+                "decoded as `{}` where it matches (else a decode error), its body kept as \
+                 received in [`Response::raw_body`]",
+                body.ty
+            ),
+            Success::Single { body: Some(body) } => format!(
+                "read as `{}`, its body kept as received in [`Response::raw_body`]",
+                body.ty
+            ),
+            Success::Single { body: None } => {
+                "its body, if any, kept as received in [`Response::raw_body`]".to_owned()
+            }
+            Success::Enum { .. } => "read as the first success above that it matches, its body \
+                 kept as received in [`Response::raw_body`]"
+                .to_owned(),
+        };
+        responses.push_str(&format!("- any other `2XX`: a success too, {read}\n"));
     }
     let responses = (!responses.is_empty()).then(|| format!("# Responses\n\n{responses}"));
     let summary = op.summary.as_deref().map(prose);

@@ -246,8 +246,11 @@ impl<'a> FamilyMethods<'a> {
                 let parameter_name = &p.name;
                 let error = quote!(Error::UnsupportedParameter { operation: #operation_name, parameter: #parameter_name });
                 let fail = if stream {
-                    let accept = accept(self.operation(member));
-                    quote!(return Paginated::new(self.client, Err(#error), #accept);)
+                    let operation = self.operation(member);
+                    let accept = accept(operation);
+                    let (id, route) = (&operation.operation_id, &operation.path);
+                    let info = quote!(crate::hooks::OperationInfo::new(#id, #route));
+                    quote!(return Paginated::new(self.client, Err(#error), #accept, #info);)
                 } else {
                     quote!(return Err(#error);)
                 };
