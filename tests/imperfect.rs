@@ -4,59 +4,14 @@
 //! same file shows the old behaviour and the new one.
 
 use futures_util::StreamExt;
-use github_packages::{ApiErrorKind, ListPackagesForOrganizationParams, PackageType, RetryPolicy};
-use serde_json::Value;
-use tests::{read_document, reference_dir, Answer, Received, Reply, ScriptedServer};
-
-/// A package as GitHub's documentation shows one, with its own id and name.
-fn package(id: usize) -> Value {
-    static EXAMPLE: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
-    let mut item = EXAMPLE
-        .get_or_init(|| {
-            let official = read_document(reference_dir().join("github-openapi/packages.yaml"));
-            official["components"]["examples"]["packages-for-org"]["value"][0].clone()
-        })
-        .clone();
-    item["id"] = Value::from(id);
-    item["name"] = Value::from(format!("package-{id}"));
-    item
-}
-
-fn page(items: &[Value]) -> Reply {
-    Reply::json(200, &Value::Array(items.to_vec()).to_string())
-}
-
-/// The absolute URL of `target` on the server that received `request`.
-fn absolute(request: &Received, target: &str) -> String {
-    format!(
-        "http://{}{target}",
-        request.header("host").unwrap_or_default()
-    )
-}
-
-/// Polls at most `limit` items (the old client never ended some of these listings): the ids
-/// yielded, and the error that ended the stream, if one did.
-async fn drain(
-    stream: &mut github_packages::Paginated<github_packages::Package>,
-    limit: usize,
-) -> (Vec<i64>, Option<github_packages::Error>) {
-    let mut ids = Vec::new();
-    for _ in 0..limit {
-        match stream.next().await {
-            Some(Ok(package)) => ids.push(package.id),
-            Some(Err(error)) => return (ids, Some(error)),
-            None => return (ids, None),
-        }
-    }
-    (ids, None)
-}
+use github_packages::{ApiErrorKind, PackageType, RetryPolicy};
+use tests::{
+    absolute, drain, list_packages, package, page_of as page, Answer, Received, Reply,
+    ScriptedServer,
+};
 
 fn list(server: &ScriptedServer) -> github_packages::Paginated<github_packages::Package> {
-    server.client().list_packages_for_organization_stream(
-        "o",
-        PackageType::Container,
-        &ListPackagesForOrganizationParams::default(),
-    )
+    list_packages(&server.client())
 }
 
 #[tokio::test]
@@ -177,12 +132,7 @@ async fn a_long_listing_survives_502s_and_cut_bodies() {
         .retry(RetryPolicy::default())
         .build()
         .unwrap();
-    let mut stream = client.list_packages_for_organization_stream(
-        "o",
-        PackageType::Container,
-        &ListPackagesForOrganizationParams::default(),
-    );
-    let (ids, error) = drain(&mut stream, 1_000).await;
+    let (ids, error) = drain(&mut list_packages(&client), 1_000).await;
     assert!(
         error.is_none(),
         "after {} items: {}",

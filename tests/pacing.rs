@@ -219,8 +219,8 @@ async fn a_delete_is_sent_again_only_when_the_policy_says_it_was_not_carried_out
         .retry(RetryPolicy::default().retry_rate_limits_for([Method::GET, Method::DELETE]))
         .build()
         .unwrap();
-    // GitHub answers a delete with an empty 204; this server's `{}` with 200 is an
-    // undescribed status, an error, but the request got through.
+    // GitHub answers a delete with an empty 204; this server's `{}` with 200 is a success
+    // the description does not list, and the request got through.
     let second = client
         .delete_package_for_org("o", PackageType::Npm, "p")
         .await;

@@ -8,41 +8,18 @@ use futures_util::StreamExt;
 use github_packages::reqwest::StatusCode;
 use github_packages::{
     Client, Conditional, Error, HookContext, ListPackagesForOrganizationParams, Package,
-    PackageType, Paginated, PaginationError, RawResponse, RequestHook, ResponseCache, RetryPolicy,
-    Validators,
+    PackageType, PaginationError, RawResponse, RequestHook, ResponseCache, RetryPolicy, Validators,
 };
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tests::{read_document, reference_dir, Answer, Received, Reply, ScriptedServer};
+use tests::{
+    absolute, drain, list_packages, package, page_of, Answer, Received, Reply, ScriptedServer,
+};
 
 const TOKEN: &str = "ghp_test_token_never_printed";
-
-fn package(id: usize) -> Value {
-    static EXAMPLE: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
-    let mut item = EXAMPLE
-        .get_or_init(|| {
-            let official = read_document(reference_dir().join("github-openapi/packages.yaml"));
-            official["components"]["examples"]["packages-for-org"]["value"][0].clone()
-        })
-        .clone();
-    item["id"] = Value::from(id);
-    item["name"] = Value::from(format!("package-{id}"));
-    item
-}
-
-fn page_of(items: &[Value]) -> Reply {
-    Reply::json(200, &Value::Array(items.to_vec()).to_string())
-}
-
-fn absolute(request: &Received, target: &str) -> String {
-    format!(
-        "http://{}{target}",
-        request.header("host").unwrap_or_default()
-    )
-}
 
 /// The number in `page=N` of the request's target (1 without one).
 fn page_number(request: &Received) -> usize {
@@ -52,27 +29,6 @@ fn page_number(request: &Received) -> usize {
         .find_map(|pair| pair.strip_prefix("page="))
         .and_then(|n| n.parse().ok())
         .unwrap_or(1)
-}
-
-fn list(client: &Client) -> Paginated<Package> {
-    client.list_packages_for_organization_stream(
-        "o",
-        PackageType::Container,
-        &ListPackagesForOrganizationParams::default(),
-    )
-}
-
-/// Every item until the stream ends (at most `limit`), and the error that ended it.
-async fn drain(stream: &mut Paginated<Package>, limit: usize) -> (Vec<i64>, Option<Error>) {
-    let mut ids = Vec::new();
-    for _ in 0..limit {
-        match stream.next().await {
-            Some(Ok(package)) => ids.push(package.id),
-            Some(Err(error)) => return (ids, Some(error)),
-            None => return (ids, None),
-        }
-    }
-    panic!("more than {limit} items");
 }
 
 // Listings that always end and never drop a page.
@@ -91,7 +47,7 @@ async fn a_next_link_back_to_an_earlier_page_is_a_typed_error() {
         )
     })
     .await;
-    let mut stream = list(&server.client());
+    let mut stream = list_packages(&server.client());
     let (ids, error) = drain(&mut stream, 100).await;
     assert_eq!(ids, [1, 2]);
     match error {
@@ -112,7 +68,7 @@ async fn a_page_cap_ends_a_longer_listing_with_an_error_after_its_last_page() {
         Answer::Reply(page_of(&[package(number)]).with_header("link", &next))
     })
     .await;
-    let (ids, error) = drain(&mut list(&server.client()).max_pages(3), 100).await;
+    let (ids, error) = drain(&mut list_packages(&server.client()).max_pages(3), 100).await;
     assert_eq!(ids, [1, 2, 3]);
     assert!(
         matches!(
@@ -125,7 +81,7 @@ async fn a_page_cap_ends_a_longer_listing_with_an_error_after_its_last_page() {
 
     // A listing within the cap is complete, with no error.
     let short = ScriptedServer::start(|_, _| Answer::Reply(page_of(&[package(1)]))).await;
-    let (ids, error) = drain(&mut list(&short.client()).max_pages(1), 100).await;
+    let (ids, error) = drain(&mut list_packages(&short.client()).max_pages(1), 100).await;
     assert_eq!((ids, error.is_none()), (vec![1], true));
 }
 
@@ -144,7 +100,7 @@ async fn unusable_and_untrusted_next_links_are_typed_errors() {
             Answer::Reply(page_of(&[package(1)]).with_header("link", link))
         })
         .await;
-        let (ids, error) = drain(&mut list(&server.client()), 100).await;
+        let (ids, error) = drain(&mut list_packages(&server.client()), 100).await;
         assert_eq!(ids, [1], "{link}");
         match (expected, &error) {
             (
@@ -255,7 +211,7 @@ async fn thousands_of_pages_with_seeded_faults_yield_every_item_once_in_order() 
         }))
         .build()
         .unwrap();
-    let mut stream = list(&client);
+    let mut stream = list_packages(&client);
     let (ids, error) = drain(&mut stream, PAGES * ITEMS_PER_PAGE + 1).await;
     assert!(error.is_none(), "after {} items: {error:?}", ids.len());
     let expected: Vec<i64> = (1..=(PAGES * ITEMS_PER_PAGE) as i64).collect();
@@ -285,7 +241,7 @@ async fn without_retries_a_faulty_listing_yields_the_pages_it_got_then_the_error
         .build()
         .unwrap();
     let first_fault = (1..=PAGES).find(|&page| fault(page, 0).is_some()).unwrap();
-    let mut stream = list(&client);
+    let mut stream = list_packages(&client);
     let (ids, error) = drain(&mut stream, PAGES * ITEMS_PER_PAGE + 1).await;
     let expected: Vec<i64> = (1..=((first_fault - 1) * ITEMS_PER_PAGE) as i64).collect();
     assert_eq!(ids, expected, "the items of the pages before the fault");
@@ -584,7 +540,7 @@ async fn a_scheduled_relisting_of_unchanged_pages_spends_no_quota() {
         .build()
         .unwrap();
     for run in 0..3 {
-        let (ids, error) = drain(&mut list(&client), PAGES + 1).await;
+        let (ids, error) = drain(&mut list_packages(&client), PAGES + 1).await;
         assert!(error.is_none(), "run {run}: {error:?}");
         assert_eq!(ids, (1..=PAGES as i64).collect::<Vec<_>>(), "run {run}");
     }
@@ -609,7 +565,7 @@ async fn the_cache_is_bounded() {
     let cache = ResponseCache::new().max_entries(2);
     assert!(cache.is_empty());
     let client = api.server.builder().cache(cache.clone()).build().unwrap();
-    let (ids, _) = drain(&mut list(&client), 10).await;
+    let (ids, _) = drain(&mut list_packages(&client), 10).await;
     assert_eq!(ids, [1, 2, 3]);
     assert_eq!(cache.len(), 2, "the least recently used page was dropped");
     assert!(format!("{cache:?}").contains("max_entries: 2"));

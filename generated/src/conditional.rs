@@ -297,7 +297,16 @@ impl Revalidation {
                         described: true,
                         not_modified: true,
                     };
-                    store.insert(self.key, Kept::of(&replayed));
+                    // The same body, with the headers the `304` brought (a new `ETag`, say).
+                    let renewed = Kept {
+                        status: kept.status,
+                        headers: replayed.headers.clone(),
+                        body: kept.body.clone(),
+                        url: kept.url.clone(),
+                        validators: Validators::of(&replayed.headers),
+                        size: Kept::size(&replayed),
+                    };
+                    store.insert(self.key, Arc::new(renewed));
                     replayed
                 }
                 None => response,
@@ -337,10 +346,15 @@ impl Kept {
         !validators.is_empty() && !no_store
     }
 
-    fn of(response: &RawResponse) -> Arc<Kept> {
-        let size = response.body.len()
+    /// About what keeping `response` costs: its body, URL and headers.
+    fn size(response: &RawResponse) -> usize {
+        response.body.len()
             + response.url.as_str().len()
-            + response.headers.iter().map(|(n, v)| n.as_str().len() + v.len() + 32).sum::<usize>();
+            + response.headers.iter().map(|(n, v)| n.as_str().len() + v.len() + 32).sum::<usize>()
+    }
+
+    fn of(response: &RawResponse) -> Arc<Kept> {
+        let size = Kept::size(response);
         Arc::new(Kept {
             status: response.status,
             headers: response.headers.clone(),

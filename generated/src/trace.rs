@@ -75,12 +75,9 @@ impl Span {
         self.span.record("duration_ms", started.elapsed().as_secs_f64() * 1e3);
     }
 
-    /// Runs `future` inside the span.
-    pub(crate) async fn run<F: Future>(&self, future: F) -> F::Output {
-        match self.started {
-            Some(_) => tracing::Instrument::instrument(future, self.span.clone()).await,
-            None => future.await,
-        }
+    /// `future`, run inside the span.
+    pub(crate) fn run<F: Future>(&self, future: F) -> tracing::instrument::Instrumented<F> {
+        tracing::Instrument::instrument(future, self.span.clone())
     }
 }
 
@@ -96,7 +93,7 @@ impl Span {
 
     pub(crate) fn end(&self, _status: Option<StatusCode>, _error: Option<&Error>, _attempts: Option<u32>) {}
 
-    pub(crate) async fn run<F: Future>(&self, future: F) -> F::Output {
-        future.await
+    pub(crate) fn run<F: Future>(&self, future: F) -> F {
+        future
     }
 }

@@ -102,6 +102,21 @@ impl Reply {
         self.headers.push((name.to_owned(), value.to_owned()));
         self
     }
+
+    /// The status line and headers, with the body's `content-length`; the connection closes
+    /// after the reply.
+    fn head(&self) -> String {
+        let mut head = format!(
+            "HTTP/1.1 {} X\r\ncontent-length: {}\r\nconnection: close\r\n",
+            self.status,
+            self.body.len()
+        );
+        for (name, value) in &self.headers {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        head.push_str("\r\n");
+        head
+    }
 }
 
 /// A request as the server saw it, before any URL handling.
@@ -156,16 +171,7 @@ impl RawServer {
                 if let Some(request) = read_request(&mut stream).await {
                     log.lock().expect("log lock").push(request);
                 }
-                let mut head = format!(
-                    "HTTP/1.1 {} X\r\ncontent-length: {}\r\nconnection: close\r\n",
-                    reply.status,
-                    reply.body.len()
-                );
-                for (name, value) in &reply.headers {
-                    head.push_str(&format!("{name}: {value}\r\n"));
-                }
-                head.push_str("\r\n");
-                let _ = stream.write_all(head.as_bytes()).await;
+                let _ = stream.write_all(reply.head().as_bytes()).await;
                 let _ = stream.write_all(reply.body.as_bytes()).await;
                 let _ = stream.shutdown().await;
             }
@@ -295,18 +301,9 @@ impl ScriptedServer {
                             (reply, half, Some(pause))
                         }
                     };
-                    let mut head = format!(
-                        "HTTP/1.1 {} X\r\ncontent-length: {}\r\nconnection: close\r\n",
-                        reply.status,
-                        reply.body.len()
-                    );
-                    for (name, value) in &reply.headers {
-                        head.push_str(&format!("{name}: {value}\r\n"));
-                    }
-                    head.push_str("\r\n");
                     let body = reply.body.as_bytes();
                     let sent = sent.min(body.len());
-                    if stream.write_all(head.as_bytes()).await.is_err()
+                    if stream.write_all(reply.head().as_bytes()).await.is_err()
                         || stream.write_all(&body[..sent]).await.is_err()
                     {
                         return;
@@ -343,6 +340,62 @@ impl ScriptedServer {
             .base_url(&self.base_url)
             .token("ghp_test_token_never_printed")
     }
+}
+
+/// A package list's item as GitHub's documentation shows one, with its own id and name.
+pub fn package(id: usize) -> Value {
+    static EXAMPLE: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    let mut item = EXAMPLE
+        .get_or_init(|| {
+            let official = read_document(reference_dir().join("github-openapi/packages.yaml"));
+            official["components"]["examples"]["packages-for-org"]["value"][0].clone()
+        })
+        .clone();
+    item["id"] = Value::from(id);
+    item["name"] = Value::from(format!("package-{id}"));
+    item
+}
+
+/// A `200` with `items` as a JSON array.
+pub fn page_of(items: &[Value]) -> Reply {
+    Reply::json(200, &Value::Array(items.to_vec()).to_string())
+}
+
+/// The absolute URL of `target` on the server that received `request`.
+pub fn absolute(request: &Received, target: &str) -> String {
+    format!(
+        "http://{}{target}",
+        request.header("host").unwrap_or_default()
+    )
+}
+
+/// The stream of `list_packages_for_organization("o", Container)` on `client`.
+pub fn list_packages(
+    client: &github_packages::Client,
+) -> github_packages::Paginated<github_packages::Package> {
+    client.list_packages_for_organization_stream(
+        "o",
+        github_packages::PackageType::Container,
+        &Default::default(),
+    )
+}
+
+/// Polls at most `limit` items (a listing that never ends stops there): the ids yielded,
+/// and the error that ended the stream, if one did.
+pub async fn drain(
+    stream: &mut github_packages::Paginated<github_packages::Package>,
+    limit: usize,
+) -> (Vec<i64>, Option<github_packages::Error>) {
+    use futures_util::StreamExt;
+    let mut ids = Vec::new();
+    for _ in 0..limit {
+        match stream.next().await {
+            Some(Ok(package)) => ids.push(package.id),
+            Some(Err(error)) => return (ids, Some(error)),
+            None => return (ids, None),
+        }
+    }
+    (ids, None)
 }
 
 /// The README's examples compile (they are `no_run`: they would call GitHub).
