@@ -33,7 +33,8 @@ pub struct EmittedFile {
 
 #[derive(Debug, Clone)]
 pub enum Body {
-    Rust(TokenStream),
+    /// Pieces printed one by one and joined: a large file's items, a few dozen at a time.
+    Rust(Vec<TokenStream>),
     /// Printed as it is: manifests and the runtime sources.
     Text(String),
 }

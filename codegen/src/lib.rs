@@ -23,7 +23,7 @@ pub use contract::{Config, Generated, GeneratedFile};
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use emit::emit;
 pub use format::format;
-pub use load::{load, load_value, Loaded};
+pub use load::{load, load_value, load_value_as_30, Loaded};
 pub use lower::lower;
 /// The input model `load` produces and `lower` reads.
 pub use openapiv3;
@@ -65,9 +65,12 @@ pub fn generate(text: &str, config: &Config) -> Result<Generated, Diagnostics> {
     };
     warnings.extend(lower_warnings.into_iter().map(place));
     let applied = profile::apply(profile, reason, &mut api);
-    let emitted = emit(&api, &applied, config);
+    let files = format::emit_and_format(
+        &emit::Emitter::new(&api, &applied, config),
+        &config.spec_name,
+    );
     drop(api);
-    let files = format(emitted, &config.spec_name).map_err(|error| {
+    let files = files.map_err(|error| {
         let mut all = Diagnostics(warnings.clone());
         all.0.push(error);
         all

@@ -193,7 +193,11 @@ pub fn stale_files(files: &[GeneratedFile], out: &Path) -> Vec<StaleFile> {
         let how = match fs::read_to_string(out.join(&file.path)) {
             Ok(existing) if existing == file.contents => continue,
             Ok(existing) => Staleness::Changed(
-                similar::TextDiff::from_lines(&existing, &file.contents)
+                similar::TextDiff::configure()
+                    // Myers' diff is quadratic in the worst case; a file of tens of MiB that
+                    // changed throughout gets a coarser diff instead of minutes of work.
+                    .timeout(std::time::Duration::from_secs(2))
+                    .diff_lines(&existing, &file.contents)
                     .unified_diff()
                     .context_radius(2)
                     .header(
@@ -220,6 +224,15 @@ pub fn stale_files(files: &[GeneratedFile], out: &Path) -> Vec<StaleFile> {
     stale
 }
 
+/// Whether `out` holds exactly `files`: the question `stale_files` answers, without diffs.
+fn is_up_to_date(files: &[GeneratedFile], out: &Path) -> bool {
+    files.iter().all(|file| {
+        fs::read(out.join(&file.path)).is_ok_and(|existing| existing == file.contents.as_bytes())
+    }) && files_under(out)
+        .iter()
+        .all(|path| files.iter().any(|f| &f.path == path))
+}
+
 /// `--check`: fails naming every stale file, with a diff of each changed one.
 pub fn check(job: &Job) -> Result<Outcome, Failure> {
     let generated = render(job)?;
@@ -235,7 +248,7 @@ pub fn check(job: &Job) -> Result<Outcome, Failure> {
 /// already up to date.
 pub fn generate(job: &Job) -> Result<Outcome, Failure> {
     let generated = render(job)?;
-    if stale_files(&generated.files, &job.out).is_empty() {
+    if is_up_to_date(&generated.files, &job.out) {
         return Ok(Outcome::of(&generated, false));
     }
     replace_dir(&job.out, &generated.files).map_err(|e| Failure::Write(job.out.clone(), e))?;
@@ -337,8 +350,10 @@ pub fn audit(job: &AuditJob) -> Result<spec_audit::Report, Failure> {
     let name = |path: &Path| path.display().to_string();
     let ours = codegen::load_value(&read(&job.spec)?, &name(&job.spec))
         .map_err(|d| Failure::Spec(d.into()))?;
-    let official = codegen::load_value(&read(&job.against)?, &name(&job.against))
-        .map_err(|d| Failure::Spec(d.into()))?;
+    // GitHub's next description is 3.1; it is compared in the 3.0 shape our fragment has.
+    let (official, _rewritten) =
+        codegen::load_value_as_30(&read(&job.against)?, &name(&job.against))
+            .map_err(Failure::Spec)?;
     let allowed = spec_audit::parse_allowlist(&read(&job.allowlist)?, &name(&job.allowlist))
         .map_err(|d| Failure::Spec(d.into()))?;
     let differences = spec_audit::audit(&ours, &official);

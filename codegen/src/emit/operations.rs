@@ -13,12 +13,8 @@ use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
 use std::collections::HashSet;
 
-pub fn operations_rs(api: &Api) -> TokenStream {
-    let values = ValueKinds::of(api);
-    let params_structs = api.operations.iter().filter_map(operation_params_struct);
-    let success_enums = api.operations.iter().filter_map(success_enum);
-    let forms = api.operations.iter().filter_map(multipart_form);
-    let methods = api.operations.iter().map(|op| method(op, &values));
+/// The top of `operations.rs`: its docs and imports.
+pub fn operations_head(api: &Api) -> TokenStream {
     let uses = |needed: bool, import: TokenStream| needed.then_some(import);
     let has_operations = !api.operations.is_empty();
     let imports = [
@@ -59,26 +55,39 @@ pub fn operations_rs(api: &Api) -> TokenStream {
             use crate::types::*;
         }
     });
-    let client = has_operations.then(|| {
-        quote! {
-            impl Client {
-                #(#methods)*
-            }
-        }
-    });
     quote! {
         //! One method per operation, and the optional parameters of each.
 
         #types
         #(#imports)*
+    }
+}
 
-        #(#params_structs)*
+/// The optional-parameter structs of `operations`, in their order.
+pub fn params_structs(operations: &[Operation]) -> TokenStream {
+    let structs = operations.iter().filter_map(operation_params_struct);
+    quote!(#(#structs)*)
+}
 
-        #(#success_enums)*
+/// The enums of several success types of `operations`.
+pub fn success_enums(operations: &[Operation]) -> TokenStream {
+    let enums = operations.iter().filter_map(success_enum);
+    quote!(#(#enums)*)
+}
 
-        #(#forms)*
+/// The multipart forms `operations` send.
+pub fn forms(operations: &[Operation]) -> TokenStream {
+    let forms = operations.iter().filter_map(multipart_form);
+    quote!(#(#forms)*)
+}
 
-        #client
+/// The methods of `operations`, in one `impl Client` block.
+pub fn methods(operations: &[Operation], values: &ValueKinds) -> TokenStream {
+    let methods = operations.iter().map(|op| method(op, values));
+    quote! {
+        impl Client {
+            #(#methods)*
+        }
     }
 }
 

@@ -7,8 +7,8 @@ use crate::ir::{Api, Discriminator, Field, OneOfVariant, TypeDef, TypeKind, Vari
 use proc_macro2::TokenStream;
 use quote::quote;
 
-pub fn types_rs(api: &Api) -> TokenStream {
-    let types = api.types.iter().map(type_def);
+/// The top of `types.rs`: its docs and imports.
+pub fn types_head(api: &Api) -> TokenStream {
     // Aliases alone name no serde trait.
     let serde = api
         .types
@@ -23,9 +23,13 @@ pub fn types_rs(api: &Api) -> TokenStream {
         //! The models: every schema the operations send or receive.
 
         #serde
-
-        #(#types)*
     }
+}
+
+/// The definitions of `types`, in their order.
+pub fn type_defs(types: &[TypeDef]) -> TokenStream {
+    let types = types.iter().map(type_def);
+    quote!(#(#types)*)
 }
 
 fn type_def(def: &TypeDef) -> TokenStream {

@@ -264,6 +264,40 @@ pub fn load_value(text: &str, file: &str) -> Result<serde_json::Value, Diagnosti
     Format::detect(text).parse(text, file)
 }
 
+/// Parses `text` as a plain JSON value in the OpenAPI 3.0 shape: a 3.1 document is rewritten
+/// as `load` rewrites it (`type` lists to `nullable`, `examples` to `example`...), so that
+/// tools comparing a 3.0 document with a 3.1 one see what differs in meaning, not in
+/// spelling. Warnings of the rewriting are returned beside the value; pointers are into the
+/// document as written.
+pub fn load_value_as_30(
+    text: &str,
+    file: &str,
+) -> Result<(serde_json::Value, Vec<Diagnostic>), Diagnostics> {
+    let document = load_value(text, file)?;
+    let declares_31 = document
+        .get("openapi")
+        .and_then(serde_json::Value::as_str)
+        .is_some_and(|version| version.starts_with("3.1"));
+    if !declares_31 {
+        return Ok((document, Vec::new()));
+    }
+    let openapi31::Normalised {
+        document,
+        diagnostics,
+        ..
+    } = openapi31::normalise(document, file);
+    let diagnostics: Vec<Diagnostic> = diagnostics
+        .into_iter()
+        .map(|diagnostic| with_line(diagnostic, text))
+        .collect();
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        let mut all = Diagnostics(diagnostics);
+        all.sort();
+        return Err(all);
+    }
+    Ok((document, diagnostics))
+}
+
 #[derive(Clone, Copy)]
 enum Format {
     Json,

@@ -19,34 +19,37 @@ pub const DEEP: usize = 24;
 pub fn text_depth(text: &str) -> usize {
     let mut deepest = 0;
     let mut brackets: usize = 0;
-    let mut in_string: Option<char> = None;
+    let mut in_string: Option<u8> = None;
     let mut escaped = false;
     let mut line_start = true;
     let mut indent = 0;
-    for c in text.chars() {
+    // Bytes, not chars: every byte looked for is ASCII, and no byte of a multi-byte UTF-8
+    // character is.
+    for &c in text.as_bytes() {
         if let Some(quote) = in_string {
             if escaped {
                 escaped = false;
-            } else if c == '\\' && quote == '"' {
+            } else if c == b'\\' && quote == b'"' {
                 escaped = true;
-            } else if c == quote || c == '\n' {
+            } else if c == quote || c == b'\n' {
                 in_string = None;
             }
             continue;
         }
         match c {
-            '\n' => {
+            b'\n' => {
                 line_start = true;
                 indent = 0;
                 continue;
             }
-            ' ' | '-' if line_start => indent += 1,
-            '"' | '\'' => in_string = Some(c),
-            '{' | '[' => brackets += 1,
-            '}' | ']' => brackets = brackets.saturating_sub(1),
+            // Inside brackets (all of a JSON document), indentation is only layout.
+            b' ' | b'-' if line_start && brackets == 0 => indent += 1,
+            b'"' | b'\'' => in_string = Some(c),
+            b'{' | b'[' => brackets += 1,
+            b'}' | b']' => brackets = brackets.saturating_sub(1),
             _ => {}
         }
-        if c != ' ' && c != '-' {
+        if c != b' ' && c != b'-' {
             line_start = false;
         }
         deepest = deepest.max(brackets + indent / 2);
@@ -90,6 +93,11 @@ pub fn schema_places(document: &Value) -> Vec<(String, &Value)> {
             _ => continue,
         };
         for (key, child) in members {
+            // Examples, defaults and extensions hold arbitrary JSON: a key named `schema`
+            // there is data, not a schema.
+            if is_opaque(&at, key, is_schema) {
+                continue;
+            }
             let child_at = format!("{at}/{}", crate::diagnostic::escape_pointer_token(key));
             let holds_schema = match key.as_str() {
                 "schema" => true,
@@ -127,6 +135,13 @@ pub fn schema_places(document: &Value) -> Vec<(String, &Value)> {
     places
 }
 
+fn is_opaque(at: &str, key: &str, is_schema: bool) -> bool {
+    // The names of components (`#/components/schemas/example`) are names, not keywords.
+    let names_a_component = at.starts_with("#/components/") && at.matches('/').count() == 2;
+    !names_a_component && (key.starts_with("x-") || matches!(key, "example" | "examples"))
+        || (is_schema && matches!(key, "default" | "enum"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,6 +151,10 @@ mod tests {
     fn depths_of_text_and_values() {
         assert_eq!(text_depth(r#"{"a": {"b": [1, "]]]"]}}"#), 3);
         assert_eq!(text_depth("a:\n  b:\n    c: {d: [1]}\n"), 4);
+        assert_eq!(
+            text_depth("{\n  \"a\": {\n    \"b\": [\n      1\n    ]\n  }\n}\n"),
+            3
+        );
         assert_eq!(value_depth(&json!({"a": {"b": [1]}})), 3);
     }
 
@@ -166,6 +185,34 @@ mod tests {
         assert!(position(schema) < position(&format!("{schema}/allOf/0")));
         assert!(
             position(&format!("{schema}/allOf/0")) < position(&format!("{schema}/allOf/0/not"))
+        );
+    }
+
+    #[test]
+    fn examples_and_extensions_hold_data_not_schemas() {
+        let document = json!({
+            "components": {"schemas": {"example": {"type": "string"}}},
+            "paths": {"/x": {"post": {
+                "x-samples": {"schema": true},
+                "requestBody": {"content": {"application/json": {
+                    "schema": {"type": "object", "default": {"schema": 1}},
+                    "example": {"schema": true},
+                    "examples": {"a": {"value": {"schema": "text"}}}
+                }}}
+            }}}
+        });
+        let places: Vec<String> = schema_places(&document)
+            .into_iter()
+            .map(|(at, _)| at)
+            .collect();
+        assert_eq!(
+            places.iter().filter(|at| at.ends_with("/schema")).count(),
+            1,
+            "{places:?}"
+        );
+        assert!(
+            places.contains(&"#/components/schemas/example".to_owned()),
+            "{places:?}"
         );
     }
 }

@@ -8,8 +8,16 @@ pub const BROKEN: &[(&str, &str)] = &[
         "`\"pattern\": 0` at `#/components/schemas/video-thumbnail-pick-payload/properties/timecode`: a pattern is a string",
     ),
     (
+        "enode.io.json",
+        "the items of a parameter's schema are a `$ref` to `#/paths/~1vehicles~1%7BvehicleId%7D/get/parameters/1`, a Parameter Object",
+    ),
+    (
         "rumble.run.json",
         "a schema is a `$ref` to `#/components/responses/StatusMessage`, a Response Object",
+    ),
+    (
+        "shutterstock.com.json",
+        "two schemas are a `$ref` to `#/paths/~1v2~1images~1collections/post/x-code-samples/2/source` (and `3/source`), a string of JavaScript",
     ),
     (
         "swaggerhub.com.json",
