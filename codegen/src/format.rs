@@ -154,6 +154,7 @@ fn space_items(source: &str) -> String {
             continue;
         };
         let closes_item = matches!(line.code, "}" | "};")
+            || (line.indent == 0 && !line.code.starts_with("//") && line.code.ends_with(");"))
             || line.code.starts_with("pub type ")
             || line.code.starts_with("pub const ");
         let ends_uses = (is_use(line.code) || line.text == "};") && !is_use(next.code);

@@ -323,6 +323,71 @@ impl<T: for<'a> From<&'a str>> serde::de::Visitor<'_> for EnumVisitor<T> {
     }
 }
 
+/// What every string enum of the models has besides its definition: the values on the wire,
+/// conversions from and to strings, serde, and parameter encoding. One macro rather than
+/// the same seven impls written out for each enum: a large description has thousands.
+/// `$unknown` is the variant that keeps a value the description does not list.
+#[allow(unused_macros)]
+macro_rules! string_enum {
+    ($name:ident, $unknown:ident, $(($variant:ident, $value:literal)),* $(,)?) => {
+        impl $name {
+            /// The values the API description lists.
+            pub const KNOWN: &'static [$name] = &[$($name::$variant),*];
+
+            /// The value on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $($name::$variant => $value,)*
+                    $name::$unknown(value) => value.as_str(),
+                }
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(value: &str) -> Self {
+                match value {
+                    $($value => $name::$variant,)*
+                    other => $name::$unknown(other.to_owned()),
+                }
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = std::convert::Infallible;
+
+            fn from_str(value: &str) -> Result<Self, Self::Err> {
+                Ok($name::from(value))
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                deserializer.deserialize_str(crate::encoding::EnumVisitor::new())
+            }
+        }
+
+        impl crate::encoding::ParamValue for $name {
+            fn to_param(&self) -> std::borrow::Cow<'_, str> {
+                std::borrow::Cow::Borrowed(self.as_str())
+            }
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use string_enum;
+
 #[cfg(test)]
 mod tests {
     //! Every cell of the style table in OpenAPI 3.0.4, section 4.8.12.6 ("Style Examples"),

@@ -221,62 +221,7 @@ pub enum Mode {
     Unknown(String),
 }
 
-impl Mode {
-    /// The values the API description lists.
-    pub const KNOWN: &'static [Mode] = &[Mode::Always, Mode::Exempt];
-
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Mode::Always => "ALWAYS",
-            Mode::Exempt => "EXEMPT",
-            Mode::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for Mode {
-    fn from(value: &str) -> Self {
-        match value {
-            "ALWAYS" => Mode::Always,
-            "EXEMPT" => Mode::Exempt,
-            other => Mode::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for Mode {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Mode::from(value))
-    }
-}
-
-impl std::fmt::Display for Mode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for Mode {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for Mode {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(crate::encoding::EnumVisitor::new())
-    }
-}
-
-impl crate::encoding::ParamValue for Mode {
-    fn to_param(&self) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-}
+crate::encoding::string_enum!(Mode, Unknown, (Always, "ALWAYS"), (Exempt, "EXEMPT"));
 
 /// A software package
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -318,76 +263,10 @@ pub enum PackageType {
     Unknown(String),
 }
 
-impl PackageType {
-    /// The values the API description lists.
-    pub const KNOWN: &'static [PackageType] = &[
-        PackageType::Npm,
-        PackageType::Maven,
-        PackageType::Rubygems,
-        PackageType::Docker,
-        PackageType::Nuget,
-        PackageType::Container,
-    ];
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            PackageType::Npm => "npm",
-            PackageType::Maven => "maven",
-            PackageType::Rubygems => "rubygems",
-            PackageType::Docker => "docker",
-            PackageType::Nuget => "nuget",
-            PackageType::Container => "container",
-            PackageType::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for PackageType {
-    fn from(value: &str) -> Self {
-        match value {
-            "npm" => PackageType::Npm,
-            "maven" => PackageType::Maven,
-            "rubygems" => PackageType::Rubygems,
-            "docker" => PackageType::Docker,
-            "nuget" => PackageType::Nuget,
-            "container" => PackageType::Container,
-            other => PackageType::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for PackageType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(PackageType::from(value))
-    }
-}
-
-impl std::fmt::Display for PackageType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for PackageType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for PackageType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(crate::encoding::EnumVisitor::new())
-    }
-}
-
-impl crate::encoding::ParamValue for PackageType {
-    fn to_param(&self) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-}
+crate::encoding::string_enum!(
+    PackageType, Unknown, (Npm, "npm"), (Maven, "maven"), (Rubygems, "rubygems"),
+    (Docker, "docker"), (Nuget, "nuget"), (Container, "container")
+);
 
 /// A version of a software package
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -436,64 +315,9 @@ pub enum PackageVisibility {
     Unknown(String),
 }
 
-impl PackageVisibility {
-    /// The values the API description lists.
-    pub const KNOWN: &'static [PackageVisibility] = &[
-        PackageVisibility::Private,
-        PackageVisibility::Public,
-    ];
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            PackageVisibility::Private => "private",
-            PackageVisibility::Public => "public",
-            PackageVisibility::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for PackageVisibility {
-    fn from(value: &str) -> Self {
-        match value {
-            "private" => PackageVisibility::Private,
-            "public" => PackageVisibility::Public,
-            other => PackageVisibility::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for PackageVisibility {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(PackageVisibility::from(value))
-    }
-}
-
-impl std::fmt::Display for PackageVisibility {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for PackageVisibility {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for PackageVisibility {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(crate::encoding::EnumVisitor::new())
-    }
-}
-
-impl crate::encoding::ParamValue for PackageVisibility {
-    fn to_param(&self) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-}
+crate::encoding::string_enum!(
+    PackageVisibility, Unknown, (Private, "private"), (Public, "public")
+);
 
 /// The policy controlling who can create pull requests: all or collaborators_only.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -506,64 +330,10 @@ pub enum PullRequestCreationPolicy {
     Unknown(String),
 }
 
-impl PullRequestCreationPolicy {
-    /// The values the API description lists.
-    pub const KNOWN: &'static [PullRequestCreationPolicy] = &[
-        PullRequestCreationPolicy::All,
-        PullRequestCreationPolicy::CollaboratorsOnly,
-    ];
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            PullRequestCreationPolicy::All => "all",
-            PullRequestCreationPolicy::CollaboratorsOnly => "collaborators_only",
-            PullRequestCreationPolicy::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for PullRequestCreationPolicy {
-    fn from(value: &str) -> Self {
-        match value {
-            "all" => PullRequestCreationPolicy::All,
-            "collaborators_only" => PullRequestCreationPolicy::CollaboratorsOnly,
-            other => PullRequestCreationPolicy::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for PullRequestCreationPolicy {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(PullRequestCreationPolicy::from(value))
-    }
-}
-
-impl std::fmt::Display for PullRequestCreationPolicy {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for PullRequestCreationPolicy {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for PullRequestCreationPolicy {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(crate::encoding::EnumVisitor::new())
-    }
-}
-
-impl crate::encoding::ParamValue for PullRequestCreationPolicy {
-    fn to_param(&self) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-}
+crate::encoding::string_enum!(
+    PullRequestCreationPolicy, Unknown, (All, "all"), (CollaboratorsOnly,
+    "collaborators_only")
+);
 
 /// The type of the bypass reviewer
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -576,62 +346,7 @@ pub enum ReviewerType {
     Unknown(String),
 }
 
-impl ReviewerType {
-    /// The values the API description lists.
-    pub const KNOWN: &'static [ReviewerType] = &[ReviewerType::Team, ReviewerType::Role];
-
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            ReviewerType::Team => "TEAM",
-            ReviewerType::Role => "ROLE",
-            ReviewerType::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for ReviewerType {
-    fn from(value: &str) -> Self {
-        match value {
-            "TEAM" => ReviewerType::Team,
-            "ROLE" => ReviewerType::Role,
-            other => ReviewerType::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for ReviewerType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(ReviewerType::from(value))
-    }
-}
-
-impl std::fmt::Display for ReviewerType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ReviewerType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ReviewerType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(crate::encoding::EnumVisitor::new())
-    }
-}
-
-impl crate::encoding::ParamValue for ReviewerType {
-    fn to_param(&self) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-}
+crate::encoding::string_enum!(ReviewerType, Unknown, (Team, "TEAM"), (Role, "ROLE"));
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SecurityAndAnalysis {
@@ -796,62 +511,7 @@ pub enum State {
     Unknown(String),
 }
 
-impl State {
-    /// The values the API description lists.
-    pub const KNOWN: &'static [State] = &[State::Active, State::Deleted];
-
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            State::Active => "active",
-            State::Deleted => "deleted",
-            State::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for State {
-    fn from(value: &str) -> Self {
-        match value {
-            "active" => State::Active,
-            "deleted" => State::Deleted,
-            other => State::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for State {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(State::from(value))
-    }
-}
-
-impl std::fmt::Display for State {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for State {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for State {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(crate::encoding::EnumVisitor::new())
-    }
-}
-
-impl crate::encoding::ParamValue for State {
-    fn to_param(&self) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-}
+crate::encoding::string_enum!(State, Unknown, (Active, "active"), (Deleted, "deleted"));
 
 /// One of `enabled`, `disabled`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -864,62 +524,9 @@ pub enum Status {
     Unknown(String),
 }
 
-impl Status {
-    /// The values the API description lists.
-    pub const KNOWN: &'static [Status] = &[Status::Enabled, Status::Disabled];
-
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Status::Enabled => "enabled",
-            Status::Disabled => "disabled",
-            Status::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for Status {
-    fn from(value: &str) -> Self {
-        match value {
-            "enabled" => Status::Enabled,
-            "disabled" => Status::Disabled,
-            other => Status::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for Status {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Status::from(value))
-    }
-}
-
-impl std::fmt::Display for Status {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for Status {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for Status {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(crate::encoding::EnumVisitor::new())
-    }
-}
-
-impl crate::encoding::ParamValue for Status {
-    fn to_param(&self) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-}
+crate::encoding::string_enum!(
+    Status, Unknown, (Enabled, "enabled"), (Disabled, "disabled")
+);
 
 /// One of `public`, `private`, `internal`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -934,64 +541,6 @@ pub enum Visibility {
     Unknown(String),
 }
 
-impl Visibility {
-    /// The values the API description lists.
-    pub const KNOWN: &'static [Visibility] = &[
-        Visibility::Public,
-        Visibility::Private,
-        Visibility::Internal,
-    ];
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Visibility::Public => "public",
-            Visibility::Private => "private",
-            Visibility::Internal => "internal",
-            Visibility::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for Visibility {
-    fn from(value: &str) -> Self {
-        match value {
-            "public" => Visibility::Public,
-            "private" => Visibility::Private,
-            "internal" => Visibility::Internal,
-            other => Visibility::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for Visibility {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Visibility::from(value))
-    }
-}
-
-impl std::fmt::Display for Visibility {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for Visibility {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for Visibility {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(crate::encoding::EnumVisitor::new())
-    }
-}
-
-impl crate::encoding::ParamValue for Visibility {
-    fn to_param(&self) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-}
+crate::encoding::string_enum!(
+    Visibility, Unknown, (Public, "public"), (Private, "private"), (Internal, "internal")
+);

@@ -9,11 +9,11 @@ use quote::quote;
 
 /// The top of `types.rs`: its docs and imports.
 pub fn types_head(api: &Api) -> TokenStream {
-    // Aliases alone name no serde trait.
+    // Aliases name no serde trait, and string enums get theirs from `string_enum!`.
     let serde = api
         .types
         .iter()
-        .any(|t| !matches!(t.kind, TypeKind::Alias { .. }))
+        .any(|t| matches!(t.kind, TypeKind::Struct { .. } | TypeKind::OneOf { .. }))
         .then(|| {
             quote!(
                 use serde::{Deserialize, Serialize};
@@ -133,59 +133,7 @@ fn string_enum(
             #unknown(String),
         }
 
-        impl #type_name {
-            /// The values the API description lists.
-            pub const KNOWN: &'static [#type_name] = &[ #( #type_name::#variant_idents ),* ];
-
-            /// The value on the wire.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    #( #type_name::#variant_idents => #values, )*
-                    #type_name::#unknown(value) => value.as_str(),
-                }
-            }
-        }
-
-        impl From<&str> for #type_name {
-            fn from(value: &str) -> Self {
-                match value {
-                    #( #values => #type_name::#variant_idents, )*
-                    other => #type_name::#unknown(other.to_owned()),
-                }
-            }
-        }
-
-        impl std::str::FromStr for #type_name {
-            type Err = std::convert::Infallible;
-
-            fn from_str(value: &str) -> Result<Self, Self::Err> {
-                Ok(#type_name::from(value))
-            }
-        }
-
-        impl std::fmt::Display for #type_name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl Serialize for #type_name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> Deserialize<'de> for #type_name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_str(crate::encoding::EnumVisitor::new())
-            }
-        }
-
-        impl crate::encoding::ParamValue for #type_name {
-            fn to_param(&self) -> std::borrow::Cow<'_, str> {
-                std::borrow::Cow::Borrowed(self.as_str())
-            }
-        }
+        crate::encoding::string_enum!(#type_name, #unknown, #((#variant_idents, #values)),*);
     }
 }
 
