@@ -177,7 +177,7 @@ impl Report {
             self.documents.len(),
             number(self.generation_seconds),
             if self.clippy { " and clippy" } else { "" },
-            self.sample.len() + self.github.len(),
+            self.sample.len() + self.v31.len() + self.github.len(),
             number(self.check_seconds),
         )
     }
