@@ -47,7 +47,7 @@ const PIECE_SIZE: usize = 64;
 /// A part of a Rust file that is built and printed on its own; a file is its pieces' text
 /// joined. `emit` joins their tokens; `generate` builds and prints them on several threads,
 /// since token streams cannot move between threads.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub(crate) enum Piece {
     TypesHead,
     Types(Range<usize>),

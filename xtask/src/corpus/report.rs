@@ -229,7 +229,7 @@ impl Report {
         let v30 = self.totals("3.0");
         let over = self.over_time();
         let aborted = self.aborted();
-        let clean = self.sample.iter().filter(|c| c.clean()).count();
+        let clean = clean_count(&self.sample);
         let yes = |met: bool| if met { "yes" } else { "**no**" };
         writeln!(out, "## Targets\n")?;
         writeln!(out, "| target | measured | met? |")?;
@@ -290,7 +290,7 @@ impl Report {
             )?;
         }
         if !self.v31.is_empty() {
-            let clean = self.v31.iter().filter(|c| c.clean()).count();
+            let clean = clean_count(&self.v31);
             writeln!(
                 out,
                 "| at least {} of the 46 OpenAPI 3.1 documents generate and `cargo check` with no warnings | {} of {} | {} |",
@@ -434,7 +434,7 @@ impl Report {
                     .is_some_and(|k| !k.failed && k.warnings > 0)
             })
             .count();
-        let clean = self.sample.iter().filter(|c| c.clean()).count();
+        let clean = clean_count(&self.sample);
         writeln!(
             out,
             "{} of {} generated; of those, {} failed to compile and {} compiled with warnings. \
@@ -456,7 +456,7 @@ impl Report {
         if self.v31.is_empty() {
             return Ok(());
         }
-        let clean = self.v31.iter().filter(|c| c.clean()).count();
+        let clean = clean_count(&self.v31);
         writeln!(
             out,
             "## OpenAPI 3.1: `cargo check` of all {} documents\n",
@@ -770,24 +770,17 @@ pub fn summary(report: &Report) -> String {
             ),
         };
     }
-    if !report.sample.is_empty() {
-        let clean = report.sample.iter().filter(|c| c.clean()).count();
-        let _ = writeln!(
-            out,
-            "sample: {} of {} generate and check with no warnings ({})",
-            clean,
-            report.sample.len(),
-            percent_text(clean, report.sample.len())
-        );
-    }
-    if !report.v31.is_empty() {
-        let clean = report.v31.iter().filter(|c| c.clean()).count();
-        let _ = writeln!(
-            out,
-            "OpenAPI 3.1: {} of {} generate and check with no warnings",
-            clean,
-            report.v31.len()
-        );
+    for (label, checked) in [("sample", &report.sample), ("OpenAPI 3.1", &report.v31)] {
+        if !checked.is_empty() {
+            let clean = clean_count(checked);
+            let _ = writeln!(
+                out,
+                "{label}: {} of {} generate and check with no warnings ({})",
+                clean,
+                checked.len(),
+                percent_text(clean, checked.len())
+            );
+        }
     }
     for checked in report
         .sample
@@ -808,6 +801,11 @@ pub fn summary(report: &Report) -> String {
         let _ = writeln!(out, "{}: {}", checked.document, check_text(checked, false));
     }
     out
+}
+
+/// How many of `checked` generated and checked with no warnings.
+fn clean_count(checked: &[Checked]) -> usize {
+    checked.iter().filter(|c| c.clean()).count()
 }
 
 /// `1 warning`, `2 warnings`.
