@@ -21,6 +21,10 @@ pub struct Api {
     pub operations: Vec<Operation>,
     /// Sorted by name; names are unique.
     pub types: Vec<TypeDef>,
+    /// One cargo feature per tag, sorted by name; empty when the description has one tag or
+    /// none (or more than crates.io accepts), and then every operation is always compiled.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub features: Vec<Feature>,
 }
 
 impl Api {
@@ -37,6 +41,21 @@ impl Api {
         models.chain(per_operation)
     }
 }
+
+/// A cargo feature of the generated crate: the operations of one tag.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Feature {
+    pub name: String,
+    /// The tag as written; `None` for the operations that have none.
+    pub tag: Option<String>,
+    /// The tag's description, from the document's `tags`.
+    pub description: Option<String>,
+    /// How many operations it compiles.
+    pub operations: usize,
+}
+
+/// The features any one of which compiles an item; empty when the item is always compiled.
+pub type Gate = Vec<String>;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Server {
@@ -74,6 +93,12 @@ pub struct Operation {
     pub description: Option<String>,
     pub docs_url: Option<String>,
     pub deprecated: bool,
+    /// The operation's tags, as written.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// The features that compile the operation (its tags').
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub gate: Gate,
     /// Path parameters in the order they appear in the template, then query parameters, then
     /// header parameters, each group in spec order.
     pub parameters: Vec<Parameter>,
@@ -393,6 +418,9 @@ pub struct TypeDef {
     /// Where the type was first defined, as a JSON pointer.
     pub pointer: String,
     pub kind: TypeKind,
+    /// The features of the operations that reach the type: it is compiled when any is on.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub gate: Gate,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -29,10 +29,7 @@ pub struct CodeOfConduct {
 }
 
 /// Container Metadata
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ContainerMetadata {
-    pub tags: Vec<String>,
-}
+pub type ContainerMetadata = DockerMetadata;
 
 /// Docker Metadata
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -393,11 +390,7 @@ pub struct SecurityAndAnalysis {
 /// Enable or disable GitHub Advanced Security for the repository.
 ///
 /// For standalone Code Scanning or Secret Protection products, this parameter cannot be used.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SecurityAndAnalysisAdvancedSecurity {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<Status>,
-}
+pub type SecurityAndAnalysisAdvancedSecurity = SecurityAndAnalysisCodeSecurity;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SecurityAndAnalysisCodeSecurity {
@@ -406,36 +399,15 @@ pub struct SecurityAndAnalysisCodeSecurity {
 }
 
 /// Enable or disable Dependabot security updates for the repository.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SecurityAndAnalysisDependabotSecurityUpdates {
-    /// The enablement status of Dependabot security updates for the repository.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<Status>,
-}
+pub type SecurityAndAnalysisDependabotSecurityUpdates = SecurityAndAnalysisCodeSecurity;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SecurityAndAnalysisSecretScanning {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<Status>,
-}
+pub type SecurityAndAnalysisSecretScanning = SecurityAndAnalysisCodeSecurity;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SecurityAndAnalysisSecretScanningAiDetection {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<Status>,
-}
+pub type SecurityAndAnalysisSecretScanningAiDetection = SecurityAndAnalysisCodeSecurity;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SecurityAndAnalysisSecretScanningDelegatedAlertDismissal {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<Status>,
-}
+pub type SecurityAndAnalysisSecretScanningDelegatedAlertDismissal = SecurityAndAnalysisCodeSecurity;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SecurityAndAnalysisSecretScanningDelegatedBypass {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<Status>,
-}
+pub type SecurityAndAnalysisSecretScanningDelegatedBypass = SecurityAndAnalysisCodeSecurity;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SecurityAndAnalysisSecretScanningDelegatedBypassOptions {
@@ -457,17 +429,9 @@ pub struct SecurityAndAnalysisSecretScanningDelegatedBypassOptionsReviewersItem 
     pub mode: Option<Mode>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SecurityAndAnalysisSecretScanningNonProviderPatterns {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<Status>,
-}
+pub type SecurityAndAnalysisSecretScanningNonProviderPatterns = SecurityAndAnalysisCodeSecurity;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SecurityAndAnalysisSecretScanningPushProtection {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<Status>,
-}
+pub type SecurityAndAnalysisSecretScanningPushProtection = SecurityAndAnalysisCodeSecurity;
 
 /// A GitHub user.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

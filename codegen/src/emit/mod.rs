@@ -207,7 +207,61 @@ fn crate_ident(config: &Config) -> String {
     config.crate_name.replace('-', "_")
 }
 
+/// The names the manifest of every generated crate gives its own features and its
+/// dependencies: a feature per tag must not take one of them.
+pub(crate) struct ManifestNames {
+    pub features: &'static [&'static str],
+    pub dependencies: &'static [&'static str],
+}
+
+pub(crate) const MANIFEST_NAMES: ManifestNames = ManifestNames {
+    features: &["default", "rustls", "native-tls", "http2", "tracing"],
+    dependencies: &[
+        "bytes",
+        "chrono",
+        "futures-core",
+        "futures-util",
+        "percent-encoding",
+        "reqwest",
+        "serde",
+        "serde_json",
+        "serde_path_to_error",
+        "tokio",
+        "tracing",
+    ],
+};
+
+/// `#[cfg(...)]` for an item compiled when any feature of `gate` is on; nothing for an item
+/// that is always compiled.
+pub(crate) fn cfg(gate: &[String]) -> Option<TokenStream> {
+    match gate {
+        [] => None,
+        [feature] => Some(quote!(#[cfg(feature = #feature)])),
+        features => Some(quote!(#[cfg(any(#(feature = #features),*))])),
+    }
+}
+
+/// `#[cfg(...)]` for an item that needs an item of each of `gates`: an owner family's method,
+/// say, which calls an operation of each kind of owner.
+pub(crate) fn cfg_all(gates: &[&[String]]) -> Option<TokenStream> {
+    let mut distinct: Vec<&[String]> = gates.iter().copied().filter(|g| !g.is_empty()).collect();
+    distinct.sort();
+    distinct.dedup();
+    match distinct.as_slice() {
+        [] => None,
+        [gate] => cfg(gate),
+        gates => {
+            let each = gates.iter().map(|gate| match gate {
+                [feature] => quote!(feature = #feature),
+                features => quote!(any(#(feature = #features),*)),
+            });
+            Some(quote!(#[cfg(all(#(#each),*))]))
+        }
+    }
+}
+
 fn cargo_toml(api: &Api, config: &Config) -> String {
+    let (default_features, tag_features) = tag_features(api);
     format!(
         r#"[package]
 name = "{name}"
@@ -219,7 +273,7 @@ license = "MIT"
 publish = false
 
 [features]
-default = ["rustls", "http2"]
+default = [{default_features}]
 # TLS backends of reqwest; enable exactly one (or none for plain HTTP).
 rustls = ["reqwest/rustls"]
 native-tls = ["reqwest/native-tls"]
@@ -227,7 +281,7 @@ native-tls = ["reqwest/native-tls"]
 http2 = ["reqwest/http2"]
 # `tracing` spans for every call and attempt (operation, method, route, status, duration).
 tracing = ["dep:tracing"]
-
+{tag_features}
 [dependencies]
 bytes = "1.5"
 chrono = {{ version = "0.4.38", default-features = false, features = ["serde", "std"] }}
@@ -249,6 +303,51 @@ tokio = {{ version = "1.38", features = ["macros", "rt"] }}
         title = toml_text(&api.title),
         reqwest_features = reqwest_features(api),
     )
+}
+
+/// The `default` list, and a feature per tag with a comment saying what it holds.
+fn tag_features(api: &Api) -> (String, String) {
+    let mut default = vec!["\"rustls\"".to_owned(), "\"http2\"".to_owned()];
+    if api.features.is_empty() {
+        return (default.join(", "), String::new());
+    }
+    let mut text = String::from(
+        "# One feature per tag of the API description: its operations, and the types only they\n\
+         # use. All are on by default; with `default-features = false`, name the ones you call\n\
+         # (and a TLS backend).\n",
+    );
+    for feature in &api.features {
+        default.push(format!("\"{}\"", feature.name));
+        let what = match (&feature.tag, &feature.description) {
+            (Some(tag), Some(description)) if !description.trim().is_empty() => {
+                format!("tag `{}`: {}", comment_text(tag), comment_text(description))
+            }
+            (Some(tag), _) => format!("tag `{}`", comment_text(tag)),
+            (None, _) => "the operations without a tag".to_owned(),
+        };
+        let operations = match feature.operations {
+            1 => "1 operation".to_owned(),
+            n => format!("{n} operations"),
+        };
+        text.push_str(&format!("# {operations}, {what}\n{} = []\n", feature.name));
+    }
+    let default = format!(
+        "\n{}\n",
+        default
+            .iter()
+            .map(|f| format!("    {f},"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    (default, text)
+}
+
+/// Text for a TOML comment: one line.
+fn comment_text(text: &str) -> String {
+    docs::one_line(text)
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect()
 }
 
 /// Text for inside a TOML basic string: on one line, quotes and backslashes escaped.
@@ -351,6 +450,9 @@ fn lib_rs(
         }
         text.push_str("\nPoint the client at another server with [`ClientBuilder::base_url`].\n");
     }
+    if !api.features.is_empty() {
+        text.push_str(&features_docs(api, config));
+    }
     if let Some(guide) = &config.guide {
         text.push('\n');
         text.push_str(guide.trim());
@@ -408,9 +510,16 @@ fn lib_rs(
                 pub use futures_core::Stream;
             }
         });
+    // With only some features on, runtime helpers and imports that just the other features'
+    // operations use are unused; that is expected, not a warning.
+    let partial = (!api.features.is_empty()).then(|| {
+        let features = api.features.iter().map(|f| &f.name);
+        quote!(#![cfg_attr(not(all(#(feature = #features),*)), allow(dead_code, unused_imports))])
+    });
     quote! {
         #crate_docs
         #![forbid(unsafe_code)]
+        #partial
 
         #(#runtime_modules)*
         #(#generated_modules)*
@@ -423,6 +532,40 @@ fn lib_rs(
         pub use reqwest;
         #pagination
     }
+}
+
+/// The crate docs' list of features.
+fn features_docs(api: &Api, config: &Config) -> String {
+    let mut text = String::from(
+        "\n## Features\n\nOne cargo feature per tag of the API description compiles its \
+         operations and the types only they use; all are on by default. To build only the \
+         parts you call, turn the defaults off and name them, with a TLS backend:\n\n",
+    );
+    let example = &api.features[0].name;
+    text.push_str(&format!(
+        "```toml\n[dependencies]\n{} = {{ version = \"{}\", default-features = false, features = [\"rustls\", \"http2\", \"{example}\"] }}\n```\n\n",
+        config.crate_name, config.crate_version
+    ));
+    for feature in &api.features {
+        let what = match (&feature.tag, &feature.description) {
+            (Some(tag), Some(description)) if !description.trim().is_empty() => format!(
+                "tag {}: {}",
+                docs::code(tag),
+                docs::prose(&docs::one_line(description))
+            ),
+            (Some(tag), _) => format!("tag {}", docs::code(tag)),
+            (None, _) => "the operations without a tag".to_owned(),
+        };
+        let operations = match feature.operations {
+            1 => "1 operation".to_owned(),
+            n => format!("{n} operations"),
+        };
+        text.push_str(&format!(
+            "- {} ({operations}): {what}\n",
+            docs::code(&feature.name)
+        ));
+    }
+    text
 }
 
 /// The servers the description lists: the default base URL, and a `ClientBuilder` method for

@@ -3,7 +3,7 @@
 
 use super::docs::{code, doc_attrs, link, one_line, paragraphs, prose};
 use super::scope::Scope;
-use super::{ident, type_tokens, unraw};
+use super::{cfg, ident, type_tokens, unraw};
 use crate::ir::{
     Api, Encoding, Operation, Parameter, ParameterLocation, ParameterStyle, PartContent,
     PathSegment, RequestBody, ResponseBody, Status, Success, TypeKind, TypeRef,
@@ -270,6 +270,7 @@ fn method(op: &Operation, values: &ValueKinds) -> TokenStream {
         ..
     } = &names;
     let name = ident(&op.method_name);
+    let cfg = cfg(&op.gate);
     let docs = doc_attrs(&method_docs(op));
     let (arguments, argument_names) = arguments(op, &names);
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
@@ -292,6 +293,7 @@ fn method(op: &Operation, values: &ValueKinds) -> TokenStream {
 
     let Some(pagination) = &op.pagination else {
         return quote! {
+            #cfg
             #docs
             #deprecated
             #many
@@ -315,12 +317,14 @@ fn method(op: &Operation, values: &ValueKinds) -> TokenStream {
         op.method_name
     ));
     quote! {
+        #cfg
         #many
         fn #url_method(&self, #(#arguments),*) -> Result<reqwest::Url, Error> {
             #build_url
             Ok(#request_url)
         }
 
+        #cfg
         #docs
         #deprecated
         #many
@@ -331,6 +335,7 @@ fn method(op: &Operation, values: &ValueKinds) -> TokenStream {
             #outcome
         }
 
+        #cfg
         #stream_docs
         #deprecated
         #many
@@ -739,7 +744,9 @@ fn success_enum(op: &Operation) -> Option<TokenStream> {
             None => quote!(#docs #variant_name),
         }
     });
+    let cfg = cfg(&op.gate);
     Some(quote! {
+        #cfg
         #docs
         #[derive(Debug, Clone, PartialEq)]
         pub enum #name {
@@ -834,7 +841,9 @@ fn multipart_form(op: &Operation) -> Option<TokenStream> {
         .iter()
         .all(|p| !p.required)
         .then(|| quote!(Default,));
+    let cfg = cfg(&op.gate);
     Some(quote! {
+        #cfg
         #docs
         #[derive(Debug, Clone, PartialEq, #default)]
         pub struct #name {
@@ -850,11 +859,16 @@ fn operation_params_struct(op: &Operation) -> Option<TokenStream> {
         "Optional parameters of [`Client::{}`]. `Default::default()` sends none of them.",
         op.method_name
     );
-    Some(params_struct(name, &optional, &docs))
+    Some(params_struct(name, &optional, &docs, cfg(&op.gate)))
 }
 
 /// A struct of optional parameters, all `None` by default, with a setter for each.
-pub(crate) fn params_struct(name: &str, optional: &[&Parameter], docs: &str) -> TokenStream {
+pub(crate) fn params_struct(
+    name: &str,
+    optional: &[&Parameter],
+    docs: &str,
+    cfg: Option<TokenStream>,
+) -> TokenStream {
     let label = name;
     let name = ident(name);
     let docs = doc_attrs(docs);
@@ -906,6 +920,7 @@ pub(crate) fn params_struct(name: &str, optional: &[&Parameter], docs: &str) -> 
         });
         let manual = quote! {
             /// Credentials are shown as `<redacted>`.
+            #cfg
             impl std::fmt::Debug for #name {
                 fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                     f.debug_struct(#label) #(#entries)* .finish()
@@ -917,12 +932,14 @@ pub(crate) fn params_struct(name: &str, optional: &[&Parameter], docs: &str) -> 
         (derived(false), TokenStream::new())
     };
     quote! {
+        #cfg
         #docs
         #derive_debug
         pub struct #name {
             #(#fields,)*
         }
 
+        #cfg
         impl #name {
             #(#setters)*
         }

@@ -2,7 +2,7 @@
 
 use super::docs::{code, doc_attrs, paragraphs, prose};
 use super::unraw;
-use super::{ident, type_tokens};
+use super::{cfg, ident, type_tokens};
 use crate::ir::{Api, Discriminator, Field, OneOfVariant, TypeDef, TypeKind, Variant};
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -43,6 +43,7 @@ fn type_def(def: &TypeDef) -> TokenStream {
     };
     let docs = doc_attrs(&paragraphs([described.as_deref().or(fallback.as_deref())]));
     let name = ident(&def.name);
+    let cfg = cfg(&def.gate);
     match &def.kind {
         TypeKind::Struct {
             fields,
@@ -58,6 +59,7 @@ fn type_def(def: &TypeDef) -> TokenStream {
                 });
             }
             quote! {
+                #cfg
                 #docs
                 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
                 pub struct #name {
@@ -68,14 +70,15 @@ fn type_def(def: &TypeDef) -> TokenStream {
         TypeKind::OneOf {
             variants,
             discriminator,
-        } => one_of(&def.name, docs, variants, discriminator.as_ref()),
+        } => one_of(&def.name, cfg, docs, variants, discriminator.as_ref()),
         TypeKind::Enum {
             variants,
             unknown_variant,
-        } => string_enum(&def.name, docs, variants, unknown_variant),
+        } => string_enum(&def.name, cfg, docs, variants, unknown_variant),
         TypeKind::Alias { target } => {
             let target = type_tokens(target);
             quote! {
+                #cfg
                 #docs
                 pub type #name = #target;
             }
@@ -115,6 +118,7 @@ fn field(field: &Field) -> TokenStream {
 
 fn string_enum(
     name: &str,
+    cfg: Option<TokenStream>,
     docs: TokenStream,
     variants: &[Variant],
     unknown_variant: &str,
@@ -125,6 +129,7 @@ fn string_enum(
     let values: Vec<&str> = variants.iter().map(|v| v.value.as_str()).collect();
     let variant_docs = values.iter().map(|value| doc_attrs(&code(value)));
     quote! {
+        #cfg
         #docs
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum #type_name {
@@ -133,6 +138,7 @@ fn string_enum(
             #unknown(String),
         }
 
+        #cfg
         crate::encoding::string_enum!(#type_name, #unknown, #((#variant_idents, #values)),*);
     }
 }
@@ -142,6 +148,7 @@ fn string_enum(
 /// it does not know.
 fn one_of(
     name: &str,
+    cfg: Option<TokenStream>,
     docs: TokenStream,
     variants: &[OneOfVariant],
     discriminator: Option<&Discriminator>,
@@ -162,6 +169,7 @@ fn one_of(
         .collect();
     let Some(discriminator) = discriminator else {
         return quote! {
+            #cfg
             #docs
             #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
             #[serde(untagged)]
@@ -183,6 +191,7 @@ fn one_of(
         .map(|(_, variant)| ident(variant))
         .collect();
     quote! {
+        #cfg
         #docs
         #[derive(Debug, Clone, PartialEq, Serialize)]
         #[serde(untagged)]
@@ -192,6 +201,7 @@ fn one_of(
             #unknown(serde_json::Value),
         }
 
+        #cfg
         impl<'de> Deserialize<'de> for #type_name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 use serde::de::Error as _;

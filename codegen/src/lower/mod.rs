@@ -12,7 +12,11 @@
 //! - `names.rs`: every Rust identifier
 //! - `refs.rs`: following `$ref`s among components
 //! - `layout.rs`: which fields and variants are boxed
+//! - `dedup.rs`: one definition for inline types of the same shape
+//! - `features.rs`: a cargo feature per tag, and what each compiles
 
+mod dedup;
+mod features;
 mod layout;
 pub(crate) mod names;
 mod operations;
@@ -47,8 +51,12 @@ pub fn lower(spec: &OpenAPI, file: &str) -> Result<Lowered, Diagnostics> {
         servers: servers(spec),
         operations,
         types,
+        features: Vec::new(),
     };
+    dedup::merge_identical(&mut api.types);
     layout::lay_out(&mut api);
+    found.0.extend(features::assign(&mut api, spec, file));
+    found.sort();
     Ok(Lowered {
         api,
         warnings: found.0,

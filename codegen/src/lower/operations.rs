@@ -211,6 +211,8 @@ impl<'a> Lowerer<'a> {
             description: op.description.clone(),
             docs_url: op.external_docs.as_ref().map(|docs| docs.url.clone()),
             deprecated: op.deprecated,
+            tags: op.tags.clone(),
+            gate: Vec::new(),
             parameters,
             optional_params_type,
             request_body,

@@ -524,6 +524,7 @@ impl<'a> Schemas<'a> {
             description: naming::describe(schema),
             pointer: pointer.to_owned(),
             kind,
+            gate: Vec::new(),
         });
     }
 

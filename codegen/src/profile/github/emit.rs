@@ -5,7 +5,7 @@ use super::{Github, OwnerFamily, OwnerKind, OwnerMember};
 use crate::emit::docs::{doc_attrs, paragraphs, prose};
 use crate::emit::operations::{accept, argument_type, params_struct};
 use crate::emit::scope::Scope;
-use crate::emit::{ident, type_tokens};
+use crate::emit::{cfg_all, ident, type_tokens};
 use crate::ir::{Api, Operation, Parameter, TypeRef};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
@@ -24,7 +24,12 @@ pub fn owner_rs(api: &Api, github: &Github) -> Option<TokenStream> {
              [`Error::UnsupportedParameter`].",
             family.method_name
         );
-        Some(params_struct(name, &optional, &docs))
+        Some(params_struct(
+            name,
+            &optional,
+            &docs,
+            FamilyMethods::new(api, family).cfg(),
+        ))
     });
     let methods = github
         .owner_families
@@ -120,9 +125,21 @@ impl<'a> FamilyMethods<'a> {
             .expect("families name lowered operations")
     }
 
+    /// Compiled when every member is: a feature of each member's tag.
+    fn cfg(&self) -> Option<TokenStream> {
+        let gates: Vec<&[String]> = self
+            .family
+            .members
+            .iter()
+            .map(|member| self.operation(member).gate.as_slice())
+            .collect();
+        cfg_all(&gates)
+    }
+
     /// The `async fn`, and the `_stream` fn for list families.
     fn methods(&self) -> TokenStream {
         let family = self.family;
+        let cfg = self.cfg();
         let name = ident(&family.method_name);
         let arguments = self.arguments();
         let many = (arguments.len() >= 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
@@ -144,6 +161,7 @@ impl<'a> FamilyMethods<'a> {
                 family.method_name
             ));
             quote! {
+                #cfg
                 #docs
                 #[allow(deprecated)]
                 #many
@@ -153,6 +171,7 @@ impl<'a> FamilyMethods<'a> {
             }
         });
         quote! {
+            #cfg
             #docs
             #[allow(deprecated)]
             #many

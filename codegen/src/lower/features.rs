@@ -1,0 +1,266 @@
+//! Cargo features: one per tag, so that a crate built from a big description compiles only
+//! the parts a user asks for.
+//!
+//! An operation is compiled when any of its tags' features is on; a type when any operation
+//! that reaches it is, so a type shared by several tags needs only one of them.
+
+use crate::diagnostic::Diagnostic;
+use crate::emit::MANIFEST_NAMES;
+use crate::ir::{Api, Feature, Gate, TypeKind, TypeRef};
+use heck::ToKebabCase;
+use openapiv3::OpenAPI;
+use std::collections::{BTreeSet, HashMap};
+
+/// crates.io refuses a crate with more features than this.
+const MAX_FEATURES: usize = 300;
+
+/// The feature of the operations without a tag, when others have one.
+const UNTAGGED: &str = "untagged";
+
+/// Gives `api` a feature per tag and gates its operations and types; a warning when the
+/// description has too many tags for that.
+pub(super) fn assign(api: &mut Api, spec: &OpenAPI, file: &str) -> Option<Diagnostic> {
+    let mut groups: Vec<Option<String>> = Vec::new();
+    for operation in &api.operations {
+        for tag in groups_of(&operation.tags) {
+            if !groups.contains(&tag) {
+                groups.push(tag);
+            }
+        }
+    }
+    if groups.len() < 2 {
+        return None;
+    }
+    if groups.len() + MANIFEST_NAMES.features.len() > MAX_FEATURES {
+        let pointer = if spec.tags.is_empty() {
+            "#/paths"
+        } else {
+            "#/tags"
+        };
+        return Some(Diagnostic::warning(
+            file,
+            pointer,
+            format!(
+                "the operations have {} tags, more than the {MAX_FEATURES} features crates.io \
+                 accepts in a crate: no feature per tag, every operation is always compiled",
+                groups.len()
+            ),
+        ));
+    }
+    let names = feature_names(&groups);
+    let descriptions: HashMap<&str, Option<&str>> = spec
+        .tags
+        .iter()
+        .map(|t| (t.name.as_str(), t.description.as_deref()))
+        .collect();
+    let mut counts: HashMap<Option<String>, usize> = HashMap::new();
+    for operation in &mut api.operations {
+        let tags = groups_of(&operation.tags);
+        let mut gate: Gate = tags.iter().map(|tag| names[tag].clone()).collect();
+        gate.sort();
+        gate.dedup();
+        for tag in tags {
+            *counts.entry(tag).or_default() += 1;
+        }
+        operation.gate = gate;
+    }
+    api.features = groups
+        .iter()
+        .map(|tag| Feature {
+            name: names[tag].clone(),
+            tag: tag.clone(),
+            description: tag
+                .as_deref()
+                .and_then(|t| descriptions.get(t).copied().flatten())
+                .map(str::to_owned),
+            operations: counts[tag],
+        })
+        .collect();
+    api.features.sort_by(|a, b| a.name.cmp(&b.name));
+    gate_types(api);
+    None
+}
+
+/// The groups an operation with `tags` belongs to: each tag, or `None` (untagged) when it has
+/// none.
+fn groups_of(tags: &[String]) -> Vec<Option<String>> {
+    if tags.is_empty() {
+        vec![None]
+    } else {
+        tags.iter().cloned().map(Some).collect()
+    }
+}
+
+/// A feature name per group: the tag in kebab case, ASCII only, clear of the manifest's own
+/// features and dependencies (`tracing` becomes `tracing-operations`) and of each other.
+fn feature_names(groups: &[Option<String>]) -> HashMap<Option<String>, String> {
+    let manifest = |name: &str| {
+        MANIFEST_NAMES
+            .features
+            .iter()
+            .chain(MANIFEST_NAMES.dependencies)
+            .any(|taken| *taken == name)
+    };
+    let mut taken: BTreeSet<String> = BTreeSet::new();
+    // Tags claim their names before the untagged group does.
+    let mut ordered: Vec<&Option<String>> = groups.iter().collect();
+    ordered.sort_by_key(|tag| tag.is_none());
+    let mut names = HashMap::new();
+    for tag in ordered {
+        let mut base = match tag {
+            Some(tag) => ascii_kebab(tag),
+            None => UNTAGGED.to_owned(),
+        };
+        if base.is_empty() {
+            base = "tag".to_owned();
+        }
+        if manifest(&base) {
+            base.push_str("-operations");
+        }
+        let mut name = base.clone();
+        let mut n = 2;
+        while taken.contains(&name) {
+            name = format!("{base}-{n}");
+            n += 1;
+        }
+        taken.insert(name.clone());
+        names.insert(tag.clone(), name);
+    }
+    names
+}
+
+/// `Code Scanning` -> `code-scanning`; characters cargo or a shell would trip on are dropped.
+fn ascii_kebab(tag: &str) -> String {
+    let kebab = tag.to_kebab_case();
+    let mut name = String::new();
+    for c in kebab.chars() {
+        if c.is_ascii_alphanumeric() {
+            name.push(c.to_ascii_lowercase());
+        } else if !name.is_empty() && !name.ends_with('-') {
+            name.push('-');
+        }
+    }
+    name.trim_end_matches('-').to_owned()
+}
+
+/// Gates every type by the features of the operations that reach it.
+fn gate_types(api: &mut Api) {
+    let index: HashMap<&str, usize> = api
+        .types
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.name.as_str(), i))
+        .collect();
+    let mut gates: Vec<BTreeSet<&str>> = vec![BTreeSet::new(); api.types.len()];
+    let mut stack: Vec<usize> = Vec::new();
+    for operation in &api.operations {
+        let mut roots: Vec<&TypeRef> = operation.parameters.iter().map(|p| &p.ty).collect();
+        if let Some(body) = &operation.request_body {
+            roots.push(&body.ty);
+            roots.extend(body.parts.iter().map(|p| &p.ty));
+        }
+        roots.extend(
+            operation
+                .responses
+                .iter()
+                .filter_map(|r| Some(&r.body.as_ref()?.ty)),
+        );
+        roots.extend(operation.pagination.as_ref().map(|p| &p.item));
+        for root in roots {
+            named(root, &index, &mut stack);
+        }
+        while let Some(type_index) = stack.pop() {
+            let gate = &mut gates[type_index];
+            let before = gate.len();
+            gate.extend(operation.gate.iter().map(String::as_str));
+            if gate.len() == before {
+                // Already reached through this operation's features: so is all it refers to.
+                continue;
+            }
+            for child in children(&api.types[type_index].kind) {
+                named(child, &index, &mut stack);
+            }
+        }
+    }
+    // A type no operation reaches is an alias left by `dedup` (its referrers became aliases
+    // too): it is there when its target is.
+    for type_index in 0..gates.len() {
+        if gates[type_index].is_empty() {
+            if let TypeKind::Alias { target } = &api.types[type_index].kind {
+                let mut targets = Vec::new();
+                named(target, &index, &mut targets);
+                for target in targets {
+                    let target_gate = gates[target].clone();
+                    gates[type_index].extend(target_gate);
+                }
+            }
+        }
+    }
+    let gates: Vec<Gate> = gates
+        .into_iter()
+        .map(|gate| gate.into_iter().map(str::to_owned).collect())
+        .collect();
+    for (def, gate) in api.types.iter_mut().zip(gates) {
+        def.gate = gate;
+    }
+}
+
+/// The types a type refers to directly.
+fn children(kind: &TypeKind) -> Vec<&TypeRef> {
+    match kind {
+        TypeKind::Struct {
+            fields,
+            additional_properties,
+        } => fields
+            .iter()
+            .map(|f| &f.ty)
+            .chain(additional_properties)
+            .collect(),
+        TypeKind::OneOf { variants, .. } => variants.iter().map(|v| &v.ty).collect(),
+        TypeKind::Enum { .. } => Vec::new(),
+        TypeKind::Alias { target } => vec![target],
+    }
+}
+
+/// Pushes the named type inside `ty` (there is at most one), if it is one of `index`'s.
+fn named(ty: &TypeRef, index: &HashMap<&str, usize>, stack: &mut Vec<usize>) {
+    match ty {
+        TypeRef::Named(name) => stack.extend(index.get(name.as_str())),
+        TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Option(inner) => {
+            named(inner, index, stack)
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn feature_names_are_ascii_kebab_and_clear_of_the_manifest() {
+        let groups = [
+            Some("Code Scanning"),
+            Some("tracing"),
+            Some("reqwest"),
+            Some("C++ & Rust"),
+            Some("日本"),
+            Some("untagged"),
+            None,
+            Some("code_scanning"),
+        ];
+        let groups: Vec<Option<String>> = groups.iter().map(|g| g.map(str::to_owned)).collect();
+        let names = feature_names(&groups);
+        let name = |tag: Option<&str>| names[&tag.map(str::to_owned)].as_str();
+        assert_eq!(name(Some("Code Scanning")), "code-scanning");
+        assert_eq!(name(Some("code_scanning")), "code-scanning-2");
+        assert_eq!(name(Some("tracing")), "tracing-operations");
+        assert_eq!(name(Some("reqwest")), "reqwest-operations");
+        assert_eq!(name(Some("C++ & Rust")), "c-rust");
+        assert_eq!(name(Some("日本")), "tag");
+        assert_eq!(name(Some("untagged")), "untagged");
+        assert_eq!(name(None), "untagged-2");
+        let distinct: BTreeSet<&str> = names.values().map(String::as_str).collect();
+        assert_eq!(distinct.len(), groups.len());
+    }
+}
