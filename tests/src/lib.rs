@@ -4,6 +4,7 @@
 pub mod bench;
 pub mod nested;
 pub mod openapi31;
+pub mod tools;
 
 use serde_json::Value;
 use std::path::PathBuf;

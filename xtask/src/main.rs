@@ -36,6 +36,14 @@ usage:
       crates. Exit 1 only when the run itself fails. --smoke: a handful of documents and
       two crates, failing on any abort, time-out or unclean crate; skipped with a message
       when the registry is out of reach, unless CI=true.
+  cargo xtask bench-compile [--rounds N] [--baseline REV | --no-baseline] [--nexus PATH]
+                            [--write FILE]
+      Not part of the test command (20 to 30 minutes; needs crates.io). Generate crates
+      from GitHub's whole description and Oxide's nexus.json with this tree's generator and
+      the one at --baseline (4a734c2), `cargo check` them beside octorust 0.10.0 and
+      progenitor 0.15.1's nexus crate (clean -p, then check; medians of --rounds, 3), and
+      print time and peak memory ratios as Markdown; --write FILE (e.g. BENCHMARKS.md) puts
+      them into FILE too. Runs `cargo run --release -p tests --bin bench-compile -- ARGS`.
   cargo xtask test
       Run every check the project has: staleness, clippy, rustdoc, the test suite
       (installing the pinned Node tools in tests/oracles first), a build of the client
@@ -51,6 +59,7 @@ fn main() -> ExitCode {
         Some("audit") => audit(&args[1..]),
         Some("corpus") => corpus::main(&args[1..]),
         Some("corpus-child") => corpus::child_main(&args[1..]),
+        Some("bench-compile") => bench_compile(&args[1..]),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
             ExitCode::SUCCESS
@@ -62,6 +71,35 @@ fn main() -> ExitCode {
 fn usage_error(message: &str) -> ExitCode {
     eprintln!("error: {message}\n\n{USAGE}");
     ExitCode::from(2)
+}
+
+/// `cargo xtask bench-compile ARGS`: the benchmark is a binary of the tests crate, which has
+/// the measuring helpers; this only runs it.
+fn bench_compile(args: &[String]) -> ExitCode {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let status = Command::new(&cargo)
+        .arg("run")
+        .arg("--manifest-path")
+        .arg(workspace_root().join("Cargo.toml"))
+        .args([
+            "--release",
+            "--quiet",
+            "-p",
+            "tests",
+            "--bin",
+            "bench-compile",
+            "--",
+        ])
+        .args(args)
+        .status();
+    match status {
+        Ok(status) if status.success() => ExitCode::SUCCESS,
+        Ok(status) => ExitCode::from(status.code().map_or(1, |c| c.clamp(1, 255) as u8)),
+        Err(error) => {
+            eprintln!("error: cannot run {cargo}: {error}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 fn generate(args: &[String]) -> ExitCode {

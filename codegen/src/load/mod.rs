@@ -38,7 +38,7 @@ pub fn load(text: &str, file: &str) -> Result<Loaded, Diagnostics> {
         && !local_refs::needs_rewrite(text)
         && shapes::text_depth(text) <= shapes::DEEP;
     if simple {
-        if let Some(spec) = format.parse_untracked::<OpenAPI>(text) {
+        if let Some(spec) = format.parse_model_untracked(text) {
             if spec.openapi.starts_with("3.0") {
                 return Ok(Loaded {
                     spec,
@@ -337,6 +337,46 @@ impl Format {
             Format::Json => serde_json::from_str(text).ok(),
             Format::Yaml => serde_yaml::from_str(text).ok(),
         }
+    }
+
+    /// The document in the model, its `components` and the rest read on two threads: most of
+    /// `load`'s time on a large description is `openapiv3`'s reading of schemas, and the two
+    /// halves of GitHub's are about the same size. `None` when the document does not read
+    /// (the caller then reads it the careful way) or is YAML.
+    fn parse_model_untracked(self, text: &str) -> Option<OpenAPI> {
+        if matches!(self, Format::Yaml) {
+            return self.parse_untracked(text);
+        }
+        let top: indexmap::IndexMap<String, &serde_json::value::RawValue> =
+            serde_json::from_str(text).ok()?;
+        let Some(components) = top.get("components") else {
+            return self.parse_untracked(text);
+        };
+        let mut rest = String::with_capacity(text.len());
+        rest.push('{');
+        for (key, value) in top.iter().filter(|(key, _)| *key != "components") {
+            if rest.len() > 1 {
+                rest.push(',');
+            }
+            rest.push_str(&serde_json::to_string(key).ok()?);
+            rest.push(':');
+            rest.push_str(value.get());
+        }
+        rest.push('}');
+        // The fields the model requires, around the components.
+        let components = format!(
+            r#"{{"openapi":"3.0.0","info":{{"title":"","version":""}},"paths":{{}},"components":{}}}"#,
+            components.get()
+        );
+        std::thread::scope(|scope| {
+            let components = scope.spawn(|| serde_json::from_str::<OpenAPI>(&components).ok());
+            let rest = serde_json::from_str::<OpenAPI>(&rest).ok();
+            let components = components.join().ok()??.components;
+            Some(OpenAPI {
+                components,
+                ..rest?
+            })
+        })
     }
 
     fn parse<T: for<'de> Deserialize<'de>>(self, text: &str, file: &str) -> Result<T, Diagnostic> {

@@ -9,6 +9,7 @@
 
 use crate::ir::{Field, OneOfVariant, TypeDef, TypeKind, TypeRef};
 use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write;
 
 /// Makes every inline type an alias of the first type of the same shape, until no two shapes
 /// match. The definition kept is a component's, else the one with the shortest name (then the
@@ -22,25 +23,25 @@ pub(super) fn merge_identical(types: &mut [TypeDef]) {
     // Merged type -> the type it became an alias of.
     let mut merged: HashMap<usize, usize> = HashMap::new();
     loop {
-        let canonical = |name: &str| -> String {
-            let mut at = match index.get(name) {
-                Some(&at) => at,
-                None => return name.to_owned(),
-            };
+        let canonical = |name: &str| -> Option<usize> {
+            let mut at = *index.get(name)?;
             while let Some(&next) = merged.get(&at) {
                 at = next;
             }
-            types[at].name.clone()
+            Some(at)
         };
         let mut shapes: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for (at, def) in types.iter().enumerate() {
             if merged.contains_key(&at) || matches!(def.kind, TypeKind::Alias { .. }) {
                 continue;
             }
-            shapes
-                .entry(shape(&def.kind, &canonical))
-                .or_default()
-                .push(at);
+            let mut key = String::new();
+            Shape {
+                out: &mut key,
+                canonical: &canonical,
+            }
+            .kind(&def.kind);
+            shapes.entry(key).or_default().push(at);
         }
         let mut changed = false;
         for group in shapes.values().filter(|group| group.len() > 1) {
@@ -62,13 +63,19 @@ pub(super) fn merge_identical(types: &mut [TypeDef]) {
             break;
         }
     }
-    for (&at, _) in merged.iter() {
-        let mut target = at;
-        while let Some(&next) = merged.get(&target) {
-            target = next;
-        }
+    let targets: Vec<(usize, String)> = merged
+        .keys()
+        .map(|&at| {
+            let mut target = at;
+            while let Some(&next) = merged.get(&target) {
+                target = next;
+            }
+            (at, types[target].name.clone())
+        })
+        .collect();
+    for (at, target) in targets {
         types[at].kind = TypeKind::Alias {
-            target: TypeRef::Named(types[target].name.clone()),
+            target: TypeRef::Named(target),
         };
     }
 }
@@ -80,50 +87,94 @@ fn is_component(def: &TypeDef) -> bool {
         .is_some_and(|key| !key.contains('/'))
 }
 
-/// What a definition compiles to, with the types it refers to by their kept names; docs
-/// aside.
-fn shape(kind: &TypeKind, canonical: &impl Fn(&str) -> String) -> String {
-    let kind = match kind {
-        TypeKind::Struct {
-            fields,
-            additional_properties,
-        } => TypeKind::Struct {
-            fields: fields
-                .iter()
-                .map(|f| Field {
-                    ty: renamed(&f.ty, canonical),
-                    description: None,
-                    ..f.clone()
-                })
-                .collect(),
-            additional_properties: additional_properties
-                .as_ref()
-                .map(|ty| renamed(ty, canonical)),
-        },
-        TypeKind::OneOf {
-            variants,
-            discriminator,
-        } => TypeKind::OneOf {
-            variants: variants
-                .iter()
-                .map(|v| OneOfVariant {
-                    ty: renamed(&v.ty, canonical),
-                    ..v.clone()
-                })
-                .collect(),
-            discriminator: discriminator.clone(),
-        },
-        kind => kind.clone(),
-    };
-    format!("{kind:?}")
+/// Writes what a definition compiles to, docs aside, with the types it refers to by the
+/// definitions they stand for: two definitions with one shape are interchangeable.
+struct Shape<'a, F> {
+    out: &'a mut String,
+    canonical: &'a F,
 }
 
-fn renamed(ty: &TypeRef, canonical: &impl Fn(&str) -> String) -> TypeRef {
-    match ty {
-        TypeRef::Named(name) => TypeRef::Named(canonical(name)),
-        TypeRef::Vec(inner) => TypeRef::Vec(Box::new(renamed(inner, canonical))),
-        TypeRef::Map(inner) => TypeRef::Map(Box::new(renamed(inner, canonical))),
-        TypeRef::Option(inner) => TypeRef::option(renamed(inner, canonical)),
-        other => other.clone(),
+impl<F: Fn(&str) -> Option<usize>> Shape<'_, F> {
+    fn kind(&mut self, kind: &TypeKind) {
+        match kind {
+            TypeKind::Struct {
+                fields,
+                additional_properties,
+            } => {
+                self.out.push_str("struct{");
+                for field in fields {
+                    let Field {
+                        name,
+                        rust_name,
+                        ty,
+                        required,
+                        nullable,
+                        boxed,
+                        description: _,
+                        deprecated,
+                    } = field;
+                    let flags = [*required, *nullable, *boxed, *deprecated].map(u8::from);
+                    let _ = write!(self.out, "{name:?}{rust_name}{flags:?}:");
+                    self.ty(ty);
+                    self.out.push(',');
+                }
+                if let Some(ty) = additional_properties {
+                    self.out.push_str("..");
+                    self.ty(ty);
+                }
+                self.out.push('}');
+            }
+            TypeKind::OneOf {
+                variants,
+                discriminator,
+            } => {
+                self.out.push_str("oneOf{");
+                for OneOfVariant {
+                    rust_name,
+                    ty,
+                    boxed,
+                } in variants
+                {
+                    let _ = write!(self.out, "{rust_name}{boxed}:");
+                    self.ty(ty);
+                    self.out.push(',');
+                }
+                let _ = write!(self.out, "}}{discriminator:?}");
+            }
+            kind => {
+                let _ = write!(self.out, "{kind:?}");
+            }
+        }
+    }
+
+    fn ty(&mut self, ty: &TypeRef) {
+        match ty {
+            TypeRef::Named(name) => match (self.canonical)(name) {
+                Some(at) => {
+                    let _ = write!(self.out, "#{at}");
+                }
+                None => {
+                    let _ = write!(self.out, "@{name}");
+                }
+            },
+            TypeRef::Vec(inner) => {
+                self.out.push_str("Vec<");
+                self.ty(inner);
+                self.out.push('>');
+            }
+            TypeRef::Map(inner) => {
+                self.out.push_str("Map<");
+                self.ty(inner);
+                self.out.push('>');
+            }
+            TypeRef::Option(inner) => {
+                self.out.push_str("Option<");
+                self.ty(inner);
+                self.out.push('>');
+            }
+            other => {
+                let _ = write!(self.out, "{other}");
+            }
+        }
     }
 }

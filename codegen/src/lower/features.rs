@@ -264,3 +264,45 @@ mod tests {
         assert_eq!(distinct.len(), groups.len());
     }
 }
+
+#[cfg(test)]
+mod limits {
+    use crate::{load, lower};
+
+    /// A description whose operations have `tags` tags, one operation each.
+    fn spec(tags: usize) -> String {
+        let mut spec = String::from("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n");
+        for n in 0..tags {
+            spec.push_str(&format!(
+                "  /r{n}:\n    get:\n      operationId: get-{n}\n      tags: [t{n}]\n      \
+                 responses:\n        '204': {{description: none}}\n"
+            ));
+        }
+        spec
+    }
+
+    #[test]
+    fn past_what_crates_io_accepts_every_operation_is_compiled_with_a_warning() {
+        // 295 tags and the manifest's own 5 features: 300, accepted.
+        let lowered = lower(&load(&spec(295), "s.yaml").unwrap().spec, "s.yaml").unwrap();
+        assert_eq!(lowered.api.features.len(), 295);
+        assert!(lowered.warnings.is_empty(), "{:?}", lowered.warnings);
+
+        let lowered = lower(&load(&spec(296), "s.yaml").unwrap().spec, "s.yaml").unwrap();
+        assert!(lowered.api.features.is_empty());
+        assert!(lowered.api.operations.iter().all(|o| o.gate.is_empty()));
+        let [warning] = lowered.warnings.as_slice() else {
+            panic!("one warning: {:?}", lowered.warnings)
+        };
+        assert_eq!(warning.pointer, "#/paths");
+        assert!(warning.message.contains("296 tags"), "{}", warning.message);
+    }
+
+    #[test]
+    fn one_tag_or_none_keeps_the_crate_whole() {
+        for tags in [0, 1] {
+            let lowered = lower(&load(&spec(tags), "s.yaml").unwrap().spec, "s.yaml").unwrap();
+            assert!(lowered.api.features.is_empty());
+        }
+    }
+}

@@ -21,8 +21,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Instant;
 use tests::bench::{self, Table};
-
-const PROGENITOR_VERSION: &str = "0.15.1";
+use tests::tools::{self, cargo, PROGENITOR_VERSION};
 
 fn main() {
     let rounds: usize = std::env::var("BENCH_ROUNDS")
@@ -32,11 +31,9 @@ fn main() {
         .unwrap_or(11);
     let root = tests::workspace_root();
     let scratch = Scratch::new();
-    let progenitor = match std::env::var_os("PROGENITOR") {
-        Some(path) => PathBuf::from(path),
-        None => install_progenitor(&scratch.0),
-    };
-    let xtask = build_xtask(&root);
+    let progenitor =
+        tools::progenitor(&scratch.0.join("tools")).unwrap_or_else(|failure| panic!("{failure}"));
+    let xtask = tools::build_xtask(&root).unwrap_or_else(|failure| panic!("{failure}"));
 
     // 1. What progenitor accepts, operation by operation, and whether what it makes compiles.
     let spec_text = tests::read(root.join("spec/packages.yaml"));
@@ -288,46 +285,6 @@ impl Drop for Scratch {
     fn drop(&mut self) {
         let _ = fs::remove_dir_all(&self.0);
     }
-}
-
-fn cargo() -> Command {
-    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-}
-
-fn install_progenitor(scratch: &Path) -> PathBuf {
-    let tools = scratch.join("tools");
-    eprintln!(
-        "installing cargo-progenitor {PROGENITOR_VERSION} into {}",
-        tools.display()
-    );
-    let status = cargo()
-        .args([
-            "install",
-            "--locked",
-            "--quiet",
-            "cargo-progenitor",
-            "--version",
-        ])
-        .arg(format!("={PROGENITOR_VERSION}"))
-        .arg("--root")
-        .arg(&tools)
-        .status()
-        .expect("run cargo install");
-    assert!(status.success(), "cargo install cargo-progenitor failed");
-    tools.join("bin/cargo-progenitor")
-}
-
-fn build_xtask(root: &Path) -> PathBuf {
-    let status = cargo()
-        .args(["build", "--release", "--quiet", "-p", "xtask"])
-        .current_dir(root)
-        .status()
-        .expect("run cargo build");
-    assert!(status.success(), "cargo build -p xtask failed");
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target"));
-    target.join("release/xtask")
 }
 
 fn run_progenitor(progenitor: &Path, spec: &Path, out: &Path) -> Output {
