@@ -42,8 +42,9 @@ pub fn generate(text: &str, config: &Config) -> Result<Generated, Diagnostics> {
         None => Profile::detect(&spec),
     };
     let lowered = lower(&spec, &config.spec_name);
-    // The parsed spec is the largest structure here, and only `lower` reads it.
-    drop(spec);
+    // The parsed spec is the largest structure here, and only `lower` reads it: it is freed
+    // beside the stages that follow rather than before them.
+    let freeing = std::thread::spawn(move || drop(spec));
     let place = |mut diagnostic: Diagnostic| {
         diagnostic.pointer = origin.original(&diagnostic.pointer);
         match (diagnostic.line, locate::line_of(text, &diagnostic.pointer)) {
@@ -60,6 +61,7 @@ pub fn generate(text: &str, config: &Config) -> Result<Generated, Diagnostics> {
             let mut all = Diagnostics(warnings);
             all.0.extend(found.into_iter().map(place));
             all.sort();
+            let _ = freeing.join();
             return Err(all);
         }
     };
@@ -70,6 +72,7 @@ pub fn generate(text: &str, config: &Config) -> Result<Generated, Diagnostics> {
         &config.spec_name,
     );
     drop(api);
+    let _ = freeing.join();
     let files = files.map_err(|error| {
         let mut all = Diagnostics(warnings.clone());
         all.0.push(error);

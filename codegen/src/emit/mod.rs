@@ -12,7 +12,7 @@ pub(crate) mod scope;
 mod types;
 
 use crate::contract::{Body, Config, EmittedFile};
-use crate::ir::{Api, Encoding, TypeRef};
+use crate::ir::{Api, Encoding, Feature, TypeRef};
 use crate::profile::{Applied, Extension};
 use crate::runtime::{self, RuntimeFile};
 use proc_macro2::{Ident, Span, TokenStream};
@@ -318,17 +318,8 @@ fn tag_features(api: &Api) -> (String, String) {
     );
     for feature in &api.features {
         default.push(format!("\"{}\"", feature.name));
-        let what = match (&feature.tag, &feature.description) {
-            (Some(tag), Some(description)) if !description.trim().is_empty() => {
-                format!("tag `{}`: {}", comment_text(tag), comment_text(description))
-            }
-            (Some(tag), _) => format!("tag `{}`", comment_text(tag)),
-            (None, _) => "the operations without a tag".to_owned(),
-        };
-        let operations = match feature.operations {
-            1 => "1 operation".to_owned(),
-            n => format!("{n} operations"),
-        };
+        let code = |text: &str| format!("`{}`", comment_text(text));
+        let (operations, what) = feature_summary(feature, code, comment_text);
         text.push_str(&format!("# {operations}, {what}\n{} = []\n", feature.name));
     }
     let default = format!(
@@ -340,6 +331,27 @@ fn tag_features(api: &Api) -> (String, String) {
             .join("\n")
     );
     (default, text)
+}
+
+/// A feature in words: how many operations (`27 operations`), and what they are (`tag
+/// `packages`: Manage packages...`), with `code` and `prose` quoting for where the words go.
+fn feature_summary(
+    feature: &Feature,
+    code: impl Fn(&str) -> String,
+    prose: impl Fn(&str) -> String,
+) -> (String, String) {
+    let operations = match feature.operations {
+        1 => "1 operation".to_owned(),
+        n => format!("{n} operations"),
+    };
+    let what = match (&feature.tag, &feature.description) {
+        (Some(tag), Some(description)) if !description.trim().is_empty() => {
+            format!("tag {}: {}", code(tag), prose(description))
+        }
+        (Some(tag), _) => format!("tag {}", code(tag)),
+        (None, _) => "the operations without a tag".to_owned(),
+    };
+    (operations, what)
 }
 
 /// Text for a TOML comment: one line.
@@ -547,19 +559,8 @@ fn features_docs(api: &Api, config: &Config) -> String {
         config.crate_name, config.crate_version
     ));
     for feature in &api.features {
-        let what = match (&feature.tag, &feature.description) {
-            (Some(tag), Some(description)) if !description.trim().is_empty() => format!(
-                "tag {}: {}",
-                docs::code(tag),
-                docs::prose(&docs::one_line(description))
-            ),
-            (Some(tag), _) => format!("tag {}", docs::code(tag)),
-            (None, _) => "the operations without a tag".to_owned(),
-        };
-        let operations = match feature.operations {
-            1 => "1 operation".to_owned(),
-            n => format!("{n} operations"),
-        };
+        let prose = |text: &str| docs::prose(&docs::one_line(text));
+        let (operations, what) = feature_summary(feature, docs::code, prose);
         text.push_str(&format!(
             "- {} ({operations}): {what}\n",
             docs::code(&feature.name)

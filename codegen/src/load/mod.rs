@@ -34,11 +34,21 @@ pub fn load(text: &str, file: &str) -> Result<Loaded, Diagnostics> {
     // A 3.1 document is not even tried as 3.0: where it fails to fit the model (a `type`
     // list, say), `openapiv3`'s untagged enums retry each level, in time exponential in the
     // nesting depth.
-    let simple = !format.declares_v31(text)
-        && !local_refs::needs_rewrite(text)
-        && shapes::text_depth(text) <= shapes::DEEP;
+    // The text is cut into pieces (which reads no schema, so takes linear time at any depth)
+    // while it is scanned.
+    let (simple, pieces) = std::thread::scope(|scope| {
+        let pieces = scope.spawn(|| format.pieces(text));
+        let simple = !format.declares_v31(text)
+            && !local_refs::needs_rewrite(text)
+            && shapes::text_depth(text) <= shapes::DEEP;
+        (simple, pieces.join().ok().flatten())
+    });
     if simple {
-        if let Some(spec) = format.parse_model_untracked(text) {
+        let spec = match pieces {
+            Some(pieces) => pieces.read(),
+            None => format.parse_untracked::<OpenAPI>(text),
+        };
+        if let Some(spec) = spec {
             if spec.openapi.starts_with("3.0") {
                 return Ok(Loaded {
                     spec,
@@ -298,6 +308,66 @@ pub fn load_value_as_30(
     Ok((document, diagnostics))
 }
 
+/// A JSON document in pieces: see [`Format::pieces`].
+struct Pieces {
+    rest: String,
+    components: Vec<String>,
+}
+
+impl Pieces {
+    /// The document in the model: each piece read on a thread of its own, the components
+    /// joined in order. `None` when a piece does not read.
+    fn read(self) -> Option<OpenAPI> {
+        std::thread::scope(|scope| {
+            let threads: Vec<_> = self
+                .components
+                .iter()
+                .map(|piece| scope.spawn(|| serde_json::from_str::<OpenAPI>(piece).ok()))
+                .collect();
+            let rest = serde_json::from_str::<OpenAPI>(&self.rest).ok();
+            let mut joined = openapiv3::Components::default();
+            for thread in threads {
+                let part = thread.join().ok()??.components?;
+                joined.schemas.extend(part.schemas);
+                joined.responses.extend(part.responses);
+                joined.parameters.extend(part.parameters);
+                joined.examples.extend(part.examples);
+                joined.request_bodies.extend(part.request_bodies);
+                joined.headers.extend(part.headers);
+                joined.security_schemes.extend(part.security_schemes);
+                joined.links.extend(part.links);
+                joined.callbacks.extend(part.callbacks);
+                joined.extensions.extend(part.extensions);
+            }
+            Some(OpenAPI {
+                components: Some(joined),
+                ..rest?
+            })
+        })
+    }
+}
+
+/// A JSON object's text from its entries' keys and values' texts.
+fn json_object<'a>(
+    entries: impl Iterator<Item = (&'a String, &'a serde_json::value::RawValue)>,
+) -> Option<String> {
+    json_object_text(entries.map(|(key, value)| (key, value.get())))
+}
+
+fn json_object_text<'a>(entries: impl Iterator<Item = (&'a String, &'a str)>) -> Option<String> {
+    let mut object = String::from("{");
+    for (key, value) in entries {
+        if object.len() > 1 {
+            object.push(',');
+        }
+        object.push_str(&serde_json::to_string(key).ok()?);
+        object.push(':');
+        object.push_str(value);
+    }
+    object.push('}');
+    Some(object)
+}
+
 #[derive(Clone, Copy)]
 enum Format {
     Json,
@@ -339,44 +409,73 @@ impl Format {
         }
     }
 
-    /// The document in the model, its `components` and the rest read on two threads: most of
-    /// `load`'s time on a large description is `openapiv3`'s reading of schemas, and the two
-    /// halves of GitHub's are about the same size. `None` when the document does not read
-    /// (the caller then reads it the careful way) or is YAML.
-    fn parse_model_untracked(self, text: &str) -> Option<OpenAPI> {
+    /// A JSON document cut, without being read into the model, into documents of about
+    /// equal size: one of everything but `components`, then the components' entries in order.
+    /// Most of `load`'s time on a large description is `openapiv3`'s reading of schemas, which
+    /// [`Pieces::read`] does on every core. `None` for YAML, or JSON without components or
+    /// that does not parse (the caller then reads it whole).
+    fn pieces(self, text: &str) -> Option<Pieces> {
+        type Raw<'a> = indexmap::IndexMap<String, &'a serde_json::value::RawValue>;
         if matches!(self, Format::Yaml) {
-            return self.parse_untracked(text);
+            return None;
         }
-        let top: indexmap::IndexMap<String, &serde_json::value::RawValue> =
-            serde_json::from_str(text).ok()?;
-        let Some(components) = top.get("components") else {
-            return self.parse_untracked(text);
-        };
-        let mut rest = String::with_capacity(text.len());
-        rest.push('{');
-        for (key, value) in top.iter().filter(|(key, _)| *key != "components") {
-            if rest.len() > 1 {
-                rest.push(',');
+        let top: Raw = serde_json::from_str(text).ok()?;
+        let components = top.get("components")?;
+        let rest = json_object(
+            top.iter()
+                .filter(|(key, _)| *key != "components")
+                .map(|(key, value)| (key, *value)),
+        )?;
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let piece_size = text.len() / (2 * cores) + 1;
+        let sections: Raw = serde_json::from_str(components.get()).ok()?;
+        // Each piece: sections of the components, each with some of its entries.
+        type Piece<'a> = Vec<(&'a str, Vec<(&'a String, &'a serde_json::value::RawValue)>)>;
+        let mut entries_of: Vec<(&str, Raw)> = Vec::new();
+        for (section, value) in sections.iter().filter(|(s, _)| !s.starts_with("x-")) {
+            entries_of.push((section.as_str(), serde_json::from_str(value.get()).ok()?));
+        }
+        let mut pieces: Vec<Piece> = vec![Vec::new()];
+        let mut size = 0;
+        for (section, entries) in &entries_of {
+            for (key, value) in entries {
+                let piece = pieces.last_mut().expect("never empty");
+                match piece.last_mut() {
+                    Some((name, list)) if name == section => list.push((key, *value)),
+                    _ => piece.push((section, vec![(key, *value)])),
+                }
+                size += value.get().len();
+                if size >= piece_size {
+                    pieces.push(Vec::new());
+                    size = 0;
+                }
             }
-            rest.push_str(&serde_json::to_string(key).ok()?);
-            rest.push(':');
-            rest.push_str(value.get());
         }
-        rest.push('}');
-        // The fields the model requires, around the components.
-        let components = format!(
-            r#"{{"openapi":"3.0.0","info":{{"title":"","version":""}},"paths":{{}},"components":{}}}"#,
-            components.get()
-        );
-        std::thread::scope(|scope| {
-            let components = scope.spawn(|| serde_json::from_str::<OpenAPI>(&components).ok());
-            let rest = serde_json::from_str::<OpenAPI>(&rest).ok();
-            let components = components.join().ok()??.components;
-            Some(OpenAPI {
-                components,
-                ..rest?
+        let components = pieces
+            .iter()
+            .enumerate()
+            .map(|(index, piece)| {
+                let mut object: Vec<(String, String)> = Vec::new();
+                for (section, entries) in piece {
+                    object.push((
+                        (*section).to_owned(),
+                        json_object(entries.iter().copied())?,
+                    ));
+                }
+                // The components' extensions go with the first piece.
+                if index == 0 {
+                    for (key, value) in sections.iter().filter(|(s, _)| s.starts_with("x-")) {
+                        object.push((key.clone(), value.get().to_owned()));
+                    }
+                }
+                let components = json_object_text(object.iter().map(|(k, v)| (k, v.as_str())))?;
+                // The fields the model requires, around the components.
+                Some(format!(
+                    r#"{{"openapi":"3.0.0","info":{{"title":"","version":""}},"paths":{{}},"components":{components}}}"#
+                ))
             })
-        })
+            .collect::<Option<_>>()?;
+        Some(Pieces { rest, components })
     }
 
     fn parse<T: for<'de> Deserialize<'de>>(self, text: &str, file: &str) -> Result<T, Diagnostic> {

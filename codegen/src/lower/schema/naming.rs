@@ -73,6 +73,19 @@ pub(super) fn inline_names(
         return names;
     };
     let view = View::of(schema);
+    // A plain scalar never becomes a type of its own: nothing to name (and naming is a good
+    // part of lowering a large description).
+    let scalar = matches!(view.typ, Some("string" | "integer" | "number" | "boolean"))
+        && view.enumeration.is_empty()
+        && view.properties.is_none()
+        && view.additional.is_none()
+        && view.items.is_none()
+        && view.all_of.is_empty()
+        && view.one_of.is_empty()
+        && view.any_of.is_empty();
+    if scalar {
+        return names;
+    }
     if let Some(title) = &schema.schema_data.title {
         names.push(type_ident(title));
     }
