@@ -1,7 +1,8 @@
 //! Crates generated from specs other than the packages fragment, built and run by cargo in
 //! a temporary directory: the breadth spec (every construct the generator supports), a
 //! small non-GitHub API (no vendor profile), each with tests that run inside the generated
-//! crate; and GitHub's entire REST description.
+//! crate; an API with several tags, built with each tag's feature alone, all and none; and
+//! GitHub's entire REST description, whole and one tag at a time.
 //!
 //! The whole-description checks take a few minutes cold, so they are `#[ignore]`d here and
 //! run by `cargo xtask test` as a step of its own.
@@ -190,13 +191,21 @@ fn whole_github_description_builds_without_warnings() {
         elapsed.as_secs_f64(),
         started.elapsed().as_secs_f64()
     );
-    // Each tag's feature alone: what it compiles refers only to what it compiles.
+    // No tag's feature, then each alone: what a feature compiles refers only to what it
+    // compiles.
     let manifest = generated.read("Cargo.toml");
     let features: Vec<&str> = manifest
         .lines()
         .filter_map(|line| line.strip_suffix(" = []"))
         .collect();
     assert_eq!(features.len(), 47, "a feature per tag:\n{manifest}");
+    generated.cargo(&[
+        "check",
+        "--quiet",
+        "--no-default-features",
+        "--features",
+        "rustls,http2",
+    ]);
     for feature in features {
         let started = std::time::Instant::now();
         generated.cargo(&[

@@ -47,7 +47,8 @@ usage:
   cargo xtask test
       Run every check the project has: staleness, clippy, rustdoc, the test suite
       (installing the pinned Node tools in tests/oracles first), a build of the client
-      generated from GitHub's whole description, and the corpus smoke run.
+      generated from GitHub's whole description (whole, with no tag's feature, and with
+      each tag's feature alone), and the corpus smoke run.
 
 exit codes: 0 success, 1 bad spec / stale output / failed check, 2 bad usage";
 
@@ -305,7 +306,7 @@ fn test() -> ExitCode {
             env: &[("CI", "true")],
         },
         Step {
-            title: "GitHub's whole description generates and builds without warnings",
+            title: "GitHub's whole description generates and builds without warnings, whole and each tag's feature alone",
             args: &[
                 "test",
                 "--locked",

@@ -677,6 +677,38 @@ mod tests {
         assert_eq!(error.line.map(|(line, _)| line), Some(2), "{error}");
     }
 
+    /// Read in pieces on several threads, a document is what reading it whole gives: every
+    /// section of the components, in order, with their extensions.
+    #[test]
+    fn a_document_read_in_pieces_is_the_document_read_whole() {
+        let schemas: Vec<String> = (0..40)
+            .map(|n| {
+                format!(r#""s{n}":{{"type":"object","properties":{{"a{n}":{{"type":"string"}}}}}}"#)
+            })
+            .collect();
+        let text = format!(
+            r#"{{"openapi":"3.0.3","info":{{"title":"t","version":"1"}},"x-top":1,
+            "paths":{{"/a":{{"get":{{"responses":{{"204":{{"description":"none"}}}}}}}}}},
+            "components":{{"x-first":true,"schemas":{{{}}},
+            "parameters":{{"p":{{"name":"p","in":"query","schema":{{"type":"integer"}}}}}},
+            "responses":{{"r":{{"description":"r"}}}},"x-last":[1]}}}}"#,
+            schemas.join(",")
+        );
+        let whole: OpenAPI = serde_json::from_str(&text).unwrap();
+        let pieces = Format::Json.pieces(&text).expect("JSON with components");
+        assert!(pieces.components.len() > 1, "cut in several pieces");
+        let read = pieces.read().expect("every piece reads");
+        assert_eq!(read, whole);
+        let keys: Vec<&String> = read.components.as_ref().unwrap().schemas.keys().collect();
+        assert_eq!(keys.first().map(|k| k.as_str()), Some("s0"));
+        assert_eq!(keys.last().map(|k| k.as_str()), Some("s39"));
+        assert!(Format::Yaml.pieces(&text).is_none());
+        assert!(
+            Format::Json.pieces("{\"openapi\":\"3.0.3\"}").is_none(),
+            "no components"
+        );
+    }
+
     #[test]
     fn shape_error_has_pointer() {
         let text = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses: 7\n";

@@ -9,8 +9,9 @@
 //! ```
 //!
 //! Not part of the test command: one run takes 20 to 30 minutes on two cores (10 with
-//! `--rounds 1 --no-baseline`) and needs crates.io. Everything it writes lives under `target/bench-compile/`, apart from the
-//! Markdown section that `--write` puts into the file it names.
+//! `--rounds 1 --no-baseline`) and needs crates.io. Everything it writes lives under
+//! `target/bench-compile/`, apart from the Markdown section that `--write` puts into the
+//! file it names. Every check is non-incremental, as cargo checks a registry dependency.
 //!
 //! 1. Inputs: GitHub's whole description (`../shared/reference/github-openapi/`) and Oxide's
 //!    `nexus.json` (`--nexus`, else `sample_openapi/nexus.json` of the local mirror of
