@@ -3,9 +3,9 @@
 //! Big descriptions repeat the same inline schema under many names: `{read, write}`
 //! permissions, `{total_count, repositories}` pages, `visibility` enums. Each definition costs
 //! the user's compiler a set of derives. An inline type that has the shape of another becomes
-//! an alias of it (`pub type Administration = Actions;`), so every name still works and the
-//! compiler sees one definition. Components keep their own definition: their names are the
-//! description's.
+//! an alias of it (in GitHub's, `pub type Administration = ActionsDefaultWorkflowPermissions;`),
+//! so every name still works and the compiler sees one definition. Components keep their own
+//! definition: their names are the description's.
 
 use crate::ir::{Field, OneOfVariant, TypeDef, TypeKind, TypeRef};
 use std::collections::{BTreeMap, HashMap};
