@@ -16,13 +16,11 @@ pub fn format(files: Vec<EmittedFile>, spec_name: &str) -> Result<Vec<GeneratedF
         .map(|file| {
             let text = match file.body {
                 Body::Text(text) => text,
-                Body::Rust(pieces) => {
-                    let mut printed = String::new();
-                    for tokens in pieces {
-                        printed.push_str(&print(tokens, &file.path, spec_name)?);
-                    }
-                    space_items(&printed)
-                }
+                Body::Rust(pieces) => joined(
+                    pieces
+                        .into_iter()
+                        .map(|tokens| print(tokens, &file.path, spec_name)),
+                )?,
             };
             Ok(GeneratedFile {
                 contents: format!("{}{text}", file.header),
@@ -92,17 +90,12 @@ pub(crate) fn emit_and_format(
         .map(|file| {
             let text = match file.body {
                 Planned::Text(text) => text,
-                Planned::Rust(pieces) => {
-                    let mut joined = String::new();
-                    for _ in &pieces {
-                        let text = printed
-                            .next()
-                            .flatten()
-                            .expect("every piece is printed by one of the threads")?;
-                        joined.push_str(&text);
-                    }
-                    space_items(&joined)
-                }
+                Planned::Rust(pieces) => joined(pieces.iter().map(|_| {
+                    printed
+                        .next()
+                        .flatten()
+                        .expect("every piece is printed by one of the threads")
+                }))?,
             };
             Ok(GeneratedFile {
                 contents: format!("{}{text}", file.header),
@@ -110,6 +103,15 @@ pub(crate) fn emit_and_format(
             })
         })
         .collect()
+}
+
+/// A file's text from its pieces' text, in order.
+fn joined(pieces: impl Iterator<Item = Result<String, Diagnostic>>) -> Result<String, Diagnostic> {
+    let mut text = String::new();
+    for piece in pieces {
+        text.push_str(&piece?);
+    }
+    Ok(space_items(&text))
 }
 
 /// One piece as `prettyplease` prints it.

@@ -28,6 +28,16 @@ pub struct Api {
 }
 
 impl Api {
+    /// The operations `feature` compiles.
+    pub fn operations_of<'a>(
+        &'a self,
+        feature: &'a Feature,
+    ) -> impl Iterator<Item = &'a Operation> {
+        self.operations
+            .iter()
+            .filter(|o| o.gate.contains(&feature.name))
+    }
+
     /// Every type name the crate defines: models, parameter structs and success enums.
     pub fn type_names(&self) -> impl Iterator<Item = &str> {
         let models = self.types.iter().map(|t| t.name.as_str());
@@ -50,8 +60,6 @@ pub struct Feature {
     pub tag: Option<String>,
     /// The tag's description, from the document's `tags`.
     pub description: Option<String>,
-    /// How many operations it compiles.
-    pub operations: usize,
 }
 
 /// The features any one of which compiles an item; empty when the item is always compiled.

@@ -319,7 +319,7 @@ fn tag_features(api: &Api) -> (String, String) {
     for feature in &api.features {
         default.push(format!("\"{}\"", feature.name));
         let code = |text: &str| format!("`{}`", comment_text(text));
-        let (operations, what) = feature_summary(feature, code, comment_text);
+        let (operations, what) = feature_summary(api, feature, code, comment_text);
         text.push_str(&format!("# {operations}, {what}\n{} = []\n", feature.name));
     }
     let default = format!(
@@ -336,11 +336,12 @@ fn tag_features(api: &Api) -> (String, String) {
 /// A feature in words: how many operations (`27 operations`), and what they are (`tag
 /// `packages`: Manage packages...`), with `code` and `prose` quoting for where the words go.
 fn feature_summary(
+    api: &Api,
     feature: &Feature,
     code: impl Fn(&str) -> String,
     prose: impl Fn(&str) -> String,
 ) -> (String, String) {
-    let operations = match feature.operations {
+    let operations = match api.operations_of(feature).count() {
         1 => "1 operation".to_owned(),
         n => format!("{n} operations"),
     };
@@ -560,7 +561,7 @@ fn features_docs(api: &Api, config: &Config) -> String {
     ));
     for feature in &api.features {
         let prose = |text: &str| docs::prose(&docs::one_line(text));
-        let (operations, what) = feature_summary(feature, docs::code, prose);
+        let (operations, what) = feature_summary(api, feature, docs::code, prose);
         text.push_str(&format!(
             "- {} ({operations}): {what}\n",
             docs::code(&feature.name)

@@ -347,25 +347,19 @@ impl Pieces {
     }
 }
 
-/// A JSON object's text from its entries' keys and values' texts.
-fn json_object<'a>(
-    entries: impl Iterator<Item = (&'a String, &'a serde_json::value::RawValue)>,
-) -> Option<String> {
-    json_object_text(entries.map(|(key, value)| (key, value.get())))
-}
-
-fn json_object_text<'a>(entries: impl Iterator<Item = (&'a String, &'a str)>) -> Option<String> {
+/// A JSON object's text from its keys and its values' texts.
+fn json_object<K: AsRef<str>, V: AsRef<str>>(entries: impl IntoIterator<Item = (K, V)>) -> String {
     let mut object = String::from("{");
     for (key, value) in entries {
         if object.len() > 1 {
             object.push(',');
         }
-        object.push_str(&serde_json::to_string(key).ok()?);
+        object.push_str(&serde_json::Value::from(key.as_ref()).to_string());
         object.push(':');
-        object.push_str(value);
+        object.push_str(value.as_ref());
     }
     object.push('}');
-    Some(object)
+    object
 }
 
 #[derive(Clone, Copy)]
@@ -420,62 +414,53 @@ impl Format {
             return None;
         }
         let top: Raw = serde_json::from_str(text).ok()?;
-        let components = top.get("components")?;
+        let components: Raw = serde_json::from_str(top.get("components")?.get()).ok()?;
         let rest = json_object(
             top.iter()
                 .filter(|(key, _)| *key != "components")
-                .map(|(key, value)| (key, *value)),
-        )?;
+                .map(|(key, value)| (key.as_str(), value.get())),
+        );
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let piece_size = text.len() / (2 * cores) + 1;
-        let sections: Raw = serde_json::from_str(components.get()).ok()?;
-        // Each piece: sections of the components, each with some of its entries.
-        type Piece<'a> = Vec<(&'a str, Vec<(&'a String, &'a serde_json::value::RawValue)>)>;
-        let mut entries_of: Vec<(&str, Raw)> = Vec::new();
-        for (section, value) in sections.iter().filter(|(s, _)| !s.starts_with("x-")) {
-            entries_of.push((section.as_str(), serde_json::from_str(value.get()).ok()?));
-        }
-        let mut pieces: Vec<Piece> = vec![Vec::new()];
+        // The fields the model requires, around a piece of the components.
+        let document = |components: String| {
+            format!(
+                r#"{{"openapi":"3.0.0","info":{{"title":"","version":""}},"paths":{{}},"components":{components}}}"#
+            )
+        };
+        let is_extension = |key: &str| key.starts_with("x-");
+        // The piece being filled, as its sections' texts; the components' extensions go with
+        // the first.
+        let mut piece: Vec<(&str, String)> = components
+            .iter()
+            .filter(|(key, _)| is_extension(key))
+            .map(|(key, value)| (key.as_str(), value.get().to_owned()))
+            .collect();
+        let mut pieces = Vec::new();
         let mut size = 0;
-        for (section, entries) in &entries_of {
-            for (key, value) in entries {
-                let piece = pieces.last_mut().expect("never empty");
-                match piece.last_mut() {
-                    Some((name, list)) if name == section => list.push((key, *value)),
-                    _ => piece.push((section, vec![(key, *value)])),
-                }
+        for (section, entries) in components.iter().filter(|(key, _)| !is_extension(key)) {
+            let entries: Raw = serde_json::from_str(entries.get()).ok()?;
+            let mut taken: Vec<(&str, &str)> = Vec::new();
+            for (key, value) in &entries {
+                taken.push((key, value.get()));
                 size += value.get().len();
                 if size >= piece_size {
-                    pieces.push(Vec::new());
+                    piece.push((section, json_object(taken.drain(..))));
+                    pieces.push(document(json_object(piece.drain(..))));
                     size = 0;
                 }
             }
+            if !taken.is_empty() {
+                piece.push((section, json_object(taken)));
+            }
         }
-        let components = pieces
-            .iter()
-            .enumerate()
-            .map(|(index, piece)| {
-                let mut object: Vec<(String, String)> = Vec::new();
-                for (section, entries) in piece {
-                    object.push((
-                        (*section).to_owned(),
-                        json_object(entries.iter().copied())?,
-                    ));
-                }
-                // The components' extensions go with the first piece.
-                if index == 0 {
-                    for (key, value) in sections.iter().filter(|(s, _)| s.starts_with("x-")) {
-                        object.push((key.clone(), value.get().to_owned()));
-                    }
-                }
-                let components = json_object_text(object.iter().map(|(k, v)| (k, v.as_str())))?;
-                // The fields the model requires, around the components.
-                Some(format!(
-                    r#"{{"openapi":"3.0.0","info":{{"title":"","version":""}},"paths":{{}},"components":{components}}}"#
-                ))
-            })
-            .collect::<Option<_>>()?;
-        Some(Pieces { rest, components })
+        if !piece.is_empty() {
+            pieces.push(document(json_object(piece)));
+        }
+        Some(Pieces {
+            rest,
+            components: pieces,
+        })
     }
 
     fn parse<T: for<'de> Deserialize<'de>>(self, text: &str, file: &str) -> Result<T, Diagnostic> {

@@ -53,15 +53,13 @@ pub(super) fn assign(api: &mut Api, spec: &OpenAPI, file: &str) -> Option<Diagno
         .iter()
         .map(|t| (t.name.as_str(), t.description.as_deref()))
         .collect();
-    let mut counts: HashMap<Option<String>, usize> = HashMap::new();
     for operation in &mut api.operations {
-        let tags = groups_of(&operation.tags);
-        let mut gate: Gate = tags.iter().map(|tag| names[tag].clone()).collect();
+        let mut gate: Gate = groups_of(&operation.tags)
+            .iter()
+            .map(|tag| names[tag].clone())
+            .collect();
         gate.sort();
         gate.dedup();
-        for tag in tags {
-            *counts.entry(tag).or_default() += 1;
-        }
         operation.gate = gate;
     }
     api.features = groups
@@ -73,7 +71,6 @@ pub(super) fn assign(api: &mut Api, spec: &OpenAPI, file: &str) -> Option<Diagno
                 .as_deref()
                 .and_then(|t| descriptions.get(t).copied().flatten())
                 .map(str::to_owned),
-            operations: counts[tag],
         })
         .collect();
     api.features.sort_by(|a, b| a.name.cmp(&b.name));
