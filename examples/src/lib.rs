@@ -3,13 +3,14 @@
 //! prunes old versions without breaking the multi-arch images it keeps. The binaries in
 //! `src/bin/` parse arguments and call these.
 //!
-//! - [`retention`]: the policy's rules, and the registry check that keeps what kept images
-//!   need.
+//! - [`retention`]: the policy's rules.
+//! - [`proof`]: the registry's word on what must be kept, taken again before deletes.
 //! - [`registry`]: reads manifests from an OCI distribution registry (ghcr.io).
 //! - [`mod@prune`]: the job: listing, plan, deletions, report.
 //! - [`progress`]: progress on standard error.
 
 pub mod progress;
+pub mod proof;
 pub mod prune;
 pub mod registry;
 pub mod retention;

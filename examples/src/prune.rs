@@ -2,8 +2,9 @@
 //! the decision against the registry, print the plan, and carry it out (or not, in a dry run).
 
 use crate::progress::Progress;
-use crate::registry::Registry;
-use crate::retention::{self, hold_back, protect, select, Action, Entry, Outcome, RetentionPolicy};
+use crate::proof::{Freshness, Objection, Pending, Proof, Prover};
+use crate::registry::{Digest, ReadCounts, Registry};
+use crate::retention::{self, hold_back, select, Action, Entry, Outcome, Reason, RetentionPolicy};
 use futures_util::TryStreamExt;
 use github_packages::chrono::{DateTime, SecondsFormat, Utc};
 use github_packages::{
@@ -39,6 +40,8 @@ pub struct PruneJob {
     /// oldest first); the rest are left for the next run.
     pub max_deletions: Option<usize>,
     pub format: Format,
+    /// How old a registry proof may be when a delete relies on it.
+    pub freshness: Freshness,
 }
 
 /// One package of a run.
@@ -49,11 +52,25 @@ pub struct PackageReport {
     pub repository: Option<String>,
     /// Every version, newest first, with the decision and, once carried out, the outcome.
     pub entries: Vec<Entry>,
-    pub manifests_read: usize,
+    /// What the registry was asked, for container packages.
+    pub registry: Option<RegistryUse>,
     /// Why the package's deletions were held back (fail closed), when they were.
     pub held_back: Vec<String>,
+    /// Where GitHub's listing and the registry disagree; never a reason to delete.
+    pub notes: Vec<String>,
     /// Why the package could not be planned at all.
     pub error: Option<String>,
+}
+
+/// What the registry checks of one package cost.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RegistryUse {
+    /// Tags in the registry when the plan was made.
+    pub tags: usize,
+    /// Proofs taken: the plan's, and one before each run of deletes.
+    pub proofs: usize,
+    pub reads_for_plan: ReadCounts,
+    pub reads_before_deletes: ReadCounts,
 }
 
 /// Everything a run did, package by package.
@@ -191,6 +208,15 @@ impl RunReport {
             for why in &package.held_back {
                 writeln!(out, "    nothing deleted: {why}")?;
             }
+            if let Some(registry) = package.registry.as_ref().filter(|_| self.execute) {
+                writeln!(
+                    out,
+                    "    registry: {} proofs; {} reads for the plan, {} before deletes",
+                    registry.proofs,
+                    registry.reads_for_plan.total(),
+                    registry.reads_before_deletes.total()
+                )?;
+            }
             for entry in &package.entries {
                 if let Some(outcome) = entry
                     .outcome
@@ -246,7 +272,8 @@ impl Serialize for PackagesJson<'_> {
             repository: package.repository.as_deref(),
             error: package.error.as_deref(),
             held_back: &package.held_back,
-            manifests_read: package.manifests_read,
+            notes: &package.notes,
+            registry: package.registry.as_ref(),
             summary: package.counts(),
             versions: VersionsJson(&package.entries),
         }))
@@ -259,7 +286,8 @@ struct PackageJson<'a> {
     repository: Option<&'a str>,
     error: Option<&'a str>,
     held_back: &'a [String],
-    manifests_read: usize,
+    notes: &'a [String],
+    registry: Option<&'a RegistryUse>,
     summary: Counts,
     versions: VersionsJson<'a>,
 }
@@ -281,8 +309,20 @@ struct VersionJson<'a> {
     action: &'static str,
     rule: &'static str,
     reason: String,
+    /// For a version the registry's tags need: which image, and through what.
+    needed_by: Option<NeededByJson<'a>>,
     outcome: Option<&'static str>,
     outcome_detail: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct NeededByJson<'a> {
+    /// `tag latest`, or `kept version 12 sha256:…`.
+    root: &'a str,
+    image: &'a str,
+    /// `tag` (it is the image), `child`, `attestation`, `signature`, `referrer`.
+    through: &'static str,
+    parent: Option<&'a str>,
 }
 
 impl<'a> VersionJson<'a> {
@@ -306,6 +346,15 @@ impl<'a> VersionJson<'a> {
             action: entry.action.as_str(),
             rule: entry.reason.rule(),
             reason: entry.reason.to_string(),
+            needed_by: match &entry.reason {
+                Reason::Registry(Objection::Needed(need)) => Some(NeededByJson {
+                    root: &need.root,
+                    image: need.root_digest.as_str(),
+                    through: need.kind,
+                    parent: need.parent.as_ref().map(Digest::as_str),
+                }),
+                _ => None,
+            },
             outcome,
             outcome_detail,
         }
@@ -315,12 +364,12 @@ impl<'a> VersionJson<'a> {
 /// The plan of one package as a table: every version, newest first.
 pub fn write_plan(package: &PackageReport, out: &mut dyn Write) -> std::io::Result<()> {
     let counts = package.counts();
-    let read = match &package.repository {
-        Some(repository) => format!(
-            "; {} manifests read from {repository}",
-            package.manifests_read
+    let read = match (&package.repository, &package.registry) {
+        (Some(repository), Some(registry)) => format!(
+            "; {} tags and {} manifests read from {repository}",
+            registry.tags, registry.reads_for_plan.manifests
         ),
-        None => String::new(),
+        _ => String::new(),
     };
     writeln!(
         out,
@@ -333,6 +382,9 @@ pub fn write_plan(package: &PackageReport, out: &mut dyn Write) -> std::io::Resu
             out,
             "  HELD BACK, nothing of this package will be deleted: {why}"
         )?;
+    }
+    for note in &package.notes {
+        writeln!(out, "  note: {note}")?;
     }
     let to_delete = package
         .entries
@@ -417,7 +469,8 @@ pub async fn prune(
                 continue;
             }
         };
-        let mut package = plan_package(owned, registry, job, &name, now, progress).await;
+        let (mut package, mut checks) =
+            plan_package(owned, registry, job, &name, now, progress).await;
         if job.format == Format::Table {
             if package.error.is_none() {
                 write_plan(&package, out)?;
@@ -431,7 +484,21 @@ pub async fn prune(
             out.flush()?;
         }
         if package.error.is_none() {
-            carry_out(owned, job, &mut package, &mut deletions_left, progress).await;
+            carry_out(
+                owned,
+                job,
+                &mut package,
+                checks.as_mut(),
+                &mut deletions_left,
+                progress,
+            )
+            .await;
+        }
+        if let (Some(checks), Some(used)) = (&checks, package.registry.as_mut()) {
+            let (for_plan, before_deletes) = checks.prover.reads();
+            used.proofs = checks.prover.proofs();
+            used.reads_for_plan = for_plan;
+            used.reads_before_deletes = before_deletes;
         }
         report.packages.push(package);
     }
@@ -502,14 +569,23 @@ async fn resolve_packages(
     resolved
 }
 
-async fn plan_package(
+/// The registry side of a container package's run: the prover, which keeps what it has read,
+/// and the versions the policy keeps, which are roots of every proof.
+struct RegistryChecks<'r> {
+    prover: Prover<'r>,
+    kept: Vec<(Digest, String)>,
+    /// The plan's proof, while it is fresh enough for the first deletes.
+    proof: Option<Proof>,
+}
+
+async fn plan_package<'r>(
     owned: OwnerClient<'_>,
-    registry: Option<&Registry>,
+    registry: Option<&'r Registry>,
     job: &PruneJob,
     name: &str,
     now: DateTime<Utc>,
     progress: &mut Progress,
-) -> PackageReport {
+) -> (PackageReport, Option<RegistryChecks<'r>>) {
     let mut report = PackageReport {
         package: name.to_owned(),
         ..PackageReport::default()
@@ -518,19 +594,28 @@ async fn plan_package(
         Ok(package) => package.into_body(),
         Err(error) => {
             report.error = Some(format!("cannot read the package: {error}"));
-            return report;
+            return (report, None);
         }
     };
     let versions = match list_versions(owned, job, name, package.version_count, progress).await {
         Ok(versions) => versions,
         Err(error) => {
             report.error = Some(error);
-            return report;
+            return (report, None);
         }
     };
+    // The user route lists deleted versions too; `version_count` counts the others.
+    let active = versions.iter().filter(|v| v.deleted_at.is_none()).count();
+    if i64::try_from(active).ok() != Some(package.version_count) {
+        report.notes.push(format!(
+            "GitHub lists {active} versions but counts {}: the listing may have skipped some; \
+             what the registry's tags need is kept all the same",
+            package.version_count
+        ));
+    }
     report.entries = select(&versions, &job.policy, now);
     if job.package_type != PackageType::Container {
-        return report;
+        return (report, None);
     }
     let login = package.owner.map(|owner| owner.login).or(match &job.owner {
         Owner::Organization(login) | Owner::User(login) => Some(login.clone()),
@@ -544,27 +629,137 @@ async fn plan_package(
         };
         report.held_back.push(why.to_owned());
         hold_back(&mut report.entries);
-        return report;
+        return (report, None);
     };
     let repository = format!("{login}/{name}").to_ascii_lowercase();
     report.repository = Some(repository.clone());
-    let protection = protect(
-        &mut report.entries,
-        |digest| {
-            let repository = repository.clone();
-            async move { registry.manifest(&repository, &digest).await }
-        },
-        REGISTRY_CONCURRENCY,
-        |read, queued| progress.reading(name, read, queued),
-    )
-    .await;
-    progress.clear();
-    report.manifests_read = protection.manifests_read;
-    if !protection.failures.is_empty() {
-        hold_back(&mut report.entries);
-        report.held_back = protection.failures;
+
+    let mut kept = Vec::new();
+    let mut failures = Vec::new();
+    for entry in report.entries.iter().filter(|e| e.action == Action::Keep) {
+        match Digest::parse(&entry.name) {
+            Some(digest) => kept.push((digest, format!("{} {}", entry.id, entry.label()))),
+            None => failures.push(format!(
+                "kept version {} is named `{}`, not a sha256 digest, so its manifest cannot be read",
+                entry.id, entry.name
+            )),
+        }
     }
-    report
+    let candidates: Vec<Digest> = report
+        .entries
+        .iter()
+        .filter(|e| e.action == Action::Delete && e.tags.is_empty())
+        .filter_map(|e| Digest::parse(&e.name))
+        .collect();
+    let mut prover = Prover::new(registry, &repository, candidates, REGISTRY_CONCURRENCY);
+    progress.reading(name, 0, 1);
+    let proof = match failures.is_empty() {
+        true => prover.prove(&pending(&report.entries), &kept).await,
+        false => Err(failures),
+    };
+    progress.clear();
+    let proof = match proof {
+        Ok(proof) => proof,
+        Err(failures) => {
+            hold_back(&mut report.entries);
+            report.held_back = failures;
+            report.registry = Some(RegistryUse::default());
+            return (
+                report,
+                Some(RegistryChecks {
+                    prover,
+                    kept,
+                    proof: None,
+                }),
+            );
+        }
+    };
+    report.registry = Some(RegistryUse {
+        tags: proof.tags.len(),
+        proofs: 1,
+        reads_for_plan: prover.reads().0,
+        ..RegistryUse::default()
+    });
+    let labels = labels(&report.entries, &proof);
+    let label = |digest: &Digest| {
+        labels
+            .get(digest)
+            .cloned()
+            .unwrap_or_else(|| digest.short().to_owned())
+    };
+    for entry in report
+        .entries
+        .iter_mut()
+        .filter(|e| e.action == Action::Delete)
+    {
+        let objection = match Digest::parse(&entry.name) {
+            Some(digest) => proof.objection(&digest, &entry.tags, &label),
+            None => Some(Objection::Unreadable(format!(
+                "`{}` is not a sha256 digest",
+                entry.name
+            ))),
+        };
+        if let Some(objection) = objection {
+            entry.action = Action::Keep;
+            entry.reason = Reason::Registry(objection);
+        }
+    }
+    let listed: std::collections::HashSet<&str> =
+        report.entries.iter().map(|e| e.name.as_str()).collect();
+    let unlisted: Vec<&String> = proof
+        .tags
+        .iter()
+        .filter(|(_, digest)| !listed.contains(digest.as_str()))
+        .map(|(tag, _)| tag)
+        .collect();
+    if !unlisted.is_empty() {
+        let shown: Vec<&str> = unlisted.iter().take(10).map(|tag| tag.as_str()).collect();
+        report.notes.push(format!(
+            "{} tags in the registry point at manifests the listing did not show ({}{}): what \
+             they need is kept",
+            unlisted.len(),
+            shown.join(", "),
+            if unlisted.len() > shown.len() {
+                ", …"
+            } else {
+                ""
+            }
+        ));
+    }
+    let checks = RegistryChecks {
+        prover,
+        kept,
+        proof: Some(proof),
+    };
+    (report, Some(checks))
+}
+
+/// The tagged versions still to be deleted, with the tags they were planned with.
+fn pending(entries: &[Entry]) -> Vec<Pending> {
+    entries
+        .iter()
+        .filter(|e| e.action == Action::Delete && e.outcome.is_none() && !e.tags.is_empty())
+        .filter_map(|e| {
+            Some(Pending {
+                digest: Digest::parse(&e.name)?,
+                tags: e.tags.clone(),
+            })
+        })
+        .collect()
+}
+
+/// How plans name a digest: a listed version's label, else the digest with its registry tags.
+fn labels(entries: &[Entry], proof: &Proof) -> HashMap<Digest, String> {
+    let mut labels: HashMap<Digest, String> = entries
+        .iter()
+        .filter_map(|e| Some((Digest::parse(&e.name)?, e.label())))
+        .collect();
+    for digest in proof.tags.values() {
+        labels.entry(digest.clone()).or_insert_with(|| {
+            format!("{} ({})", digest.short(), proof.tags_of(digest).join(", "))
+        });
+    }
+    labels
 }
 
 /// Every version of the package, or an error: a plan is never made from part of a listing.
@@ -647,12 +842,19 @@ fn merge_tags(kept: &mut PackageVersion, again: &PackageVersion) {
 /// Deletes what the plan deletes, tagged versions first, oldest first; in a dry run, records
 /// what it would delete. Tagged first: an index goes before the platform images it lists, so
 /// a run cut short leaves untagged orphans for the next run, never a tag whose image is
-/// missing a part. Before each delete the version is read again: one whose tags changed since
-/// the plan is spared, since the plan no longer speaks for it.
+/// missing a part.
+///
+/// For a container package every delete relies on a [`Proof`] no older than the job's
+/// [`Freshness`], and one taken before the first untagged delete and after any tagged delete
+/// that did not happen: a version that a tag in the registry now needs is spared, whatever the
+/// plan said, and so are the parts of a tagged image whose delete was refused. Before each
+/// delete the version is also read again from GitHub, and spared if its tags changed since the
+/// plan. When a proof cannot be taken, nothing more of the package is deleted.
 async fn carry_out(
     owned: OwnerClient<'_>,
     job: &PruneJob,
     package: &mut PackageReport,
+    mut checks: Option<&mut RegistryChecks<'_>>,
     deletions_left: &mut Option<usize>,
     progress: &mut Progress,
 ) {
@@ -665,22 +867,92 @@ async fn carry_out(
     });
     let total = order.len();
     let mut stopped_by: Option<i64> = None;
+    let mut untagged_proven = false;
+    let mut unprovable: Option<String> = None;
+    let labels: HashMap<Digest, String> = package
+        .entries
+        .iter()
+        .filter_map(|e| Some((Digest::parse(&e.name)?, e.label())))
+        .collect();
+    let label = |digest: &Digest| {
+        labels
+            .get(digest)
+            .cloned()
+            .unwrap_or_else(|| digest.short().to_owned())
+    };
     for (done, index) in order.into_iter().enumerate() {
         let entry = &package.entries[index];
+        let tagged = !entry.tags.is_empty();
         let outcome = if deletions_left.is_some_and(|left| left == 0) {
             Outcome::Deferred
         } else if let Some(failed) = stopped_by {
             Outcome::NotAttempted(format!("stopped after version {failed} failed"))
         } else if !job.execute {
             Outcome::WouldDelete
+        } else if let Some(why) = &unprovable {
+            Outcome::NotAttempted(format!("the registry check before deleting failed: {why}"))
         } else {
-            let outcome =
-                delete_if_unchanged(owned, &job.package_type, &package.package, entry).await;
-            if matches!(outcome, Outcome::Failed(_)) {
-                stopped_by = Some(entry.id);
+            let objection = match checks.as_deref_mut() {
+                None => Ok(None),
+                Some(checks) => {
+                    let stale = checks
+                        .proof
+                        .as_ref()
+                        .is_none_or(|proof| !proof.is_fresh(job.freshness));
+                    if stale || (!tagged && !untagged_proven) {
+                        untagged_proven |= !tagged;
+                        let pending = pending(&package.entries);
+                        match checks.prover.prove(&pending, &checks.kept).await {
+                            Ok(proof) => checks.proof = Some(proof),
+                            Err(failures) => {
+                                checks.proof = None;
+                                unprovable = Some(failures.join("; "));
+                            }
+                        }
+                    }
+                    match (&checks.proof, Digest::parse(&entry.name)) {
+                        (Some(proof), Some(digest)) => {
+                            Ok(proof.objection(&digest, &entry.tags, &label))
+                        }
+                        (Some(_), None) => Ok(Some(Objection::Unreadable(format!(
+                            "`{}` is not a sha256 digest",
+                            entry.name
+                        )))),
+                        (None, _) => Err(unprovable.clone().unwrap_or_default()),
+                    }
+                }
+            };
+            match objection {
+                Err(why) => {
+                    package.held_back.push(format!(
+                        "the registry check before deleting failed, so nothing more was deleted: {why}"
+                    ));
+                    Outcome::NotAttempted(format!(
+                        "the registry check before deleting failed: {why}"
+                    ))
+                }
+                Ok(Some(objection)) => Outcome::Spared(objection.to_string()),
+                Ok(None) => {
+                    let outcome =
+                        delete_if_unchanged(owned, &job.package_type, &package.package, entry)
+                            .await;
+                    if let Some(proof) = checks.as_deref_mut().and_then(|c| c.proof.as_mut()) {
+                        proof.deletes += 1;
+                    }
+                    if matches!(outcome, Outcome::Failed(_)) {
+                        stopped_by = Some(entry.id);
+                    }
+                    outcome
+                }
             }
-            outcome
         };
+        // A tagged version that stays keeps what it needs: the proof that counted on its
+        // going no longer holds.
+        if tagged && !matches!(outcome, Outcome::Deleted | Outcome::AlreadyGone) {
+            if let Some(checks) = checks.as_deref_mut() {
+                checks.proof = None;
+            }
+        }
         if let (Some(left), Outcome::Deleted | Outcome::WouldDelete) =
             (deletions_left.as_mut(), &outcome)
         {

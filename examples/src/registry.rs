@@ -4,14 +4,16 @@
 //! untagged. Works with ghcr.io, `containers.HOST` on GitHub Enterprise Server, and any
 //! distribution server.
 
+use github_packages::reqwest::header::LINK;
 use github_packages::reqwest::header::{
     HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER, USER_AGENT,
     WWW_AUTHENTICATE,
 };
-use github_packages::reqwest::{self, StatusCode, Url};
+use github_packages::reqwest::{self, Method, StatusCode, Url};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -28,6 +30,11 @@ const ACCEPT_MANIFESTS: &str = "application/vnd.oci.image.index.v1+json, applica
 /// answer is not a manifest.
 const MAX_MANIFEST_BYTES: usize = 4 << 20;
 const MAX_TOKEN_ANSWER_BYTES: usize = 64 << 10;
+const DOCKER_CONTENT_DIGEST: &str = "docker-content-digest";
+/// Tags asked for a page; a registry may send fewer and link the next page.
+const TAGS_PER_PAGE: usize = 1000;
+/// A tag list longer than this many pages is a registry that does not stop.
+const MAX_TAG_PAGES: usize = 10_000;
 /// Attempts at one manifest on 429, 5XX and connection failures.
 const MAX_TRANSIENT_ATTEMPTS: u32 = 4;
 /// A `Retry-After` longer than this is not waited out: the manifest counts as unreadable.
@@ -117,13 +124,73 @@ impl Child {
     }
 }
 
-/// A manifest as far as retention cares: the manifests it lists, if it is an index.
+/// A manifest as far as retention cares: the manifests it lists, if it is an index, and the
+/// manifest it is attached to, if it is a referrer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Manifest {
     pub digest: Digest,
     pub media_type: Option<String>,
     /// Empty for an image manifest.
     pub children: Vec<Child>,
+    /// The OCI 1.1 `subject`: the manifest this one is a signature, SBOM or attestation of.
+    pub subject: Option<Digest>,
+    /// `artifactType`, or the config's media type when it is not an image's.
+    pub artifact_type: Option<String>,
+}
+
+/// A manifest that names another as its `subject` (OCI 1.1): a signature, an SBOM, an
+/// attestation attached to an image after it was pushed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Referrer {
+    pub digest: Digest,
+    pub artifact_type: Option<String>,
+}
+
+/// Reads made by a [`Registry`], by kind: what a retention run costs the registry.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct ReadCounts {
+    /// Pages of tag lists.
+    pub tag_pages: usize,
+    /// `HEAD`s of tags: which digest each points at.
+    pub heads: usize,
+    /// Manifests read in full.
+    pub manifests: usize,
+    /// Answers of the referrers API.
+    pub referrers: usize,
+}
+
+impl ReadCounts {
+    pub fn total(&self) -> usize {
+        self.tag_pages + self.heads + self.manifests + self.referrers
+    }
+
+    /// The reads made since `earlier`.
+    pub fn since(&self, earlier: ReadCounts) -> ReadCounts {
+        ReadCounts {
+            tag_pages: self.tag_pages.saturating_sub(earlier.tag_pages),
+            heads: self.heads.saturating_sub(earlier.heads),
+            manifests: self.manifests.saturating_sub(earlier.manifests),
+            referrers: self.referrers.saturating_sub(earlier.referrers),
+        }
+    }
+}
+
+#[derive(Default)]
+struct ReadCounters {
+    tag_pages: AtomicUsize,
+    heads: AtomicUsize,
+    manifests: AtomicUsize,
+    referrers: AtomicUsize,
+}
+
+/// A successful answer, as far as this module reads one.
+struct Answer {
+    body: Vec<u8>,
+    content_type: Option<String>,
+    /// `Docker-Content-Digest`.
+    digest: Option<Digest>,
+    /// The `Link` header's `rel="next"` target, as written.
+    next: Option<String>,
 }
 
 /// A login for the registry's token endpoint: on GitHub, any user name and a GitHub token.
@@ -242,6 +309,7 @@ pub struct Registry {
     tokens: Mutex<HashMap<String, HeaderValue>>,
     exchanging: tokio::sync::Mutex<()>,
     retry_backoff: Duration,
+    reads: ReadCounters,
 }
 
 impl fmt::Debug for Registry {
@@ -286,6 +354,7 @@ impl Registry {
             tokens: Mutex::new(HashMap::new()),
             exchanging: tokio::sync::Mutex::new(()),
             retry_backoff: Duration::from_secs(1),
+            reads: ReadCounters::default(),
         })
     }
 
@@ -306,21 +375,19 @@ impl Registry {
         digest: &Digest,
     ) -> Result<Manifest, RegistryError> {
         check_repository(repository)?;
-        let mut url = self.base_url.clone();
-        let path = format!(
-            "{}/v2/{repository}/manifests/{digest}",
-            url.path().trim_end_matches('/')
-        );
-        url.set_path(&path);
-        let (body, content_type) = self.get_authorized(&url, repository).await?;
-        let actual = Digest::of(&body);
+        let url = self.url(&format!("{repository}/manifests/{digest}"));
+        let answer = self
+            .send(Method::GET, &url, repository, ACCEPT_MANIFESTS)
+            .await?;
+        self.reads.manifests.fetch_add(1, Ordering::Relaxed);
+        let actual = Digest::of(&answer.body);
         if actual != *digest {
             return Err(RegistryError::DigestMismatch {
                 expected: digest.clone(),
                 actual,
             });
         }
-        parse_manifest(digest.clone(), &body, content_type).map_err(|message| {
+        parse_manifest(digest.clone(), &answer.body, answer.content_type).map_err(|message| {
             RegistryError::Malformed {
                 url: url.to_string(),
                 message,
@@ -328,18 +395,176 @@ impl Registry {
         })
     }
 
-    /// GET with the repository's token, meeting a `WWW-Authenticate` challenge once and
-    /// retrying transient failures a bounded number of times.
-    async fn get_authorized(
+    /// The manifest `tag` points at now, named by the digest of the content the registry sent
+    /// (checked against `Docker-Content-Digest` when the registry gives one).
+    pub async fn manifest_of_tag(
         &self,
+        repository: &str,
+        tag: &str,
+    ) -> Result<Manifest, RegistryError> {
+        check_repository(repository)?;
+        check_tag(tag)?;
+        let url = self.url(&format!("{repository}/manifests/{tag}"));
+        let answer = self
+            .send(Method::GET, &url, repository, ACCEPT_MANIFESTS)
+            .await?;
+        self.reads.manifests.fetch_add(1, Ordering::Relaxed);
+        let digest = Digest::of(&answer.body);
+        if let Some(stated) = answer.digest.filter(|stated| *stated != digest) {
+            return Err(RegistryError::DigestMismatch {
+                expected: stated,
+                actual: digest,
+            });
+        }
+        parse_manifest(digest, &answer.body, answer.content_type).map_err(|message| {
+            RegistryError::Malformed {
+                url: url.to_string(),
+                message,
+            }
+        })
+    }
+
+    /// The digest `tag` points at now, from a `HEAD` (no body travels). A registry that does
+    /// not say (no `Docker-Content-Digest`) is asked for the manifest itself.
+    pub async fn resolve_tag(&self, repository: &str, tag: &str) -> Result<Digest, RegistryError> {
+        check_repository(repository)?;
+        check_tag(tag)?;
+        let url = self.url(&format!("{repository}/manifests/{tag}"));
+        let answer = self
+            .send(Method::HEAD, &url, repository, ACCEPT_MANIFESTS)
+            .await?;
+        self.reads.heads.fetch_add(1, Ordering::Relaxed);
+        match answer.digest {
+            Some(digest) => Ok(digest),
+            None => Ok(self.manifest_of_tag(repository, tag).await?.digest),
+        }
+    }
+
+    /// Every tag of `repository`, following the registry's pages (`n`, `last`, `Link`); each
+    /// checked against the distribution spec's tag grammar, since a tag is later put in a URL.
+    /// `None` when the registry answers 404, as the distribution server does for a repository
+    /// without tags (and any registry for a name it does not know).
+    pub async fn tags(&self, repository: &str) -> Result<Option<Vec<String>>, RegistryError> {
+        check_repository(repository)?;
+        let mut url = self.url(&format!("{repository}/tags/list"));
+        url.query_pairs_mut()
+            .append_pair("n", &TAGS_PER_PAGE.to_string());
+        let mut tags = std::collections::BTreeSet::new();
+        let mut visited = std::collections::HashSet::new();
+        loop {
+            if !visited.insert(url.to_string()) {
+                return Err(RegistryError::Malformed {
+                    url: url.to_string(),
+                    message: "the tag list links back to a page already read".into(),
+                });
+            }
+            if visited.len() > MAX_TAG_PAGES {
+                return Err(RegistryError::Malformed {
+                    url: url.to_string(),
+                    message: format!("the tag list goes on past {MAX_TAG_PAGES} pages"),
+                });
+            }
+            let answer = match self
+                .send(Method::GET, &url, repository, "application/json")
+                .await
+            {
+                Err(RegistryError::Status { status: 404, .. }) if visited.len() == 1 => {
+                    self.reads.tag_pages.fetch_add(1, Ordering::Relaxed);
+                    return Ok(None);
+                }
+                answer => answer?,
+            };
+            self.reads.tag_pages.fetch_add(1, Ordering::Relaxed);
+            #[derive(Deserialize)]
+            struct Page {
+                #[serde(default)]
+                tags: Option<Vec<String>>,
+            }
+            let page: Page =
+                serde_json::from_slice(&answer.body).map_err(|error| RegistryError::Malformed {
+                    url: url.to_string(),
+                    message: format!("not a tag list: {error}"),
+                })?;
+            for tag in page.tags.unwrap_or_default() {
+                check_tag(&tag).map_err(|_| RegistryError::Malformed {
+                    url: url.to_string(),
+                    message: format!("the tag list names {tag:?}, which is not a valid tag"),
+                })?;
+                tags.insert(tag);
+            }
+            match answer.next {
+                Some(next) => {
+                    let next = url.join(&next).ok().filter(|next| {
+                        next.origin() == self.base_url.origin() && next.path() == url.path()
+                    });
+                    url = next.ok_or_else(|| RegistryError::Malformed {
+                        url: url.to_string(),
+                        message: "the tag list's next page is not a page of the same list".into(),
+                    })?;
+                }
+                None => return Ok(Some(tags.into_iter().collect())),
+            }
+        }
+    }
+
+    /// The OCI 1.1 referrers of `digest` (signatures, SBOMs, attestations whose `subject` it
+    /// is), or `None` when the registry has no referrers API: the spec forbids a registry that
+    /// has one to answer 404, so a 404 means it has none.
+    pub async fn referrers(
+        &self,
+        repository: &str,
+        digest: &Digest,
+    ) -> Result<Option<Vec<Referrer>>, RegistryError> {
+        check_repository(repository)?;
+        let url = self.url(&format!("{repository}/referrers/{digest}"));
+        let answer = match self.send(Method::GET, &url, repository, OCI_INDEX).await {
+            Ok(answer) => answer,
+            Err(RegistryError::Status { status: 404, .. }) => return Ok(None),
+            Err(error) => return Err(error),
+        };
+        self.reads.referrers.fetch_add(1, Ordering::Relaxed);
+        parse_referrers(&answer.body)
+            .map(Some)
+            .map_err(|message| RegistryError::Malformed {
+                url: url.to_string(),
+                message,
+            })
+    }
+
+    /// How many reads of each kind this client has made.
+    pub fn reads(&self) -> ReadCounts {
+        ReadCounts {
+            tag_pages: self.reads.tag_pages.load(Ordering::Relaxed),
+            heads: self.reads.heads.load(Ordering::Relaxed),
+            manifests: self.reads.manifests.load(Ordering::Relaxed),
+            referrers: self.reads.referrers.load(Ordering::Relaxed),
+        }
+    }
+
+    fn url(&self, rest: &str) -> Url {
+        let mut url = self.base_url.clone();
+        let path = format!("{}/v2/{rest}", url.path().trim_end_matches('/'));
+        url.set_path(&path);
+        url
+    }
+
+    /// One request with the repository's token, meeting a `WWW-Authenticate` challenge once
+    /// and retrying transient failures a bounded number of times.
+    async fn send(
+        &self,
+        method: Method,
         url: &Url,
         repository: &str,
-    ) -> Result<(Vec<u8>, Option<String>), RegistryError> {
+        accept: &str,
+    ) -> Result<Answer, RegistryError> {
         let mut exchanged = false;
         let mut transient_failures = 0;
         loop {
             let sent = self.token_for(repository);
-            let mut request = self.http.get(url.clone()).header(ACCEPT, ACCEPT_MANIFESTS);
+            let mut request = self
+                .http
+                .request(method.clone(), url.clone())
+                .header(ACCEPT, accept);
             if let Some(token) = &sent {
                 request = request.header(AUTHORIZATION, token.clone());
             }
@@ -356,25 +581,44 @@ impl Registry {
             };
             let status = response.status();
             if status.is_success() {
-                let content_type = response
+                let header = |name| {
+                    response
+                        .headers()
+                        .get(name)
+                        .and_then(|value: &HeaderValue| value.to_str().ok())
+                        .map(str::to_owned)
+                };
+                let content_type = header(CONTENT_TYPE.as_str()).map(|value| {
+                    value
+                        .split(';')
+                        .next()
+                        .unwrap_or_default()
+                        .trim()
+                        .to_owned()
+                });
+                let digest = header(DOCKER_CONTENT_DIGEST).and_then(|d| Digest::parse(d.trim()));
+                let next = response
                     .headers()
-                    .get(CONTENT_TYPE)
-                    .and_then(|value| value.to_str().ok())
-                    .map(|value| {
-                        value
-                            .split(';')
-                            .next()
-                            .unwrap_or_default()
-                            .trim()
-                            .to_owned()
-                    });
-                let body = read_limited(response, MAX_MANIFEST_BYTES)
-                    .await
-                    .map_err(|message| RegistryError::Malformed {
-                        url: url.to_string(),
-                        message,
-                    })?;
-                return Ok((body, content_type));
+                    .get_all(LINK)
+                    .iter()
+                    .filter_map(|value| value.to_str().ok())
+                    .find_map(next_link);
+                let body = if method == Method::HEAD {
+                    Vec::new()
+                } else {
+                    read_limited(response, MAX_MANIFEST_BYTES)
+                        .await
+                        .map_err(|message| RegistryError::Malformed {
+                            url: url.to_string(),
+                            message,
+                        })?
+                };
+                return Ok(Answer {
+                    body,
+                    content_type,
+                    digest,
+                    next,
+                });
             }
             if status == StatusCode::UNAUTHORIZED {
                 if exchanged {
@@ -669,6 +913,72 @@ fn check_repository(name: &str) -> Result<(), RegistryError> {
     }
 }
 
+/// Tags as the distribution spec defines them: `[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}`, which
+/// keeps a tag one path segment.
+pub fn check_tag(tag: &str) -> Result<(), RegistryError> {
+    let bytes = tag.as_bytes();
+    let valid = (1..=128).contains(&bytes.len())
+        && (bytes[0].is_ascii_alphanumeric() || bytes[0] == b'_')
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
+    if valid {
+        Ok(())
+    } else {
+        Err(RegistryError::InvalidRepository(format!("tag {tag:?}")))
+    }
+}
+
+/// The target of a `Link` header's `rel="next"`: `<url>; rel="next"`, among others.
+fn next_link(header: &str) -> Option<String> {
+    header.split(',').find_map(|link| {
+        let (target, params) = link.trim().split_once(';')?;
+        let target = target.trim().strip_prefix('<')?.strip_suffix('>')?;
+        params
+            .split(';')
+            .filter_map(|param| param.trim().split_once('='))
+            .any(|(key, value)| {
+                key.trim().eq_ignore_ascii_case("rel")
+                    && value
+                        .trim()
+                        .trim_matches('"')
+                        .split_ascii_whitespace()
+                        .any(|rel| rel.eq_ignore_ascii_case("next"))
+            })
+            .then(|| target.to_owned())
+    })
+}
+
+fn parse_referrers(body: &[u8]) -> Result<Vec<Referrer>, String> {
+    #[derive(Deserialize)]
+    struct Wire {
+        #[serde(default)]
+        manifests: Vec<WireReferrer>,
+    }
+    #[derive(Deserialize)]
+    struct WireReferrer {
+        digest: String,
+        #[serde(rename = "artifactType", default)]
+        artifact_type: Option<String>,
+    }
+    let wire: Wire =
+        serde_json::from_slice(body).map_err(|error| format!("not a referrers index: {error}"))?;
+    wire.manifests
+        .into_iter()
+        .map(|referrer| {
+            Ok(Referrer {
+                digest: Digest::parse(&referrer.digest).ok_or_else(|| {
+                    format!(
+                        "the referrers list `{}`, not a sha256 digest",
+                        referrer.digest
+                    )
+                })?,
+                artifact_type: referrer.artifact_type,
+            })
+        })
+        .collect()
+}
+
 fn is_transient(error: &reqwest::Error) -> bool {
     error.is_connect() || error.is_timeout() || error.is_request()
 }
@@ -712,6 +1022,21 @@ fn parse_manifest(
         media_type: Option<String>,
         #[serde(default)]
         manifests: Vec<WireDescriptor>,
+        #[serde(default)]
+        subject: Option<WireSubject>,
+        #[serde(rename = "artifactType", default)]
+        artifact_type: Option<String>,
+        #[serde(default)]
+        config: Option<WireConfig>,
+    }
+    #[derive(Deserialize)]
+    struct WireSubject {
+        digest: String,
+    }
+    #[derive(Deserialize)]
+    struct WireConfig {
+        #[serde(rename = "mediaType", default)]
+        media_type: String,
     }
     #[derive(Deserialize)]
     struct WireDescriptor {
@@ -770,10 +1095,34 @@ fn parse_manifest(
             role,
         });
     }
+    let subject =
+        match wire.subject {
+            // A referrer whose subject cannot be named could be one a kept image needs.
+            Some(subject) => Some(Digest::parse(&subject.digest).ok_or_else(|| {
+                format!("the subject `{}` is not a sha256 digest", subject.digest)
+            })?),
+            None => None,
+        };
+    let image_config = |media_type: &str| {
+        matches!(
+            media_type,
+            "application/vnd.oci.image.config.v1+json"
+                | "application/vnd.docker.container.image.v1+json"
+                | "application/vnd.oci.empty.v1+json"
+                | ""
+        )
+    };
+    let artifact_type = wire.artifact_type.or_else(|| {
+        wire.config
+            .map(|config| config.media_type)
+            .filter(|media_type| !image_config(media_type))
+    });
     Ok(Manifest {
         digest,
         media_type: wire.media_type.or(content_type),
         children,
+        subject,
+        artifact_type,
     })
 }
 

@@ -1,14 +1,12 @@
-//! Which versions of a package to delete: the policy's rules ([`select`]), then the
-//! registry's word on what a kept image still needs ([`protect`]). Pure but for the manifest
-//! reads `protect` is given, so that the rules can be read and tested on their own.
+//! Which versions of a package to delete by the policy's rules ([`select`]): pure, so that
+//! the rules can be read and tested on their own. The registry's word on what a kept image
+//! still needs overrides them: see [`crate::proof`].
 
-use crate::registry::{ChildRole, Digest, Manifest};
-use futures_util::stream::{self, StreamExt};
+use crate::proof::Objection;
+use crate::registry::Digest;
 use github_packages::chrono::{DateTime, Duration as Age, Utc};
 use github_packages::PackageVersion;
-use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt;
-use std::future::Future;
 
 /// A tag pattern: `*` stands for any run of characters, `?` for one; all else is literal.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -144,16 +142,9 @@ pub enum Reason {
     RecentUntagged {
         days: i64,
     },
-    /// A manifest of a kept index: a platform image, an attestation, a nested index.
-    PartOfKept {
-        role: String,
-        parent: String,
-    },
-    /// A cosign signature, attestation or SBOM (`sha256-<hex>.sig`, `.att`, `.sbom`) of a kept
-    /// version.
-    AttachedToKept {
-        subject: String,
-    },
+    /// The registry's word overrides the rules: a tag there needs it, or its tags there are
+    /// not those the listing showed, or its manifest could not be read.
+    Registry(Objection),
     OlderTagged {
         keep: usize,
     },
@@ -176,8 +167,14 @@ impl Reason {
             Reason::NewestTagged { .. } => "newest-tagged",
             Reason::RecentTagged { .. } => "recent-tagged",
             Reason::RecentUntagged { .. } => "recent-untagged",
-            Reason::PartOfKept { .. } => "part-of-kept-image",
-            Reason::AttachedToKept { .. } => "attached-to-kept",
+            Reason::Registry(Objection::Needed(need)) => match need.kind {
+                "tag" => "tagged-in-registry",
+                "signature" => "attached-to-kept",
+                "referrer" => "referrer-of-kept",
+                _ => "part-of-kept-image",
+            },
+            Reason::Registry(Objection::TagsDiffer { .. }) => "registry-tags-differ",
+            Reason::Registry(Objection::Unreadable(_)) => "unreadable-manifest",
             Reason::OlderTagged { .. } => "older-tagged",
             Reason::OldUntagged { .. } => "old-untagged",
             Reason::OldAttachment { .. } => "old-attachment",
@@ -193,10 +190,7 @@ impl fmt::Display for Reason {
             Reason::NewestTagged { keep } => write!(f, "one of the {keep} newest tagged"),
             Reason::RecentTagged { days } => write!(f, "tagged, {days} days old"),
             Reason::RecentUntagged { days } => write!(f, "untagged, {days} days old"),
-            Reason::PartOfKept { role, parent } => write!(f, "{role} of kept {parent}"),
-            Reason::AttachedToKept { subject } => {
-                write!(f, "signature or attestation of kept {subject}")
-            }
+            Reason::Registry(objection) => write!(f, "{objection}"),
             Reason::OlderTagged { keep } => {
                 write!(f, "tagged, older than the {keep} newest tagged")
             }
@@ -320,7 +314,7 @@ pub fn attachment_subject(tag: &str) -> Option<Digest> {
 
 /// The policy's decision for every version, newest first, before the registry is asked.
 /// Signatures and attestations attached by tag follow the untagged rule (they are not
-/// releases); [`protect`] keeps those of kept versions.
+/// releases); [`crate::proof`] keeps those of kept versions.
 pub fn select(
     versions: &[PackageVersion],
     policy: &RetentionPolicy,
@@ -405,194 +399,6 @@ pub fn select(
 /// than followed: real images nest one level, and a registry must not keep us reading.
 pub const MAX_INDEX_DEPTH: usize = 8;
 
-/// What [`protect`] read and kept.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Protection {
-    pub manifests_read: usize,
-    /// Versions the rules would delete that the registry check keeps.
-    pub protected: usize,
-    /// Manifests of kept versions that could not be read, each with why. When any, the
-    /// caller must delete nothing of the package: a kept image could need any version.
-    pub failures: Vec<String>,
-}
-
-/// Keeps every version a kept version needs: the manifests a kept index lists (platform
-/// images, attestation manifests, nested indexes, at any depth) and the signatures and
-/// attestations tagged `sha256-<hex>.*` after a kept digest, until nothing more changes.
-///
-/// `read` fetches one manifest; up to `concurrency` reads run at once. Every kept version is
-/// read, tagged ones first, except those already known from an index to be image manifests:
-/// a kept untagged index (an old tag's image, still young) needs its platform images too.
-/// `on_read(read, queued)` reports progress.
-pub async fn protect<F, Fut, E>(
-    entries: &mut [Entry],
-    read: F,
-    concurrency: usize,
-    mut on_read: impl FnMut(usize, usize),
-) -> Protection
-where
-    F: Fn(Digest) -> Fut,
-    Fut: Future<Output = Result<Manifest, E>>,
-    E: fmt::Display,
-{
-    let mut protection = Protection::default();
-    let mut by_digest: HashMap<Digest, usize> = HashMap::new();
-    let mut attachments: HashMap<Digest, Vec<usize>> = HashMap::new();
-    for (index, entry) in entries.iter().enumerate() {
-        if let Some(digest) = Digest::parse(&entry.name) {
-            by_digest.insert(digest, index);
-        }
-        for subject in entry.tags.iter().filter_map(|tag| attachment_subject(tag)) {
-            attachments.entry(subject).or_default().push(index);
-        }
-    }
-    let mut queued: HashSet<Digest> = HashSet::new();
-    // Known from an index descriptor to be an image manifest: nothing to read.
-    let mut image_manifests: HashSet<Digest> = HashSet::new();
-    let mut now: VecDeque<(Digest, usize)> = VecDeque::new();
-    let mut later: VecDeque<Digest> = VecDeque::new();
-    let kept: Vec<usize> = (0..entries.len())
-        .filter(|&i| entries[i].action == Action::Keep)
-        .collect();
-    for &index in &kept {
-        let entry = &entries[index];
-        match Digest::parse(&entry.name) {
-            Some(digest) if entry.tags.is_empty() => later.push_back(digest),
-            Some(digest) => {
-                if queued.insert(digest.clone()) {
-                    now.push_back((digest, 0));
-                }
-            }
-            None => protection.failures.push(format!(
-                "kept version {} is named `{}`, not a sha256 digest, so its manifest cannot be read",
-                entry.id, entry.name
-            )),
-        }
-    }
-    for &index in &kept {
-        if let Some(digest) = Digest::parse(&entries[index].name) {
-            keep_attachments(
-                entries,
-                &attachments,
-                &digest,
-                &mut queued,
-                &mut now,
-                &mut protection,
-            );
-        }
-    }
-    loop {
-        if now.is_empty() {
-            // Kept untagged versions come last: by now most are known to be platform images.
-            while let Some(digest) = later.pop_front() {
-                if !image_manifests.contains(&digest) && queued.insert(digest.clone()) {
-                    now.push_back((digest, 0));
-                }
-            }
-            if now.is_empty() {
-                break;
-            }
-        }
-        let batch: Vec<(Digest, usize)> = now.drain(..).collect();
-        let results: Vec<((Digest, usize), Result<Manifest, E>)> = stream::iter(batch)
-            .map(|(digest, depth)| {
-                let reading = read(digest.clone());
-                async move { ((digest, depth), reading.await) }
-            })
-            .buffer_unordered(concurrency.max(1))
-            .collect()
-            .await;
-        protection.manifests_read += results.len();
-        on_read(protection.manifests_read, queued.len());
-        for ((digest, depth), result) in results {
-            let manifest = match result {
-                Ok(manifest) => manifest,
-                Err(error) => {
-                    let label = by_digest
-                        .get(&digest)
-                        .map_or(digest.to_string(), |&i| entries[i].label());
-                    protection.failures.push(format!(
-                        "the manifest of kept {label} could not be read: {error}"
-                    ));
-                    continue;
-                }
-            };
-            let parent = by_digest
-                .get(&digest)
-                .map_or(digest.short().to_owned(), |&i| entries[i].label());
-            for child in manifest.children {
-                if let Some(&index) = by_digest.get(&child.digest) {
-                    let entry = &mut entries[index];
-                    if entry.action == Action::Delete {
-                        entry.action = Action::Keep;
-                        entry.reason = Reason::PartOfKept {
-                            role: role_text(&child.role),
-                            parent: parent.clone(),
-                        };
-                        protection.protected += 1;
-                    }
-                }
-                keep_attachments(
-                    entries,
-                    &attachments,
-                    &child.digest,
-                    &mut queued,
-                    &mut now,
-                    &mut protection,
-                );
-                if !child.is_index() {
-                    image_manifests.insert(child.digest);
-                } else if depth + 1 > MAX_INDEX_DEPTH {
-                    protection.failures.push(format!(
-                        "{parent} nests indexes deeper than {MAX_INDEX_DEPTH} levels; not followed"
-                    ));
-                } else if queued.insert(child.digest.clone()) {
-                    now.push_back((child.digest, depth + 1));
-                }
-            }
-        }
-    }
-    protection
-}
-
-fn role_text(role: &ChildRole) -> String {
-    match role {
-        ChildRole::Attestation { of: Some(of) } => match Digest::parse(of) {
-            Some(of) => format!("attestation manifest (of {})", of.short()),
-            None => role.to_string(),
-        },
-        role => role.to_string(),
-    }
-}
-
-/// Keeps the versions tagged as attachments of `subject`, and queues them to be read: an
-/// attachment may itself be an index (the OCI referrers tag is one).
-fn keep_attachments(
-    entries: &mut [Entry],
-    attachments: &HashMap<Digest, Vec<usize>>,
-    subject: &Digest,
-    queued: &mut HashSet<Digest>,
-    now: &mut VecDeque<(Digest, usize)>,
-    protection: &mut Protection,
-) {
-    for &index in attachments.get(subject).into_iter().flatten() {
-        let entry = &mut entries[index];
-        if entry.action != Action::Delete {
-            continue;
-        }
-        entry.action = Action::Keep;
-        entry.reason = Reason::AttachedToKept {
-            subject: subject.short().to_owned(),
-        };
-        protection.protected += 1;
-        if let Some(digest) = Digest::parse(&entry.name) {
-            if queued.insert(digest.clone()) {
-                now.push_back((digest, 0));
-            }
-        }
-    }
-}
-
 /// Turns every deletion into [`Action::HeldBack`]: the fail-closed answer to a registry
 /// check that did not complete.
 pub fn hold_back(entries: &mut [Entry]) -> usize {
@@ -610,7 +416,6 @@ pub fn hold_back(entries: &mut [Entry]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::registry::{Child, OCI_INDEX, OCI_MANIFEST};
 
     #[test]
     fn globs() {
@@ -742,128 +547,5 @@ mod tests {
                 (4, Action::Delete, "older-tagged"),
             ]
         );
-    }
-
-    fn index(children: &[(u8, &str)]) -> Manifest {
-        Manifest {
-            digest: digest(0),
-            media_type: Some(OCI_INDEX.into()),
-            children: children
-                .iter()
-                .map(|&(n, media_type)| Child {
-                    digest: digest(n),
-                    media_type: media_type.into(),
-                    role: ChildRole::Platform(format!("linux/{n}")),
-                })
-                .collect(),
-        }
-    }
-
-    fn image() -> Manifest {
-        Manifest {
-            digest: digest(0),
-            media_type: Some(OCI_MANIFEST.into()),
-            children: Vec::new(),
-        }
-    }
-
-    async fn run_protect(
-        entries: &mut [Entry],
-        manifests: HashMap<Digest, Manifest>,
-    ) -> (Protection, Vec<Digest>) {
-        let reads = std::sync::Mutex::new(Vec::new());
-        let protection = protect(
-            entries,
-            |digest: Digest| {
-                reads.lock().unwrap().push(digest.clone());
-                let manifest = manifests.get(&digest).cloned().ok_or("manifest unknown");
-                async move { manifest }
-            },
-            4,
-            |_, _| {},
-        )
-        .await;
-        (protection, reads.into_inner().unwrap())
-    }
-
-    #[tokio::test]
-    async fn nested_indexes_shared_children_and_attachments_of_children() {
-        // 1 (kept, tagged) -> nested index 2 -> platform 3; 1 -> platform 4, shared with the
-        // deleted index 5, whose other child 6 goes; 7 signs platform 4; 8 signs 6.
-        let versions = [
-            entry(1, &["v2"], 30),
-            entry(2, &[], 30),
-            entry(3, &[], 30),
-            entry(4, &[], 90),
-            entry(5, &["v1"], 90),
-            entry(6, &[], 90),
-            entry(7, &[&format!("sha256-{}.sig", digest(4).hex())], 30),
-            entry(8, &[&format!("sha256-{}.sig", digest(6).hex())], 90),
-        ];
-        let policy = RetentionPolicy {
-            keep_tagged: 1,
-            ..RetentionPolicy::default()
-        };
-        let mut entries = select(&versions, &policy, now());
-        let manifests = HashMap::from([
-            (digest(1), index(&[(2, OCI_INDEX), (4, OCI_MANIFEST)])),
-            (digest(2), index(&[(3, OCI_MANIFEST)])),
-            (digest(7), image()),
-        ]);
-        let (protection, reads) = run_protect(&mut entries, manifests).await;
-        assert_eq!(protection.failures, Vec::<String>::new());
-        assert_eq!(
-            decisions(&entries),
-            [
-                (1, Action::Keep, "newest-tagged"),
-                (2, Action::Keep, "part-of-kept-image"),
-                (3, Action::Keep, "part-of-kept-image"),
-                (4, Action::Keep, "part-of-kept-image"),
-                (5, Action::Delete, "older-tagged"),
-                (6, Action::Delete, "old-untagged"),
-                (7, Action::Keep, "attached-to-kept"),
-                (8, Action::Delete, "old-attachment"),
-            ]
-        );
-        assert_eq!(protection.protected, 4);
-        // The deleted index 5 is never read, nor the platform images 3 and 4.
-        let mut reads = reads;
-        reads.sort();
-        let mut expected = vec![digest(1), digest(2), digest(7)];
-        expected.sort();
-        assert_eq!(reads, expected);
-    }
-
-    #[tokio::test]
-    async fn an_unreadable_or_too_deep_kept_manifest_is_a_failure() {
-        let versions = [entry(1, &["v1"], 30), entry(2, &[], 30)];
-        let mut entries = select(&versions, &RetentionPolicy::default(), now());
-        let (protection, _) = run_protect(&mut entries, HashMap::new()).await;
-        assert_eq!(protection.failures.len(), 1);
-        assert!(
-            protection.failures[0].contains("could not be read: manifest unknown"),
-            "{:?}",
-            protection.failures
-        );
-        assert_eq!(hold_back(&mut entries), 1);
-        assert_eq!(
-            entries
-                .iter()
-                .filter(|e| e.action == Action::Delete)
-                .count(),
-            0
-        );
-
-        // An index whose child is itself, and a chain deeper than the limit.
-        let mut entries = select(&versions, &RetentionPolicy::default(), now());
-        let mut manifests =
-            HashMap::from([(digest(1), index(&[(1, OCI_INDEX), (100, OCI_INDEX)]))]);
-        for n in 100..120 {
-            manifests.insert(digest(n), index(&[(n + 1, OCI_INDEX)]));
-        }
-        let (protection, reads) = run_protect(&mut entries, manifests).await;
-        assert_eq!(reads.len(), 1 + MAX_INDEX_DEPTH, "{reads:?}");
-        assert_eq!(protection.failures.len(), 1, "{:?}", protection.failures);
-        assert!(protection.failures[0].contains("deeper than"));
     }
 }

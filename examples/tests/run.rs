@@ -7,7 +7,7 @@ mod support;
 use examples::registry::Digest;
 use serde_json::{json, Value};
 use support::{deletes, mount_package, run, run_with_env, stderr, stdout, Images};
-use wiremock::matchers::{header, method, path, query_param};
+use wiremock::matchers::{header, method, path, path_regex, query_param};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 const PRUNE: &str = env!("CARGO_BIN_EXE_prune-versions");
@@ -169,7 +169,7 @@ async fn prune_is_a_dry_run_by_default_and_prints_a_plan() {
     assert!(output.status.success(), "{output:?}");
     let text = stdout(&output);
     assert!(
-        text.contains("app: 5 versions; 3 manifests read from octo-org/app"),
+        text.contains("app: 5 versions; 4 tags and 6 manifests read from octo-org/app"),
         "{text}"
     );
     assert!(text.contains("  2 to delete, 3 kept"), "{text}");
@@ -453,7 +453,11 @@ async fn the_authenticated_user_s_images_are_read_under_their_login() {
     ];
     let output = run(PRUNE, &server, &args).await;
     assert!(output.status.success(), "{output:?}");
-    assert!(stdout(&output).contains("1 manifests read from octocat/app"));
+    assert!(
+        stdout(&output).contains("manifests read from octocat/app"),
+        "{}",
+        stdout(&output)
+    );
     assert_eq!(
         deletes(&server).await,
         ["/user/packages/container/app/versions/1"]
@@ -500,7 +504,11 @@ async fn the_registry_login_is_the_github_token_under_github_actor() {
     )
     .await;
     assert!(output.status.success(), "{output:?}");
-    assert!(stdout(&output).contains("3 manifests read from octo-org/app"));
+    assert!(
+        stdout(&output).contains("4 tags and 6 manifests read from octo-org/app"),
+        "{}",
+        stdout(&output)
+    );
     let requests = server.received_requests().await.unwrap();
     assert_eq!(requests_to(&requests, "GET", "/token"), 1);
 }
@@ -516,6 +524,12 @@ async fn long_listing(count: i64, failing: Option<i64>) -> MockServer {
     Mock::given(method("GET"))
         .and(path("/orgs/octo-org/packages/container/app"))
         .respond_with(ResponseTemplate::new(200).set_body_json(package(1, "app", count as u64)))
+        .mount(&server)
+        .await;
+    // The registry has no tags: nothing needs the untagged versions.
+    Mock::given(method("GET"))
+        .and(path("/v2/octo-org/app/tags/list"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"tags": []})))
         .mount(&server)
         .await;
     let pages = versions.chunks(100).count() as i64;
@@ -663,4 +677,62 @@ async fn packages_without_manifests_need_no_registry() {
     assert!(stdout(&output).contains(
         "summary (dry run: nothing was deleted; pass --execute to delete): 1 to delete, 1 kept"
     ));
+}
+
+/// A registry with the OCI 1.1 referrers API (distribution 3, several hosted registries;
+/// Debian's 2.8 has none, so it is scripted here): the referrers of what a tag needs come from
+/// it, and untagged candidates are not read one by one.
+#[tokio::test]
+async fn referrers_come_from_the_referrers_api_where_the_registry_has_one() {
+    let server = MockServer::start().await;
+    let mut images = Images::new("octo-org/app");
+    let v1 = images.version(3, &["v1"], 1);
+    let kept = Digest::parse(v1["name"].as_str().unwrap()).unwrap();
+    let signature = Digest::of(b"a sigstore bundle of v1, never served");
+    let orphan = Digest::of(b"an old untagged image, never served");
+    let versions = [
+        v1,
+        support::version(2, signature.as_str(), &[], 40),
+        support::version(1, orphan.as_str(), &[], 40),
+    ];
+    images.mount(&server).await;
+    let bundle = "application/vnd.dev.sigstore.bundle.v0.3+json";
+    Mock::given(method("GET"))
+        .and(path(format!("/v2/octo-org/app/referrers/{kept}")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+            "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json",
+                           "digest": signature.as_str(), "size": 1, "artifactType": bundle}]
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path_regex("^/v2/octo-org/app/referrers/"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": []
+        })))
+        .mount(&server)
+        .await;
+    mount_package(&server, Some("octo-org"), "app", &versions).await;
+    let output = run(PRUNE, &server, &prune_args(&server, &["--execute"])).await;
+    let text = stdout(&output);
+    assert!(output.status.success(), "{output:?}\n{text}");
+    assert!(
+        text.contains(&format!("referrer ({bundle}) of {}", &kept.as_str()[..19])),
+        "{text}"
+    );
+    assert_eq!(
+        deletes(&server).await,
+        ["/orgs/octo-org/packages/container/app/versions/1"]
+    );
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(
+        requests_to(&requests, "GET", &format!("/manifests/{signature}")),
+        0
+    );
+    assert_eq!(
+        requests_to(&requests, "GET", &format!("/manifests/{orphan}")),
+        0
+    );
+    assert!(requests_to(&requests, "GET", &format!("/referrers/{kept}")) >= 1);
 }

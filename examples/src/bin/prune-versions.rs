@@ -5,6 +5,7 @@
 //! `GITHUB_TOKEN_COMMAND` (a command that prints one, run again when it expires),
 //! `GITHUB_API_URL` and `GITHUB_ACTOR`.
 
+use examples::proof::Freshness;
 use examples::{Format, PruneJob, RetentionPolicy, TagPattern};
 use github_packages::chrono::{DateTime, Duration, Utc};
 use github_packages::{Owner, PackageType};
@@ -34,12 +35,19 @@ usage.
                                the next run
   --deletes-per-minute N       pace deletes at N a minute, one at a time (default 80,
                                GitHub's documented limit for requests that change content)
+  --proof-max-deletes N        before deleting, the registry's tags are read again and what
+                               they need is kept; a proof serves at most N deletes
+                               (default 250) ...
+  --proof-max-seconds S        ... and at most S seconds (default 180)
   --json                       print the plan and the outcome as one JSON document
   --execute                    delete; without it, nothing is deleted
 
-Container packages: before anything is deleted, the manifest of every kept version is read
-from the registry; the platform images, attestation manifests and signatures of kept images
-are kept. When a kept manifest cannot be read, nothing of that package is deleted.";
+Container packages: what is kept is computed from the registry's own tags, not only from
+GitHub's listing: every image a tag points at, with its platform images, attestation
+manifests, cosign signatures and OCI referrers, at any depth, and the same for every version
+the policy keeps. This is checked again shortly before deletes (see --proof-max-deletes), so
+that a version a tag needs now is spared whatever the plan said. When what the tags need
+cannot be read, nothing more of that package is deleted.";
 
 struct Arguments {
     job: PruneJob,
@@ -57,6 +65,7 @@ fn parse(args: &[String]) -> Result<Arguments, String> {
     let mut format = Format::Table;
     let mut execute = false;
     let mut deletes_per_minute = 80;
+    let mut freshness = Freshness::default();
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         let mut value = || {
@@ -87,6 +96,14 @@ fn parse(args: &[String]) -> Result<Arguments, String> {
                     .filter(|n| *n > 0)
                     .ok_or("--deletes-per-minute takes a number from 1")?;
             }
+            "--proof-max-deletes" => {
+                freshness.deletes = Some(number(arg, &value()?)?)
+                    .filter(|n| *n > 0)
+                    .ok_or("--proof-max-deletes takes a number from 1")?;
+            }
+            "--proof-max-seconds" => {
+                freshness.age = std::time::Duration::from_secs(number(arg, &value()?)? as u64);
+            }
             "--json" => format = Format::Json,
             "--execute" => execute = true,
             other => return Err(format!("unknown argument `{other}`")),
@@ -104,6 +121,7 @@ fn parse(args: &[String]) -> Result<Arguments, String> {
             execute,
             max_deletions,
             format,
+            freshness,
         },
         registry,
         deletes_per_minute,

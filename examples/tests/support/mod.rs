@@ -4,6 +4,8 @@
 
 #![allow(dead_code)] // each test target uses its own part
 
+pub mod world;
+
 use examples::registry::{Digest, DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST};
 use github_packages::chrono::{DateTime, Duration, SecondsFormat, Utc};
 use github_packages::reqwest;
@@ -11,7 +13,7 @@ use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use wiremock::matchers::{method, path, query_param};
+use wiremock::matchers::{method, path, path_regex, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 pub const TOKEN: &str = "ghp_example_token_1234";
@@ -47,8 +49,22 @@ fn registry_binary() -> Option<PathBuf> {
 pub struct RealRegistry {
     child: Child,
     root: PathBuf,
+    pusher: Pusher,
+}
+
+/// The registry's distribution API, as a client pushes, tags and deletes through it: the
+/// test's own hands, not the code under test. Cheap to clone into a scripted server.
+#[derive(Clone)]
+pub struct Pusher {
     pub url: String,
     http: reqwest::Client,
+}
+
+impl std::ops::Deref for RealRegistry {
+    type Target = Pusher;
+    fn deref(&self) -> &Pusher {
+        &self.pusher
+    }
 }
 
 impl Drop for RealRegistry {
@@ -63,6 +79,15 @@ static STARTED: AtomicUsize = AtomicUsize::new(0);
 
 impl RealRegistry {
     pub async fn start() -> Option<RealRegistry> {
+        RealRegistry::start_with(None).await
+    }
+
+    /// A registry holding a copy of what `template` holds: pushing once serves many runs.
+    pub async fn start_copy(template: &RealRegistry) -> Option<RealRegistry> {
+        RealRegistry::start_with(Some(&template.root.join("storage"))).await
+    }
+
+    async fn start_with(storage: Option<&Path>) -> Option<RealRegistry> {
         let binary = registry_binary()?;
         let root = std::env::temp_dir().join(format!(
             "prune-registry-{}-{}",
@@ -71,13 +96,16 @@ impl RealRegistry {
         ));
         let _ = std::fs::remove_dir_all(&root);
         std::fs::create_dir_all(root.join("storage")).unwrap();
+        if let Some(storage) = storage {
+            copy_tree(storage, &root.join("storage"));
+        }
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
             .unwrap()
             .port();
         let config = format!(
-            "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\n",
+            "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n",
             root.join("storage").display()
         );
         std::fs::write(root.join("config.yml"), config).unwrap();
@@ -92,9 +120,11 @@ impl RealRegistry {
             .unwrap_or_else(|error| panic!("cannot start {}: {error}", binary.display()));
         let mut registry = RealRegistry {
             child,
-            url: format!("http://127.0.0.1:{port}"),
             root,
-            http: reqwest::Client::new(),
+            pusher: Pusher {
+                url: format!("http://127.0.0.1:{port}"),
+                http: reqwest::Client::new(),
+            },
         };
         registry.wait_until_ready().await;
         Some(registry)
@@ -125,7 +155,9 @@ impl RealRegistry {
     pub fn storage(&self) -> &Path {
         &self.root
     }
+}
 
+impl Pusher {
     /// Uploads a blob (monolithic: POST, then PUT with the digest); returns its descriptor.
     pub async fn push_blob(&self, repository: &str, media_type: &str, content: &[u8]) -> Value {
         let digest = Digest::of(content);
@@ -315,6 +347,19 @@ impl RealRegistry {
     }
 }
 
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 pub enum ImageFormat {
     Oci,
@@ -389,6 +434,7 @@ pub async fn mount_package(
             .await;
     }
     Mock::given(method("DELETE"))
+        .and(path_regex(format!("^{base}/versions/")))
         .respond_with(ResponseTemplate::new(204))
         .mount(server)
         .await;
@@ -449,7 +495,7 @@ pub fn stderr(output: &Output) -> String {
 /// by wiremock, each a distinct image manifest named by its real digest.
 pub struct Images {
     repository: String,
-    manifests: Vec<(Digest, Vec<u8>)>,
+    manifests: Vec<(Digest, Vec<u8>, Vec<String>)>,
 }
 
 impl Images {
@@ -470,17 +516,42 @@ impl Images {
         let body = serde_json::to_vec(&manifest).unwrap();
         let digest = Digest::of(&body);
         let version = version(id, digest.as_str(), tags, age_days);
-        self.manifests.push((digest, body));
+        let tags = tags.iter().map(|tag| tag.to_string()).collect();
+        self.manifests.push((digest, body, tags));
         version
     }
 
+    /// The registry's side: each manifest by digest and by its tags (`GET` and `HEAD`), and
+    /// the tag list. No referrers API, as in Debian's registry.
     pub async fn mount(&self, server: &MockServer) {
-        for (digest, body) in &self.manifests {
-            Mock::given(method("GET"))
-                .and(path(format!("/v2/{}/manifests/{digest}", self.repository)))
-                .respond_with(ResponseTemplate::new(200).set_body_raw(body.clone(), OCI_MANIFEST))
-                .mount(server)
-                .await;
+        let mut all_tags = Vec::new();
+        for (digest, body, tags) in &self.manifests {
+            for reference in std::iter::once(digest.as_str()).chain(tags.iter().map(String::as_str))
+            {
+                for verb in ["GET", "HEAD"] {
+                    Mock::given(method(verb))
+                        .and(path(format!(
+                            "/v2/{}/manifests/{reference}",
+                            self.repository
+                        )))
+                        .respond_with(
+                            ResponseTemplate::new(200)
+                                .set_body_raw(body.clone(), OCI_MANIFEST)
+                                .insert_header("docker-content-digest", digest.as_str()),
+                        )
+                        .mount(server)
+                        .await;
+                }
+            }
+            all_tags.extend(tags.iter().cloned());
         }
+        Mock::given(method("GET"))
+            .and(path(format!("/v2/{}/tags/list", self.repository)))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"name": self.repository, "tags": all_tags})),
+            )
+            .mount(server)
+            .await;
     }
 }
