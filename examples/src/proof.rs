@@ -312,6 +312,8 @@ pub struct Proof {
     /// Tagged versions the run was about to delete when the proof was taken, whose tags were
     /// as planned: their tags are not roots.
     released: HashSet<Digest>,
+    /// What the released versions' indexes list, with the index.
+    parts_of_released: HashMap<Digest, Digest>,
     /// Untagged candidates whose manifests could not be read, with why.
     unreadable: HashMap<Digest, String>,
     taken: Instant,
@@ -361,6 +363,15 @@ impl Proof {
         if let Some(need) = self.needed.get(digest) {
             return Some(Objection::Needed(describe(need, label)));
         }
+        // Untagged parts of a released index go after it, in the untagged phase, which is
+        // proven anew; a tagged one would go before it, in the same phase, so it waits.
+        if let Some(index) = self
+            .parts_of_released
+            .get(digest)
+            .filter(|_| !planned_tags.is_empty())
+        {
+            return Some(Objection::PartOfDeleted(label(index)));
+        }
         self.unreadable
             .get(digest)
             .map(|why| Objection::Unreadable(why.clone()))
@@ -376,6 +387,9 @@ pub enum Objection {
         registry: Vec<String>,
     },
     Needed(NeedText),
+    /// A tagged manifest that an index this run deletes lists: it waits until that index is
+    /// gone, since the index's delete may fail.
+    PartOfDeleted(String),
     /// An untagged candidate whose manifest could not be read: whether it is a referrer of a
     /// kept image is unknown.
     Unreadable(String),
@@ -391,6 +405,10 @@ impl fmt::Display for Objection {
                 planned.join(", ")
             ),
             Objection::Needed(need) => write!(f, "{need}"),
+            Objection::PartOfDeleted(index) => write!(
+                f,
+                "listed by {index}, which this run deletes: it goes in a later run, once that is gone"
+            ),
             Objection::Unreadable(why) => write!(
                 f,
                 "its manifest could not be read, so whether a kept image refers to it is unknown: {why}"
@@ -605,11 +623,13 @@ impl<'a> Prover<'a> {
             .map(|pending| pending.digest.clone())
             .collect();
         let closure = self.close(&tags, &released, kept).await?;
+        let parts_of_released = self.parts_of(&released).await?;
         Ok(Proof {
             tags,
             tags_of,
             needed: closure.needed,
             released,
+            parts_of_released,
             unreadable: self.unreadable.clone(),
             taken: Instant::now(),
             deletes: 0,
@@ -651,6 +671,42 @@ impl<'a> Prover<'a> {
                 return Ok(closure);
             }
         }
+    }
+
+    /// The manifests the `released` indexes list, at any depth, each with the index: a tagged
+    /// version among them must wait until that index is gone, lest the index's delete fail
+    /// and leave it without a part.
+    async fn parts_of(
+        &mut self,
+        released: &HashSet<Digest>,
+    ) -> Result<HashMap<Digest, Digest>, Vec<String>> {
+        let mut parts = HashMap::new();
+        let mut queue: VecDeque<(Digest, Digest, usize)> = released
+            .iter()
+            .map(|digest| (digest.clone(), digest.clone(), 0))
+            .collect();
+        while let Some((digest, index, depth)) = queue.pop_front() {
+            if depth > MAX_INDEX_DEPTH {
+                continue;
+            }
+            if !self.knowledge.manifests.contains_key(&digest) {
+                match self.registry.manifest(&self.repository, &digest).await {
+                    Ok(manifest) => self.knowledge.insert(manifest),
+                    Err(error) => {
+                        return Err(vec![format!(
+                            "the manifest {} of a version about to be deleted could not be read: {error}",
+                            digest.short()
+                        )])
+                    }
+                }
+            }
+            for child in &self.knowledge.manifests[&digest].children {
+                if parts.insert(child.digest.clone(), index.clone()).is_none() && child.is_index() {
+                    queue.push_back((child.digest.clone(), index.clone(), depth + 1));
+                }
+            }
+        }
+        Ok(parts)
     }
 
     async fn check_repository_exists(

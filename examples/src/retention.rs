@@ -175,6 +175,7 @@ impl Reason {
             },
             Reason::Registry(Objection::TagsDiffer { .. }) => "registry-tags-differ",
             Reason::Registry(Objection::Unreadable(_)) => "unreadable-manifest",
+            Reason::Registry(Objection::PartOfDeleted(_)) => "part-of-deleted-image",
             Reason::OlderTagged { .. } => "older-tagged",
             Reason::OldUntagged { .. } => "old-untagged",
             Reason::OldAttachment { .. } => "old-attachment",
