@@ -950,6 +950,108 @@ mod tests {
         assert_eq!(closure.unasked.len(), 4, "every needed digest's referrers");
     }
 
+    fn proof(
+        tags: BTreeMap<String, Digest>,
+        pending: &[(u8, &[&str])],
+        known: &Knowledge,
+    ) -> Proof {
+        let mut tags_of: HashMap<Digest, Vec<String>> = HashMap::new();
+        for (tag, digest) in &tags {
+            tags_of.entry(digest.clone()).or_default().push(tag.clone());
+        }
+        let released: HashSet<Digest> = pending
+            .iter()
+            .filter(|(n, planned)| {
+                tags_of
+                    .get(&digest(*n))
+                    .map(|t| t.iter().map(String::as_str).collect::<Vec<_>>())
+                    == Some(planned.to_vec())
+            })
+            .map(|(n, _)| digest(*n))
+            .collect();
+        let closure = needs(&tags, &released, &[], known, false);
+        let mut parts_of_released = HashMap::new();
+        for index in &released {
+            for child in known.manifest(index).into_iter().flat_map(|m| &m.children) {
+                parts_of_released.insert(child.digest.clone(), index.clone());
+            }
+        }
+        Proof {
+            tags,
+            tags_of,
+            needed: closure.needed,
+            released,
+            parts_of_released,
+            unreadable: HashMap::from([(digest(30), "404".to_owned())]),
+            taken: Instant::now(),
+            deletes: 0,
+        }
+    }
+
+    #[test]
+    fn objections_to_a_delete() {
+        // latest -> 1 -> {2, 3}; v1 -> 10 -> {11 (also tagged v1-amd64), 12}; v1 and
+        // v1-amd64 are about to be deleted; 20 is an untagged orphan tagged `hotfix` since.
+        let known = knowledge(vec![
+            manifest(1, &[(2, OCI_MANIFEST), (3, OCI_MANIFEST)], None),
+            manifest(10, &[(11, OCI_MANIFEST), (12, OCI_MANIFEST)], None),
+        ]);
+        let tags = tags(&[("latest", 1), ("v1", 10), ("v1-amd64", 11), ("hotfix", 20)]);
+        let pending: &[(u8, &[&str])] = &[(10, &["v1"]), (11, &["v1-amd64"]), (1, &["v0"])];
+        let proof = proof(tags, pending, &known);
+        let label = |digest: &Digest| digest.short().to_owned();
+        let objection = |n: u8, planned: &[&str]| {
+            let planned: Vec<String> = planned.iter().map(|t| t.to_string()).collect();
+            proof.objection(&digest(n), &planned, &label)
+        };
+        // v1 may go, and its untagged part 12 after it; its tagged part 11 waits for it.
+        assert_eq!(objection(10, &["v1"]), None);
+        assert_eq!(objection(12, &[]), None);
+        assert!(matches!(
+            objection(11, &["v1-amd64"]),
+            Some(Objection::PartOfDeleted(_))
+        ));
+        // What latest needs stays, with why.
+        match objection(2, &[]) {
+            Some(Objection::Needed(need)) => {
+                assert_eq!((need.kind, need.root.as_str()), ("child", "tag latest"));
+                assert_eq!(need.parent, Some(digest(1)));
+            }
+            other => panic!("{other:?}"),
+        }
+        // Tags that are not those planned: the plan no longer speaks for it.
+        assert_eq!(
+            objection(1, &["v0"]),
+            Some(Objection::TagsDiffer {
+                planned: vec!["v0".into()],
+                registry: vec!["latest".into()],
+            })
+        );
+        assert!(matches!(
+            objection(20, &[]),
+            Some(Objection::TagsDiffer { .. })
+        ));
+        assert!(matches!(objection(30, &[]), Some(Objection::Unreadable(_))));
+        assert_eq!(objection(31, &[]), None);
+    }
+
+    #[test]
+    fn freshness_counts_deletes_and_time() {
+        let mut proof = proof(BTreeMap::new(), &[], &Knowledge::default());
+        let freshness = Freshness {
+            deletes: 2,
+            age: Duration::from_secs(3600),
+        };
+        assert!(proof.is_fresh(freshness));
+        proof.deletes = 2;
+        assert!(!proof.is_fresh(freshness));
+        proof.deletes = 0;
+        assert!(!proof.is_fresh(Freshness {
+            deletes: 2,
+            age: Duration::ZERO
+        }));
+    }
+
     #[test]
     fn nesting_deeper_than_the_limit_is_refused() {
         let mut manifests = vec![manifest(1, &[(100, OCI_INDEX)], None)];

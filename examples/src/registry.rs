@@ -309,6 +309,7 @@ pub struct Registry {
     tokens: Mutex<HashMap<String, HeaderValue>>,
     exchanging: tokio::sync::Mutex<()>,
     retry_backoff: Duration,
+    tags_per_page: usize,
     reads: ReadCounters,
 }
 
@@ -354,6 +355,7 @@ impl Registry {
             tokens: Mutex::new(HashMap::new()),
             exchanging: tokio::sync::Mutex::new(()),
             retry_backoff: Duration::from_secs(1),
+            tags_per_page: TAGS_PER_PAGE,
             reads: ReadCounters::default(),
         })
     }
@@ -361,6 +363,12 @@ impl Registry {
     /// The first wait after a 429, a 5XX or a failed connection; it doubles with each attempt.
     pub fn retry_backoff(mut self, backoff: Duration) -> Registry {
         self.retry_backoff = backoff;
+        self
+    }
+
+    /// How many tags to ask for a page of the tag list (1,000 unless set).
+    pub fn tags_per_page(mut self, n: usize) -> Registry {
+        self.tags_per_page = n.max(1);
         self
     }
 
@@ -448,7 +456,7 @@ impl Registry {
         check_repository(repository)?;
         let mut url = self.url(&format!("{repository}/tags/list"));
         url.query_pairs_mut()
-            .append_pair("n", &TAGS_PER_PAGE.to_string());
+            .append_pair("n", &self.tags_per_page.to_string());
         let mut tags = std::collections::BTreeSet::new();
         let mut visited = std::collections::HashSet::new();
         loop {
@@ -1129,6 +1137,80 @@ fn parse_manifest(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn next_links_and_tags() {
+        assert_eq!(
+            next_link(r#"</v2/a/b/tags/list?last=v9&n=2>; rel="next""#).as_deref(),
+            Some("/v2/a/b/tags/list?last=v9&n=2")
+        );
+        assert_eq!(
+            next_link(r#"<https://x/1>; rel="prev", <https://x/3>; rel=next"#).as_deref(),
+            Some("https://x/3")
+        );
+        assert_eq!(next_link(r#"<https://x/1>; rel="last""#), None);
+        assert_eq!(next_link("garbage"), None);
+        for good in ["latest", "v1.2.3", "_x", "sha256-abc.sig", &"a".repeat(128)] {
+            assert_eq!(check_tag(good), Ok(()), "{good}");
+        }
+        for bad in [
+            "",
+            ".x",
+            "-x",
+            "a/b",
+            "a?b",
+            "a%2f",
+            "..",
+            &"a".repeat(129),
+            "a b",
+        ] {
+            assert!(check_tag(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn referrers_and_subjects() {
+        let subject = format!("sha256:{}", "3".repeat(64));
+        let referrer = format!("sha256:{}", "4".repeat(64));
+        let index = serde_json::json!({"manifests": [
+            {"mediaType": OCI_MANIFEST, "digest": referrer, "size": 1, "artifactType": "application/spdx+json"}
+        ]});
+        let referrers = parse_referrers(index.to_string().as_bytes()).unwrap();
+        assert_eq!(referrers[0].digest.as_str(), referrer);
+        assert_eq!(
+            referrers[0].artifact_type.as_deref(),
+            Some("application/spdx+json")
+        );
+        assert!(parse_referrers(br#"{"manifests": [{"digest": "md5:1"}]}"#).is_err());
+
+        // An OCI 1.1 artifact: `subject` and `artifactType`; an older one: the config's type.
+        let artifact = serde_json::json!({"mediaType": OCI_MANIFEST, "artifactType": "application/vnd.dev.sigstore.bundle.v0.3+json",
+            "config": {"mediaType": "application/vnd.oci.empty.v1+json"}, "subject": {"digest": subject}});
+        let manifest =
+            parse_manifest(Digest::of(b"x"), artifact.to_string().as_bytes(), None).unwrap();
+        assert_eq!(
+            manifest.subject.as_ref().map(Digest::as_str),
+            Some(subject.as_str())
+        );
+        assert_eq!(
+            manifest.artifact_type.as_deref(),
+            Some("application/vnd.dev.sigstore.bundle.v0.3+json")
+        );
+        let old =
+            serde_json::json!({"config": {"mediaType": "application/vnd.cncf.notary.signature"}});
+        let manifest = parse_manifest(Digest::of(b"x"), old.to_string().as_bytes(), None).unwrap();
+        assert_eq!(
+            manifest.artifact_type.as_deref(),
+            Some("application/vnd.cncf.notary.signature")
+        );
+        let image = serde_json::json!({"config": {"mediaType": "application/vnd.oci.image.config.v1+json"}});
+        let manifest =
+            parse_manifest(Digest::of(b"x"), image.to_string().as_bytes(), None).unwrap();
+        assert_eq!((manifest.subject, manifest.artifact_type), (None, None));
+        // A subject that is not a digest is not skipped: it could be a kept image's.
+        let bad = serde_json::json!({"subject": {"digest": "latest"}});
+        assert!(parse_manifest(Digest::of(b"x"), bad.to_string().as_bytes(), None).is_err());
+    }
 
     #[test]
     fn digests_are_parsed_strictly() {

@@ -787,3 +787,32 @@ async fn seeded_interleavings_never_delete_what_a_tag_needs() {
         "{SEEDS} seeds: {deleted_in_all} deletes, {broken_by_others} parts broken by other jobs"
     );
 }
+
+#[tokio::test]
+async fn the_tag_list_is_read_whole_and_an_unknown_repository_has_none() {
+    let Some(registry) = RealRegistry::start().await else {
+        return;
+    };
+    let mut expected = Vec::new();
+    for n in 0..5 {
+        let image = registry
+            .push_image(REPOSITORY, ImageFormat::Oci, "amd64", &format!("t{n}"))
+            .await;
+        assert!(
+            registry
+                .tag(REPOSITORY, &format!("t{n}"), &digest_of(&image))
+                .await
+        );
+        expected.push(format!("t{n}"));
+    }
+    let client = examples::Registry::new(&registry.url, None)
+        .unwrap()
+        .tags_per_page(2);
+    let tags = client.tags(REPOSITORY).await.unwrap();
+    assert_eq!(tags, Some(expected));
+    // Distribution 2.8 answers the whole list whatever `n` asks (paging came with 3.0), so
+    // following `Link` is tested against a scripted registry (`tests/run.rs`).
+    assert_eq!(client.reads().tag_pages, 1);
+    // A repository the registry does not know answers 404: no tags.
+    assert_eq!(client.tags("octo-org/nothing").await.unwrap(), None);
+}

@@ -736,3 +736,130 @@ async fn referrers_come_from_the_referrers_api_where_the_registry_has_one() {
     );
     assert!(requests_to(&requests, "GET", &format!("/referrers/{kept}")) >= 1);
 }
+
+/// The registry check before the untagged deletes fails: nothing more of the package is
+/// deleted, and the run says why and exits 1.
+#[tokio::test]
+async fn a_registry_check_that_fails_mid_run_stops_the_package_s_deletes() {
+    let server = MockServer::start().await;
+    let mut images = Images::new("octo-org/app");
+    let versions = [
+        images.version(3, &["v2"], 1),
+        images.version(2, &["v1"], 90),
+        images.version(1, &[], 40),
+    ];
+    // The plan's tag list is served; the next one, before the untagged delete, is refused.
+    Mock::given(method("GET"))
+        .and(path("/v2/octo-org/app/tags/list"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"tags": ["v2", "v1"]})))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v2/octo-org/app/tags/list"))
+        .respond_with(ResponseTemplate::new(403).set_body_json(
+            json!({"errors": [{"code": "DENIED", "message": "requested access to the resource is denied"}]}),
+        ))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    images.mount(&server).await;
+    mount_package(&server, Some("octo-org"), "app", &versions).await;
+    let args = prune_args(&server, &["--keep-tagged", "1", "--execute"]);
+    let output = run(PRUNE, &server, &args).await;
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{output:?}\n{text}");
+    assert_eq!(
+        deletes(&server).await,
+        ["/orgs/octo-org/packages/container/app/versions/2"],
+        "{text}"
+    );
+    assert!(
+        text.contains("nothing deleted: the registry check before deleting failed, so nothing more was deleted: the registry's tag list could not be read")
+            && text.contains("DENIED"),
+        "{text}"
+    );
+    assert!(
+        text.contains("1 deleted, 1 not attempted, 1 kept"),
+        "{text}"
+    );
+}
+
+/// A registry that pages its tag list (distribution 3, ghcr.io): `n`, then the `Link` header's
+/// next page, relative or absolute; a link back to a page already read, or to another
+/// server, is an error rather than a loop or a leak.
+#[tokio::test]
+async fn the_tag_list_follows_the_registry_s_pages() {
+    let server = MockServer::start().await;
+    let list = "/v2/octo-org/app/tags/list";
+    let page = |tags: &[&str], next: Option<String>| {
+        let mut answer = ResponseTemplate::new(200).set_body_json(json!({"tags": tags}));
+        if let Some(next) = next {
+            answer = answer.insert_header("link", next.as_str());
+        }
+        answer
+    };
+    Mock::given(method("GET"))
+        .and(path(list))
+        .and(query_param("n", "2"))
+        .and(|request: &Request| !request.url.query().unwrap_or("").contains("last="))
+        .respond_with(page(
+            &["a", "b"],
+            Some(format!("<{list}?last=b&n=2>; rel=\"next\"")),
+        ))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(list))
+        .and(query_param("last", "b"))
+        .respond_with(page(
+            &["c", "d"],
+            Some(format!("<{}{list}?last=d&n=2>; rel=\"next\"", server.uri())),
+        ))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(list))
+        .and(query_param("last", "d"))
+        .respond_with(page(&["e"], None))
+        .mount(&server)
+        .await;
+    let registry = examples::Registry::new(&server.uri(), None)
+        .unwrap()
+        .tags_per_page(2);
+    let tags = registry.tags("octo-org/app").await.unwrap().unwrap();
+    assert_eq!(tags, ["a", "b", "c", "d", "e"]);
+    assert_eq!(registry.reads().tag_pages, 3);
+
+    // A loop, a page elsewhere, and a tag that is not one.
+    for (repository, next, tags) in [
+        (
+            "octo-org/loop",
+            Some("</v2/octo-org/loop/tags/list?n=2>; rel=\"next\"".to_owned()),
+            vec!["a"],
+        ),
+        (
+            "octo-org/away",
+            Some(
+                "<http://elsewhere.test/v2/octo-org/away/tags/list?last=a>; rel=\"next\""
+                    .to_owned(),
+            ),
+            vec!["a"],
+        ),
+        ("octo-org/odd", None, vec!["../x"]),
+    ] {
+        Mock::given(method("GET"))
+            .and(path(format!("/v2/{repository}/tags/list")))
+            .respond_with(page(&tags, next))
+            .mount(&server)
+            .await;
+        let error = registry.tags(repository).await.unwrap_err().to_string();
+        assert!(
+            error.contains("already read")
+                || error.contains("not a page of the same list")
+                || error.contains("not a valid tag"),
+            "{repository}: {error}"
+        );
+    }
+}
