@@ -64,6 +64,29 @@ fn a_client_without_a_vendor_profile_is_vendor_neutral() {
     assert!(printed.contains("3 passed"), "{printed}");
 }
 
+/// GitHub's profile in each of its shapes builds without a warning: owner families with list
+/// operations (the packages fragment, `generated/`), owner families with none (no
+/// `pagination.rs` to import from), and pagination without owner families.
+#[test]
+fn every_shape_of_the_github_profile_builds_without_warnings() {
+    for (spec, owner, pagination) in [
+        ("github_owners_without_lists", true, false),
+        ("github_pagination_without_owners", false, true),
+    ] {
+        let path = format!("tests/specs/{spec}.yaml");
+        let generated = NestedCrate::generate(&workspace_root().join(&path), &path, spec, None);
+        let lib = generated.read("src/lib.rs");
+        assert!(lib.contains("`github` profile"), "{spec}: {lib}");
+        assert_eq!(generated.dir.join("src/owner.rs").exists(), owner, "{spec}");
+        assert_eq!(
+            generated.dir.join("src/pagination.rs").exists(),
+            pagination,
+            "{spec}"
+        );
+        generated.cargo(&["clippy", "--quiet", "--all-targets", "--", "-D", "warnings"]);
+    }
+}
+
 /// A feature per tag: each alone, all, and none build without a warning under clippy, and
 /// each compiles what its operations reach.
 #[test]

@@ -35,6 +35,18 @@ pub fn owner_rs(api: &Api, github: &Github) -> Option<TokenStream> {
         .owner_families
         .iter()
         .map(|family| FamilyMethods::new(api, family).methods());
+    // `pagination.rs` exists only when some operation is paged; a crate whose families are
+    // none of them lists has no `Paginated` to import.
+    let paginated = github
+        .owner_families
+        .iter()
+        .any(|family| family.stream_method.is_some())
+        .then(|| {
+            quote! {
+                #[allow(unused_imports)]
+                use crate::pagination::Paginated;
+            }
+        });
     Some(quote! {
         //! Operations by owner: GitHub has the same routes for an organization
         //! (`/orgs/{org}/...`), a user (`/users/{username}/...`) and the authenticated user
@@ -46,8 +58,7 @@ pub fn owner_rs(api: &Api, github: &Github) -> Option<TokenStream> {
         #[allow(unused_imports)]
         use crate::operations::*;
         use crate::client::{Client, Response};
-        #[allow(unused_imports)]
-        use crate::pagination::Paginated;
+        #paginated
         use crate::error::Error;
 
         /// Whose resources an operation addresses.
