@@ -52,14 +52,13 @@ impl Progress {
         }
     }
 
-    /// `read` manifests of `queued` read from the registry.
-    pub fn reading(&mut self, package: &str, read: usize, queued: usize) {
+    /// The registry's tags of `package` and what they need are being read.
+    pub fn checking(&mut self, package: &str) {
         if self.terminal {
-            let text = format!(
-                "reading manifests of {package} {} {read}/{queued}",
-                bar(read, queued)
+            self.redraw(
+                &format!("reading {package}'s tags and what they need from the registry"),
+                true,
             );
-            self.redraw(&text, read >= queued);
         }
     }
 

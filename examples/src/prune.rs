@@ -652,7 +652,7 @@ async fn plan_package<'r>(
         .filter_map(|e| Digest::parse(&e.name))
         .collect();
     let mut prover = Prover::new(registry, &repository, candidates, REGISTRY_CONCURRENCY);
-    progress.reading(name, 0, 1);
+    progress.checking(name);
     let proof = match failures.is_empty() {
         true => prover.prove(&pending(&report.entries), &kept).await,
         false => Err(failures),
@@ -687,6 +687,9 @@ async fn plan_package<'r>(
             .cloned()
             .unwrap_or_else(|| digest.short().to_owned())
     };
+    // A tagged version the plan now keeps was counted on to go: the plan's proof no longer
+    // holds for the deletes, which then start with a proof of their own.
+    let mut kept_tagged = false;
     for entry in report
         .entries
         .iter_mut()
@@ -700,6 +703,7 @@ async fn plan_package<'r>(
             ))),
         };
         if let Some(objection) = objection {
+            kept_tagged |= !entry.tags.is_empty();
             entry.action = Action::Keep;
             entry.reason = Reason::Registry(objection);
         }
@@ -729,7 +733,7 @@ async fn plan_package<'r>(
     let checks = RegistryChecks {
         prover,
         kept,
-        proof: Some(proof),
+        proof: (!kept_tagged).then_some(proof),
     };
     (report, Some(checks))
 }
