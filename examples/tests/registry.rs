@@ -131,16 +131,33 @@ async fn push_app(registry: &RealRegistry) -> App {
     }
 }
 
-/// A registry holding `octo-org/app`, and GitHub listing its versions `page_size` a page;
-/// `None` when there is no registry to run (the test is skipped).
-async fn app_scenario(page_size: usize) -> Option<(RealRegistry, App, MockServer, World)> {
+/// A registry holding `octo-org/app`; `None` when there is no registry to run (the test is
+/// skipped).
+async fn app_registry() -> Option<(RealRegistry, App)> {
     let registry = RealRegistry::start().await?;
     let app = push_app(&registry).await;
+    Some((registry, app))
+}
+
+/// GitHub listing `versions` of the app, `page_size` a page.
+async fn github_listing(
+    registry: &RealRegistry,
+    app: &App,
+    versions: &[Value],
+    page_size: usize,
+) -> (MockServer, World) {
     let github = MockServer::start().await;
-    let world = World::mount(&github, &registry, &app.versions, page_size).await;
+    let world = World::mount(&github, registry, versions, page_size).await;
     for descriptor in &app.descriptors {
         world.describe(descriptor);
     }
+    (github, world)
+}
+
+/// The app in the registry, and GitHub listing its versions `page_size` a page.
+async fn app_scenario(page_size: usize) -> Option<(RealRegistry, App, MockServer, World)> {
+    let (registry, app) = app_registry().await?;
+    let (github, world) = github_listing(&registry, &app, &app.versions, page_size).await;
     Some((registry, app, github, world))
 }
 
@@ -463,7 +480,7 @@ async fn a_listing_that_shifts_mid_run_skips_a_tagged_index_whose_parts_are_kept
 
 #[tokio::test]
 async fn a_rollback_after_the_plan_keeps_the_old_index_and_all_its_parts() {
-    let Some((registry, app, github, world)) = app_scenario(100).await else {
+    let Some((registry, app)) = app_registry().await else {
         return;
     };
     let (old, old_children) = push_old_index(&registry).await;
@@ -475,12 +492,7 @@ async fn a_rollback_after_the_plan_keeps_the_old_index_and_all_its_parts() {
             Duration::days(100),
         ));
     }
-    let github_2 = MockServer::start().await;
-    let world = {
-        drop(world);
-        drop(github);
-        World::mount(&github_2, &registry, &versions, 100).await
-    };
+    let (github, world) = github_listing(&registry, &app, &versions, 100).await;
     // Right after the first delete (v1's index), `latest` is rolled back onto the old index.
     world.at(
         Trigger::AfterDelete(1),
@@ -490,7 +502,7 @@ async fn a_rollback_after_the_plan_keeps_the_old_index_and_all_its_parts() {
         },
     );
     let args = prune_args(&["app"], &registry, &[POLICY, &["--execute"]].concat());
-    let output = run(PRUNE, &github_2, &args).await;
+    let output = run(PRUNE, &github, &args).await;
     let text = stdout(&output);
     assert_images_whole(&registry, &world, &[], &text).await;
     assert!(output.status.success(), "{output:?}\n{text}");
@@ -529,7 +541,7 @@ async fn a_refused_delete_of_a_tagged_index_keeps_its_parts() {
 
 #[tokio::test]
 async fn referrers_of_kept_images_are_kept_and_those_of_deleted_ones_go() {
-    let Some((registry, app, github, _)) = app_scenario(100).await else {
+    let Some((registry, app)) = app_registry().await else {
         return;
     };
     // Untagged OCI 1.1 referrers, listed as old untagged versions: a sigstore bundle of v3's
@@ -557,9 +569,7 @@ async fn referrers_of_kept_images_are_kept_and_those_of_deleted_ones_go() {
             Duration::days(80),
         ));
     }
-    drop(github);
-    let github = MockServer::start().await;
-    let world = World::mount(&github, &registry, &versions, 100).await;
+    let (github, world) = github_listing(&registry, &app, &versions, 100).await;
     let args = prune_args(&["app"], &registry, &[POLICY, &["--execute"]].concat());
     let output = run(PRUNE, &github, &args).await;
     let text = stdout(&output);
