@@ -226,11 +226,14 @@ pub enum RegistryError {
     /// A repository name the distribution API would not accept (or would read as a path).
     InvalidRepository(String),
     Transport {
+        /// `GET` or `HEAD`.
+        method: &'static str,
         url: String,
         message: String,
     },
     /// An answer other than success, e.g. 404 `MANIFEST_UNKNOWN`.
     Status {
+        method: &'static str,
         url: String,
         status: u16,
         detail: String,
@@ -255,19 +258,25 @@ impl fmt::Display for RegistryError {
             RegistryError::InvalidRepository(name) => {
                 write!(f, "`{name}` is not a repository name the registry accepts")
             }
-            RegistryError::Transport { url, message } => write!(f, "GET {url}: {message}"),
+            RegistryError::Transport {
+                method,
+                url,
+                message,
+            } => write!(f, "{method} {url}: {message}"),
             RegistryError::Status {
+                method,
                 url,
                 status,
                 detail,
             } if detail.is_empty() => {
-                write!(f, "GET {url}: {status}")
+                write!(f, "{method} {url}: {status}")
             }
             RegistryError::Status {
+                method,
                 url,
                 status,
                 detail,
-            } => write!(f, "GET {url}: {status} ({detail})"),
+            } => write!(f, "{method} {url}: {status} ({detail})"),
             RegistryError::Unauthorized(message) => write!(f, "registry authentication: {message}"),
             RegistryError::DigestMismatch { expected, actual } => write!(
                 f,
@@ -585,7 +594,7 @@ impl Registry {
                     tokio::time::sleep(self.backoff(transient_failures)).await;
                     continue;
                 }
-                Err(error) => return Err(self.transport(url, &error)),
+                Err(error) => return Err(self.transport(verb(&method), url, &error)),
             };
             let status = response.status();
             if status.is_success() {
@@ -660,6 +669,7 @@ impl Registry {
                 }
             }
             return Err(RegistryError::Status {
+                method: verb(&method),
                 url: url.to_string(),
                 status: status.as_u16(),
                 detail: self.detail(response).await,
@@ -706,7 +716,7 @@ impl Registry {
         let response = request
             .send()
             .await
-            .map_err(|error| self.transport(&realm, &error))?;
+            .map_err(|error| self.transport("GET", &realm, &error))?;
         let status = response.status();
         if !status.is_success() {
             return Err(RegistryError::Unauthorized(format!(
@@ -757,7 +767,7 @@ impl Registry {
             .saturating_mul(1 << attempt.saturating_sub(1).min(8))
     }
 
-    fn transport(&self, url: &Url, error: &reqwest::Error) -> RegistryError {
+    fn transport(&self, method: &'static str, url: &Url, error: &reqwest::Error) -> RegistryError {
         let mut message = error.to_string();
         let mut source = std::error::Error::source(error);
         while let Some(cause) = source {
@@ -765,6 +775,7 @@ impl Registry {
             source = cause.source();
         }
         RegistryError::Transport {
+            method,
             url: url.to_string(),
             message: self.redact(message),
         }
@@ -918,6 +929,15 @@ fn check_repository(name: &str) -> Result<(), RegistryError> {
         Ok(())
     } else {
         Err(RegistryError::InvalidRepository(name.to_owned()))
+    }
+}
+
+/// The methods this module sends, for messages.
+fn verb(method: &Method) -> &'static str {
+    if *method == Method::HEAD {
+        "HEAD"
+    } else {
+        "GET"
     }
 }
 
