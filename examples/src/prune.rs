@@ -702,6 +702,8 @@ async fn plan_package<'r>(
                 entry.name
             ))),
         };
+        // A part of a tagged image this run deletes first is judged when its turn comes.
+        let objection = objection.filter(|o| !matches!(o, Objection::PartOfDeleted(_)));
         if let Some(objection) = objection {
             kept_tagged |= !entry.tags.is_empty();
             entry.action = Action::Keep;
@@ -843,10 +845,11 @@ fn merge_tags(kept: &mut PackageVersion, again: &PackageVersion) {
     }
 }
 
-/// Deletes what the plan deletes, tagged versions first, oldest first; in a dry run, records
-/// what it would delete. Tagged first: an index goes before the platform images it lists, so
-/// a run cut short leaves untagged orphans for the next run, never a tag whose image is
-/// missing a part.
+/// Deletes what the plan deletes, tagged versions first (signatures last among them), oldest
+/// first; in a dry run, records what it would delete. Tagged first: an index goes before the
+/// platform images it lists, so a run cut short leaves untagged orphans for the next run,
+/// never a tag whose image is missing a part. A tagged part of a tagged image still to be
+/// deleted waits until that image is gone.
 ///
 /// For a container package every delete relies on a [`Proof`] no older than the job's
 /// [`Freshness`], and one taken before the first untagged delete and after any tagged delete
@@ -865,9 +868,20 @@ async fn carry_out(
     let mut order: Vec<usize> = (0..package.entries.len())
         .filter(|&i| package.entries[i].action == Action::Delete)
         .collect();
+    // Signatures after the images they sign, so that a signature whose image stays stays too.
     order.sort_by_key(|&i| {
         let entry = &package.entries[i];
-        (entry.tags.is_empty(), entry.created_at, entry.id)
+        let attachment = !entry.tags.is_empty()
+            && entry
+                .tags
+                .iter()
+                .all(|tag| retention::attachment_subject(tag).is_some());
+        (
+            entry.tags.is_empty(),
+            attachment,
+            entry.created_at,
+            entry.id,
+        )
     });
     let total = order.len();
     let mut stopped_by: Option<i64> = None;
@@ -942,6 +956,11 @@ async fn carry_out(
                             .await;
                     if let Some(proof) = checks.as_deref_mut().and_then(|c| c.proof.as_mut()) {
                         proof.deletes += 1;
+                        if matches!(outcome, Outcome::Deleted | Outcome::AlreadyGone) {
+                            if let Some(digest) = Digest::parse(&entry.name) {
+                                proof.gone(&digest);
+                            }
+                        }
                     }
                     if matches!(outcome, Outcome::Failed(_)) {
                         stopped_by = Some(entry.id);

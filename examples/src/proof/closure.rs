@@ -249,3 +249,42 @@ pub fn needs(
     }
     closure
 }
+
+/// What the `released` versions (tagged, about to be deleted) hold, each with the released
+/// version: the manifests their indexes list at any depth, and the signatures tagged after
+/// them. A tagged one among these must wait until what holds it is gone, since that delete
+/// may fail. `Err` names the released indexes whose manifests must be read first.
+pub fn parts_of_released(
+    tags: &BTreeMap<String, Digest>,
+    released: &HashSet<Digest>,
+    knowledge: &Knowledge,
+) -> Result<HashMap<Digest, Digest>, Vec<Digest>> {
+    let mut parts = HashMap::new();
+    let mut unread = Vec::new();
+    let mut queue: VecDeque<(&Digest, &Digest, usize)> =
+        released.iter().map(|digest| (digest, digest, 0)).collect();
+    while let Some((digest, holder, depth)) = queue.pop_front() {
+        let Some(manifest) = knowledge.manifests.get(digest) else {
+            unread.push(digest.clone());
+            continue;
+        };
+        for child in &manifest.children {
+            let new = parts.insert(child.digest.clone(), holder.clone()).is_none();
+            if new && child.is_index() && depth < MAX_INDEX_DEPTH {
+                queue.push_back((&child.digest, holder, depth + 1));
+            }
+        }
+    }
+    for (tag, digest) in tags {
+        if let Some(subject) = attachment_subject(tag).filter(|s| released.contains(s)) {
+            parts.entry(digest.clone()).or_insert(subject);
+        }
+    }
+    if unread.is_empty() {
+        Ok(parts)
+    } else {
+        unread.sort();
+        unread.dedup();
+        Err(unread)
+    }
+}

@@ -22,7 +22,7 @@
 mod closure;
 mod prover;
 
-pub use closure::{needs, Closure, Knowledge, Need, Root, Through};
+pub use closure::{needs, parts_of_released, Closure, Knowledge, Need, Root, Through};
 pub use prover::Prover;
 
 use crate::registry::Digest;
@@ -69,7 +69,8 @@ pub struct Proof {
     /// Tagged versions the run was about to delete when the proof was taken, whose tags were
     /// as planned: their tags are not roots.
     released: HashSet<Digest>,
-    /// What the released versions' indexes list, with the index.
+    /// What the released versions' indexes list, and the signatures tagged after them, each
+    /// with the released version.
     parts_of_released: HashMap<Digest, Digest>,
     /// Untagged candidates whose manifests could not be read, with why.
     unreadable: HashMap<Digest, String>,
@@ -87,6 +88,11 @@ impl Proof {
     /// Whether a delete may still rely on it.
     pub fn is_fresh(&self, freshness: Freshness) -> bool {
         self.deletes < freshness.deletes && self.taken.elapsed() < freshness.age
+    }
+
+    /// The released version `digest` is gone: what it held may go too.
+    pub fn gone(&mut self, digest: &Digest) {
+        self.parts_of_released.retain(|_, holder| holder != digest);
     }
 
     /// Whether the proof counted on deleting the tagged version `digest`.
@@ -144,8 +150,9 @@ pub enum Objection {
         registry: Vec<String>,
     },
     Needed(NeedText),
-    /// A tagged manifest that an index this run deletes lists: it waits until that index is
-    /// gone, since the index's delete may fail.
+    /// A tagged manifest that an index this run is about to delete lists, or a signature tagged
+    /// after a manifest this run is about to delete: it waits until that is gone, since that
+    /// delete may fail.
     PartOfDeleted(String),
     /// An untagged candidate whose manifest could not be read: whether it is a referrer of a
     /// kept image is unknown.
@@ -164,7 +171,7 @@ impl fmt::Display for Objection {
             Objection::Needed(need) => write!(f, "{need}"),
             Objection::PartOfDeleted(index) => write!(
                 f,
-                "listed by {index}, which this run deletes: it goes in a later run, once that is gone"
+                "a part of {index}, which this run has yet to delete: it goes once that is gone"
             ),
             Objection::Unreadable(why) => write!(
                 f,
@@ -369,12 +376,7 @@ mod tests {
             .map(|(n, _)| digest(*n))
             .collect();
         let closure = needs(&tags, &released, &[], known, false);
-        let mut parts_of_released = HashMap::new();
-        for index in &released {
-            for child in known.manifest(index).into_iter().flat_map(|m| &m.children) {
-                parts_of_released.insert(child.digest.clone(), index.clone());
-            }
-        }
+        let parts_of_released = parts_of_released(&tags, &released, known).unwrap();
         Proof {
             tags,
             tags_of,
@@ -394,9 +396,23 @@ mod tests {
         let known = knowledge(vec![
             manifest(1, &[(2, OCI_MANIFEST), (3, OCI_MANIFEST)], None),
             manifest(10, &[(11, OCI_MANIFEST), (12, OCI_MANIFEST)], None),
+            manifest(11, &[], None),
+            manifest(13, &[], None),
         ]);
-        let tags = tags(&[("latest", 1), ("v1", 10), ("v1-amd64", 11), ("hotfix", 20)]);
-        let pending: &[(u8, &[&str])] = &[(10, &["v1"]), (11, &["v1-amd64"]), (1, &["v0"])];
+        let signature = format!("sha256-{}.sig", digest(10).hex());
+        let tags = tags(&[
+            ("latest", 1),
+            ("v1", 10),
+            ("v1-amd64", 11),
+            ("hotfix", 20),
+            (&signature, 13),
+        ]);
+        let pending: &[(u8, &[&str])] = &[
+            (10, &["v1"]),
+            (11, &["v1-amd64"]),
+            (1, &["v0"]),
+            (13, &[&signature]),
+        ];
         let proof = proof(tags, pending, &known);
         let label = |digest: &Digest| digest.short().to_owned();
         let objection = |n: u8, planned: &[&str]| {

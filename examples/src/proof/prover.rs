@@ -1,11 +1,11 @@
 //! Proofs of one repository: the registry's tags read again, and what they need read until
 //! nothing is unknown. Every read is bounded: pages, manifests, index depth.
 
-use super::{needs, Closure, Knowledge, Pending, Proof};
+use super::{needs, parts_of_released, Closure, Knowledge, Pending, Proof};
 use crate::registry::{Digest, Manifest, ReadCounts, Registry, RegistryError};
-use crate::retention::MAX_INDEX_DEPTH;
+
 use futures_util::stream::{self, StreamExt};
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::time::Instant;
 
 /// Manifests read for one package in one run, at most: a registry must not keep us reading.
@@ -171,7 +171,7 @@ impl<'a> Prover<'a> {
             .map(|pending| pending.digest.clone())
             .collect();
         let closure = self.close(&tags, &released, kept).await?;
-        let parts_of_released = self.parts_of(&released).await?;
+        let parts_of_released = self.parts_of(&tags, &released).await?;
         Ok(Proof {
             tags,
             tags_of,
@@ -221,23 +221,19 @@ impl<'a> Prover<'a> {
         }
     }
 
-    /// The manifests the `released` indexes list, at any depth, each with the index: a tagged
-    /// version among them must wait until that index is gone, lest the index's delete fail
-    /// and leave it without a part.
+    /// What the released versions hold ([`parts_of_released`]), reading the manifests of
+    /// released indexes the run has not seen.
     async fn parts_of(
         &mut self,
+        tags: &BTreeMap<String, Digest>,
         released: &HashSet<Digest>,
     ) -> Result<HashMap<Digest, Digest>, Vec<String>> {
-        let mut parts = HashMap::new();
-        let mut queue: VecDeque<(Digest, Digest, usize)> = released
-            .iter()
-            .map(|digest| (digest.clone(), digest.clone(), 0))
-            .collect();
-        while let Some((digest, index, depth)) = queue.pop_front() {
-            if depth > MAX_INDEX_DEPTH {
-                continue;
-            }
-            if !self.knowledge.manifests.contains_key(&digest) {
+        loop {
+            let unread = match parts_of_released(tags, released, &self.knowledge) {
+                Ok(parts) => return Ok(parts),
+                Err(unread) => unread,
+            };
+            for digest in unread {
                 match self.registry.manifest(&self.repository, &digest).await {
                     Ok(manifest) => self.knowledge.insert(manifest),
                     Err(error) => {
@@ -248,13 +244,7 @@ impl<'a> Prover<'a> {
                     }
                 }
             }
-            for child in &self.knowledge.manifests[&digest].children {
-                if parts.insert(child.digest.clone(), index.clone()).is_none() && child.is_index() {
-                    queue.push_back((child.digest.clone(), index.clone(), depth + 1));
-                }
-            }
         }
-        Ok(parts)
     }
 
     async fn check_repository_exists(
