@@ -391,25 +391,8 @@ impl Registry {
         repository: &str,
         digest: &Digest,
     ) -> Result<Manifest, RegistryError> {
-        check_repository(repository)?;
-        let url = self.url(&format!("{repository}/manifests/{digest}"));
-        let answer = self
-            .send(Method::GET, &url, repository, ACCEPT_MANIFESTS)
-            .await?;
-        self.reads.manifests.fetch_add(1, Ordering::Relaxed);
-        let actual = Digest::of(&answer.body);
-        if actual != *digest {
-            return Err(RegistryError::DigestMismatch {
-                expected: digest.clone(),
-                actual,
-            });
-        }
-        parse_manifest(digest.clone(), &answer.body, answer.content_type).map_err(|message| {
-            RegistryError::Malformed {
-                url: url.to_string(),
-                message,
-            }
-        })
+        self.read_manifest(repository, digest.as_str(), Some(digest))
+            .await
     }
 
     /// The manifest `tag` points at now, named by the digest of the content the registry sent
@@ -419,21 +402,31 @@ impl Registry {
         repository: &str,
         tag: &str,
     ) -> Result<Manifest, RegistryError> {
-        check_repository(repository)?;
         check_tag(tag)?;
-        let url = self.url(&format!("{repository}/manifests/{tag}"));
+        self.read_manifest(repository, tag, None).await
+    }
+
+    /// `GET` of the manifest `reference` names; its content's digest must be `expected`, else
+    /// the one the registry states, if any.
+    async fn read_manifest(
+        &self,
+        repository: &str,
+        reference: &str,
+        expected: Option<&Digest>,
+    ) -> Result<Manifest, RegistryError> {
+        check_repository(repository)?;
+        let url = self.url(&format!("{repository}/manifests/{reference}"));
         let answer = self
             .send(Method::GET, &url, repository, ACCEPT_MANIFESTS)
             .await?;
         self.reads.manifests.fetch_add(1, Ordering::Relaxed);
-        let digest = Digest::of(&answer.body);
-        if let Some(stated) = answer.digest.filter(|stated| *stated != digest) {
-            return Err(RegistryError::DigestMismatch {
-                expected: stated,
-                actual: digest,
-            });
+        let actual = Digest::of(&answer.body);
+        if let Some(expected) = expected.cloned().or(answer.digest) {
+            if expected != actual {
+                return Err(RegistryError::DigestMismatch { expected, actual });
+            }
         }
-        parse_manifest(digest, &answer.body, answer.content_type).map_err(|message| {
+        parse_manifest(actual, &answer.body, answer.content_type).map_err(|message| {
             RegistryError::Malformed {
                 url: url.to_string(),
                 message,

@@ -176,6 +176,30 @@ async fn assert_images_whole(
     );
 }
 
+/// `prune-versions --execute` with [`POLICY`] against `github` and `registry`; what it printed,
+/// once the registry's final state is checked (every tag a complete image).
+async fn execute(
+    registry: &RealRegistry,
+    github: &MockServer,
+    world: &World,
+    referrers: &[(Digest, Digest)],
+) -> (std::process::Output, String) {
+    let args = prune_args(&["app"], registry, &[POLICY, &["--execute"]].concat());
+    let output = run(PRUNE, github, &args).await;
+    let text = stdout(&output);
+    assert_images_whole(registry, world, referrers, &text).await;
+    (output, text)
+}
+
+/// `app`'s versions, and `digests` listed as untagged versions `age` old, ids from `first`.
+fn listed_with(app: &App, first: i64, digests: &[&Digest], age: Duration) -> Vec<Value> {
+    let mut versions = app.versions.clone();
+    for (n, digest) in (first..).zip(digests) {
+        versions.push(support::world::aged(n, digest, age));
+    }
+    versions
+}
+
 fn digest_of_version(app: &App, id: i64) -> Digest {
     let version = app.versions.iter().find(|v| v["id"] == id).unwrap();
     Digest::parse(version["name"].as_str().unwrap()).unwrap()
@@ -220,11 +244,8 @@ async fn the_children_of_a_kept_index_survive_and_those_of_a_deleted_one_go() {
     let Some((registry, app, github, world)) = app_scenario(100).await else {
         return;
     };
-    let args = prune_args(&["app"], &registry, &[POLICY, &["--execute"]].concat());
-    let output = run(PRUNE, &github, &args).await;
-    let text = stdout(&output);
+    let (output, text) = execute(&registry, &github, &world, &[]).await;
     assert!(output.status.success(), "{output:?}\n{text}");
-    assert_images_whole(&registry, &world, &[], &text).await;
 
     let deleted = ids_of(&support::deletes(&github).await);
     let mut expected: BTreeSet<i64> = app.v1_children.iter().copied().collect();
@@ -457,10 +478,7 @@ async fn a_listing_that_shifts_mid_run_skips_a_tagged_index_whose_parts_are_kept
         return;
     };
     world.at(Trigger::AfterPage(1), Event::DeleteVersion(app.orphan));
-    let args = prune_args(&["app"], &registry, &[POLICY, &["--execute"]].concat());
-    let output = run(PRUNE, &github, &args).await;
-    let text = stdout(&output);
-    assert_images_whole(&registry, &world, &[], &text).await;
+    let (output, text) = execute(&registry, &github, &world, &[]).await;
     assert!(output.status.success(), "{output:?}\n{text}");
     // The listing showed v3 and v1 as the tagged ones: v1 is kept as one of the two newest.
     // v2's platform images are kept because the registry's tag v2 needs them.
@@ -484,14 +502,8 @@ async fn a_rollback_after_the_plan_keeps_the_old_index_and_all_its_parts() {
         return;
     };
     let (old, old_children) = push_old_index(&registry).await;
-    let mut versions = app.versions.clone();
-    for (n, digest) in old_children.iter().chain([&old]).enumerate() {
-        versions.push(support::world::aged(
-            900 + n as i64,
-            digest,
-            Duration::days(100),
-        ));
-    }
+    let listed: Vec<&Digest> = old_children.iter().chain([&old]).collect();
+    let versions = listed_with(&app, 900, &listed, Duration::days(100));
     let (github, world) = github_listing(&registry, &app, &versions, 100).await;
     // Right after the first delete (v1's index), `latest` is rolled back onto the old index.
     world.at(
@@ -501,10 +513,7 @@ async fn a_rollback_after_the_plan_keeps_the_old_index_and_all_its_parts() {
             digest: old.clone(),
         },
     );
-    let args = prune_args(&["app"], &registry, &[POLICY, &["--execute"]].concat());
-    let output = run(PRUNE, &github, &args).await;
-    let text = stdout(&output);
-    assert_images_whole(&registry, &world, &[], &text).await;
+    let (output, text) = execute(&registry, &github, &world, &[]).await;
     assert!(output.status.success(), "{output:?}\n{text}");
     for id in 900..905 {
         assert!(world.remaining().contains(&id), "{id} was deleted:\n{text}");
@@ -522,10 +531,7 @@ async fn a_refused_delete_of_a_tagged_index_keeps_its_parts() {
         return;
     };
     world.at(Trigger::AfterPage(1), Event::Refuse(app.v1_index));
-    let args = prune_args(&["app"], &registry, &[POLICY, &["--execute"]].concat());
-    let output = run(PRUNE, &github, &args).await;
-    let text = stdout(&output);
-    assert_images_whole(&registry, &world, &[], &text).await;
+    let (output, text) = execute(&registry, &github, &world, &[]).await;
     assert_eq!(output.status.code(), Some(1), "{output:?}\n{text}");
     assert!(
         text.contains("refused: You cannot delete the last tagged version"),
@@ -561,19 +567,10 @@ async fn referrers_of_kept_images_are_kept_and_those_of_deleted_ones_go() {
         (v3_platform.clone(), of_platform.clone()),
         (v1.clone(), of_v1.clone()),
     ];
-    let mut versions = app.versions.clone();
-    for (n, (_, referrer)) in referrers.iter().enumerate() {
-        versions.push(support::world::aged(
-            950 + n as i64,
-            referrer,
-            Duration::days(80),
-        ));
-    }
+    let listed: Vec<&Digest> = referrers.iter().map(|(_, referrer)| referrer).collect();
+    let versions = listed_with(&app, 950, &listed, Duration::days(80));
     let (github, world) = github_listing(&registry, &app, &versions, 100).await;
-    let args = prune_args(&["app"], &registry, &[POLICY, &["--execute"]].concat());
-    let output = run(PRUNE, &github, &args).await;
-    let text = stdout(&output);
-    assert_images_whole(&registry, &world, &referrers, &text).await;
+    let (output, text) = execute(&registry, &github, &world, &referrers).await;
     assert!(output.status.success(), "{output:?}\n{text}");
     assert!(
         world.remaining().contains(&950) && world.remaining().contains(&951),
@@ -611,10 +608,7 @@ async fn a_push_during_the_run_that_reuses_old_platform_images_keeps_them() {
             reuse: reused,
         },
     );
-    let args = prune_args(&["app"], &registry, &[POLICY, &["--execute"]].concat());
-    let output = run(PRUNE, &github, &args).await;
-    let text = stdout(&output);
-    assert_images_whole(&registry, &world, &[], &text).await;
+    let (output, text) = execute(&registry, &github, &world, &[]).await;
     assert!(output.status.success(), "{output:?}\n{text}");
     for id in &app.v1_children[..2] {
         assert!(world.remaining().contains(id), "{id} was deleted:\n{text}");
@@ -673,19 +667,12 @@ async fn seeded_interleavings_never_delete_what_a_tag_needs() {
                 .await,
         ),
     ];
-    let mut versions = app.versions.clone();
-    for (n, digest) in old_children
+    let listed: Vec<&Digest> = old_children
         .iter()
         .chain([&old])
         .chain(referrers.iter().map(|(_, r)| r))
-        .enumerate()
-    {
-        versions.push(support::world::aged(
-            900 + n as i64,
-            digest,
-            Duration::days(100),
-        ));
-    }
+        .collect();
+    let versions = listed_with(&app, 900, &listed, Duration::days(100));
     // Two seeds at a time: a run mostly waits on the registry and the scripted server.
     let one_seed = |seed: u64| {
         let (template, app, versions, old_children, referrers) =

@@ -113,10 +113,6 @@ impl Knowledge {
         self.manifests.insert(manifest.digest.clone(), manifest);
     }
 
-    pub fn manifest(&self, digest: &Digest) -> Option<&Manifest> {
-        self.manifests.get(digest)
-    }
-
     pub(super) fn add_referrers(
         &mut self,
         subject: &Digest,

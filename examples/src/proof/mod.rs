@@ -95,11 +95,6 @@ impl Proof {
         self.parts_of_released.retain(|_, holder| holder != digest);
     }
 
-    /// Whether the proof counted on deleting the tagged version `digest`.
-    pub fn released(&self, digest: &Digest) -> bool {
-        self.released.contains(digest)
-    }
-
     /// Why the version `digest`, planned with `planned_tags`, must not be deleted now; `None`
     /// when it may be. `label` names a digest in messages.
     pub fn objection(
@@ -218,7 +213,7 @@ impl fmt::Display for NeedText {
     }
 }
 
-pub fn describe(need: &Need, label: &dyn Fn(&Digest) -> String) -> NeedText {
+fn describe(need: &Need, label: &dyn Fn(&Digest) -> String) -> NeedText {
     NeedText {
         kind: need.through.kind(),
         through: need.through.to_string(),

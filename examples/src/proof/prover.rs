@@ -73,10 +73,6 @@ impl<'a> Prover<'a> {
         (after_first.since(self.start), now.since(after_first))
     }
 
-    pub fn knowledge(&self) -> &Knowledge {
-        &self.knowledge
-    }
-
     /// Reads the registry's tags and what they, and the `kept` versions, need; `pending` are
     /// the tagged versions about to be deleted. An error lists why what is needed could not
     /// be established: then nothing may be deleted.
@@ -233,8 +229,8 @@ impl<'a> Prover<'a> {
                 Ok(parts) => return Ok(parts),
                 Err(unread) => unread,
             };
-            for digest in unread {
-                match self.registry.manifest(&self.repository, &digest).await {
+            for (digest, answer) in self.read_all(unread).await {
+                match answer {
                     Ok(manifest) => self.knowledge.insert(manifest),
                     Err(error) => {
                         return Err(vec![format!(
@@ -274,6 +270,22 @@ impl<'a> Prover<'a> {
                 witness.short()
             )]),
         }
+    }
+
+    /// The manifests `digests`, `concurrency` reads at a time, in order.
+    async fn read_all(
+        &self,
+        digests: impl IntoIterator<Item = Digest>,
+    ) -> Vec<(Digest, Result<Manifest, RegistryError>)> {
+        let (registry, repository) = (self.registry, self.repository.as_str());
+        stream::iter(digests)
+            .map(|digest| async move {
+                let answer = registry.manifest(repository, &digest).await;
+                (digest, answer)
+            })
+            .buffered(self.concurrency)
+            .collect()
+            .await
     }
 
     async fn ask_referrers(&mut self, subjects: Vec<Digest>) -> Result<(), Vec<String>> {
@@ -316,16 +328,7 @@ impl<'a> Prover<'a> {
             .filter(|digest| !self.knowledge.manifests.contains_key(digest))
             .cloned()
             .collect();
-        let (registry, repository) = (self.registry, self.repository.as_str());
-        let answers: Vec<(Digest, Result<Manifest, RegistryError>)> = stream::iter(unknown)
-            .map(|digest| async move {
-                let answer = registry.manifest(repository, &digest).await;
-                (digest, answer)
-            })
-            .buffer_unordered(self.concurrency)
-            .collect()
-            .await;
-        for (digest, answer) in answers {
+        for (digest, answer) in self.read_all(unknown).await {
             match answer {
                 Ok(manifest) => self.knowledge.insert(manifest),
                 Err(error) => {
@@ -336,18 +339,9 @@ impl<'a> Prover<'a> {
     }
 
     async fn read_needed(&mut self, closure: &Closure) -> Result<(), Vec<String>> {
-        let (registry, repository) = (self.registry, self.repository.as_str());
         let unread: BTreeSet<Digest> = closure.unread.iter().cloned().collect();
-        let answers: Vec<(Digest, Result<Manifest, RegistryError>)> = stream::iter(unread)
-            .map(|digest| async move {
-                let answer = registry.manifest(repository, &digest).await;
-                (digest, answer)
-            })
-            .buffered(self.concurrency)
-            .collect()
-            .await;
         let mut failures = Vec::new();
-        for (digest, answer) in answers {
+        for (digest, answer) in self.read_all(unread).await {
             match answer {
                 Ok(manifest) => self.knowledge.insert(manifest),
                 Err(error) => {

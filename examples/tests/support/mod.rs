@@ -328,16 +328,8 @@ impl Pusher {
     /// The children an index lists, read with a plain GET: the test's own reading, not the
     /// code under test.
     pub async fn children(&self, repository: &str, index: &Digest) -> Vec<String> {
-        let answer: Value = self
-            .http
-            .get(format!("{}/v2/{repository}/manifests/{index}", self.url))
-            .header("accept", format!("{OCI_INDEX}, {DOCKER_MANIFEST_LIST}"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let (body, _) = self.get_manifest(repository, index.as_str()).await.unwrap();
+        let answer: Value = serde_json::from_slice(&body).unwrap();
         answer["manifests"]
             .as_array()
             .unwrap()
