@@ -680,13 +680,8 @@ async fn plan_package<'r>(
         reads_for_plan: prover.reads().0,
         ..RegistryUse::default()
     });
-    let labels = labels(&report.entries, &proof);
-    let label = |digest: &Digest| {
-        labels
-            .get(digest)
-            .cloned()
-            .unwrap_or_else(|| digest.short().to_owned())
-    };
+    let labels = Labels::of(&report.entries);
+    let label = |digest: &Digest| labels.name(digest, &proof);
     // A tagged version the plan now keeps was counted on to go: the plan's proof no longer
     // holds for the deletes, which then start with a proof of their own.
     let mut kept_tagged = false;
@@ -754,18 +749,29 @@ fn pending(entries: &[Entry]) -> Vec<Pending> {
         .collect()
 }
 
-/// How plans name a digest: a listed version's label, else the digest with its registry tags.
-fn labels(entries: &[Entry], proof: &Proof) -> HashMap<Digest, String> {
-    let mut labels: HashMap<Digest, String> = entries
-        .iter()
-        .filter_map(|e| Some((Digest::parse(&e.name)?, e.label())))
-        .collect();
-    for digest in proof.tags.values() {
-        labels.entry(digest.clone()).or_insert_with(|| {
-            format!("{} ({})", digest.short(), proof.tags_of(digest).join(", "))
-        });
+/// How plans and outcomes name a digest: a listed version's label, else the digest with the
+/// tags the registry gives it.
+struct Labels(HashMap<Digest, String>);
+
+impl Labels {
+    fn of(entries: &[Entry]) -> Labels {
+        Labels(
+            entries
+                .iter()
+                .filter_map(|e| Some((Digest::parse(&e.name)?, e.label())))
+                .collect(),
+        )
     }
-    labels
+
+    fn name(&self, digest: &Digest, proof: &Proof) -> String {
+        if let Some(label) = self.0.get(digest) {
+            return label.clone();
+        }
+        match proof.tags_of(digest) {
+            [] => digest.short().to_owned(),
+            tags => format!("{} ({})", digest.short(), tags.join(", ")),
+        }
+    }
 }
 
 /// Every version of the package, or an error: a plan is never made from part of a listing.
@@ -887,17 +893,7 @@ async fn carry_out(
     let mut stopped_by: Option<i64> = None;
     let mut untagged_proven = false;
     let mut unprovable: Option<String> = None;
-    let labels: HashMap<Digest, String> = package
-        .entries
-        .iter()
-        .filter_map(|e| Some((Digest::parse(&e.name)?, e.label())))
-        .collect();
-    let label = |digest: &Digest| {
-        labels
-            .get(digest)
-            .cloned()
-            .unwrap_or_else(|| digest.short().to_owned())
-    };
+    let labels = Labels::of(&package.entries);
     for (done, index) in order.into_iter().enumerate() {
         let entry = &package.entries[index];
         let tagged = !entry.tags.is_empty();
@@ -930,6 +926,7 @@ async fn carry_out(
                     }
                     match (&checks.proof, Digest::parse(&entry.name)) {
                         (Some(proof), Some(digest)) => {
+                            let label = |digest: &Digest| labels.name(digest, proof);
                             Ok(proof.objection(&digest, &entry.tags, &label))
                         }
                         (Some(_), None) => Ok(Some(Objection::Unreadable(format!(
