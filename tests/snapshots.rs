@@ -3,7 +3,7 @@
 //! behaviour it stands for, so that an accepted snapshot cannot hide a regression.
 
 use codegen::ir::{Api, TypeKind, TypeRef};
-use codegen::profile::{Applied, Extension};
+use codegen::profile::Applied;
 use codegen::Profile;
 use codegen::{Config, GeneratedFile};
 use tests::{read, workspace_root};
@@ -56,10 +56,7 @@ fn count(haystack: &str, needle: &str) -> usize {
 fn packages_ir() {
     let (api, applied) = lower_file("spec/packages.yaml");
     assert_eq!(api.operations.len(), 27);
-    let Extension::Github(github) = &applied.extension else {
-        panic!("the GitHub profile adds GitHub's conventions");
-    };
-    let families: Vec<&str> = github
+    let families: Vec<&str> = applied
         .owner_families
         .iter()
         .map(|f| f.method_name.as_str())

@@ -9,6 +9,7 @@ use github_packages::{
     GetAllPackageVersionsForPackageOwnedByOrgParams, ListPackagesForAuthenticatedUserParams,
     ListPackagesForOrganizationParams, ListPackagesForUserParams, Owner,
     OwnerGetAllPackageVersionsForPackageParams, OwnerRestorePackageParams, PackageType,
+    ProfileError,
     RateLimitKind, RestorePackageForAuthenticatedUserParams, RestorePackageForOrgParams,
     RestorePackageForUserParams, RetryPolicy, RetryReason, State, Visibility,
 };
@@ -1034,10 +1035,10 @@ async fn a_parameter_the_owners_route_lacks_is_an_error_not_dropped() {
         .get_all_package_versions_for_package(PackageType::Npm, "p", &params)
         .await
     {
-        Err(Error::UnsupportedParameter {
+        Err(Error::Profile(ProfileError::UnsupportedParameter {
             operation,
             parameter,
-        }) => {
+        })) => {
             assert_eq!(
                 (operation, parameter),
                 (
@@ -1056,7 +1057,7 @@ async fn a_parameter_the_owners_route_lacks_is_an_error_not_dropped() {
     .await;
     assert!(matches!(
         streamed.as_slice(),
-        [Err(Error::UnsupportedParameter { .. })]
+        [Err(Error::Profile(ProfileError::UnsupportedParameter { .. }))]
     ));
     assert!(server.received_requests().await.unwrap().is_empty());
 

@@ -1,5 +1,5 @@
 //! Credentials: a fixed token, or a provider the client asks before each request, so that a
-//! token that expires mid-run (a GitHub App installation token lasts an hour) is replaced.
+//! token that expires mid-run (an app's installation token that lasts an hour, say) is replaced.
 
 use crate::error::Error;
 use reqwest::header::HeaderValue;
@@ -20,7 +20,7 @@ pub type TokenFuture<'a> =
 /// Any `Fn(bool) -> impl Future<Output = Result<String, _>>` is one:
 ///
 /// ```
-/// # use github_packages::{self as api};
+/// # use __crate__::{self as api};
 /// let client = api::Client::builder()
 ///     .token_provider(|refresh: bool| async move {
 ///         // Mint or read an installation token here; `refresh` asks for a new one.

@@ -26,7 +26,7 @@ const DEFAULT_MAX_RESPONSE_SIZE: usize = 256 << 20;
 /// A client for the API. Cheap to clone: clones share one connection pool.
 ///
 /// ```no_run
-/// let client = github_packages::Client::new(std::env::var("API_TOKEN").unwrap_or_default());
+/// let client = __crate__::Client::new(std::env::var("API_TOKEN").unwrap_or_default());
 /// ```
 #[derive(Clone)]
 pub struct Client {

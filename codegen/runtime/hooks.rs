@@ -47,7 +47,7 @@ pub struct HookContext {
 ///
 /// ```
 /// use std::sync::atomic::{AtomicUsize, Ordering};
-/// use github_packages::{Client, HookContext, RawResponse, RequestHook};
+/// use __crate__::{Client, HookContext, RawResponse, RequestHook};
 ///
 /// #[derive(Default)]
 /// struct Metrics {

@@ -7,7 +7,7 @@ use std::fmt;
 /// A file to upload: its bytes, and the name and media type to send with them.
 ///
 /// ```
-/// let file = github_packages::FilePart::new(b"{}".to_vec())
+/// let file = __crate__::FilePart::new(b"{}".to_vec())
 ///     .file_name("config.json")
 ///     .content_type("application/json");
 /// assert_eq!(file.len(), 2);

@@ -16,8 +16,8 @@ use tokio::time::Instant;
 /// hour, and never more than `max_in_flight` at once; clones of a client share one budget.
 ///
 /// ```
-/// # use github_packages::{self as api};
-/// // GitHub's documented limits for requests that create or delete content.
+/// # use __crate__::{self as api};
+/// // A budget for requests that create or delete content: 80 a minute, 500 an hour.
 /// let pacing = api::Pacing::new().per_minute(80).per_hour(500).max_in_flight(1);
 /// let client = api::Client::builder().pacing(pacing).build();
 /// ```

@@ -1,10 +1,9 @@
-//! The plain data passed between the stages, other than the IR (`ir.rs`, between `lower` and
-//! `emit`): the job's configuration, the files `emit` hands to `format`, and what `generate`
-//! hands its caller.
+//! What the pipeline takes and gives: the job's configuration, and the crate it generates.
+//! (The IR, between `lower` and `emit`, is `ir.rs`; the files `emit` plans are its
+//! `EmittedFile`s.)
 
 use crate::diagnostic::Diagnostic;
 use crate::profile::Profile;
-use proc_macro2::TokenStream;
 
 /// What the generated crate is called and where it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,24 +18,6 @@ pub struct Config {
     /// The vendor conventions to follow; `None` detects them from the description (and the
     /// crate's docs and [`Generated::profile_reason`] say so).
     pub profile: Option<Profile>,
-}
-
-/// One file of the crate as `emit` leaves it: Rust still as tokens, for [`crate::format()`].
-#[derive(Debug, Clone)]
-pub struct EmittedFile {
-    /// Relative to the crate root.
-    pub path: String,
-    /// The `@generated` comment, already in the file's comment syntax.
-    pub header: String,
-    pub body: Body,
-}
-
-#[derive(Debug, Clone)]
-pub enum Body {
-    /// Pieces printed one by one and joined: a large file's items, a few dozen at a time.
-    Rust(Vec<TokenStream>),
-    /// Printed as it is: manifests and the runtime sources.
-    Text(String),
 }
 
 /// One file of the generated crate, by path relative to the crate root.

@@ -1,5 +1,6 @@
 //! Problems found in a spec, each tied to a place in it.
 
+use crate::locate::line_of;
 use std::fmt;
 
 /// Whether a problem stops generation.
@@ -70,6 +71,15 @@ impl Diagnostic {
         let narrow = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         self.line = Some((narrow(line), narrow(column)));
         self
+    }
+
+    /// With the line and column of its pointer in `text`, the document as written, unless it
+    /// has them already or the text does not show the place.
+    pub fn placed_in(self, text: &str) -> Self {
+        match (self.line, line_of(text, &self.pointer)) {
+            (None, Some((line, column))) => self.with_line(line, column),
+            _ => self,
+        }
     }
 }
 

@@ -27,7 +27,25 @@ pub struct Api {
     pub features: Vec<Feature>,
 }
 
+/// An operation by handle: its place in [`Api::operations`], which keeps its order once
+/// lowered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub struct OperationId(pub usize);
+
 impl Api {
+    /// The operation `id` stands for.
+    pub fn operation(&self, id: OperationId) -> &Operation {
+        &self.operations[id.0]
+    }
+
+    /// Every operation, with its handle.
+    pub fn operations_with_ids(&self) -> impl Iterator<Item = (OperationId, &Operation)> {
+        self.operations
+            .iter()
+            .enumerate()
+            .map(|(i, operation)| (OperationId(i), operation))
+    }
+
     /// The operations `feature` compiles.
     pub fn operations_of<'a>(
         &'a self,
@@ -111,7 +129,7 @@ pub struct Operation {
     /// header parameters, each group in spec order.
     pub parameters: Vec<Parameter>,
     /// The struct that carries the optional parameters, when there are any. It derives
-    /// [`PARAMS_STRUCT_TRAITS`] and has a setter per parameter, named like its field.
+    /// the traits `emit` gives every parameter struct and has a setter per parameter, named like its field.
     pub optional_params_type: Option<String>,
     pub request_body: Option<RequestBody>,
     pub responses: Vec<Response>,
@@ -121,16 +139,6 @@ pub struct Operation {
     /// Where the operation is defined, as a JSON pointer.
     pub pointer: String,
 }
-
-/// The traits a struct of optional parameters derives, and the methods they give it: no
-/// field (and so no setter) may take one of those names, or `Params::default()` and
-/// `params.clone()` would call the setter instead.
-pub const PARAMS_STRUCT_TRAITS: &[(&str, &[&str])] = &[
-    ("Debug", &["fmt"]),
-    ("Clone", &["clone", "clone_from"]),
-    ("Default", &["default"]),
-    ("PartialEq", &["eq", "ne"]),
-];
 
 /// A list operation also gets a method that streams every item of every page.
 #[derive(Debug, Clone, PartialEq, Serialize)]

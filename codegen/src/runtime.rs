@@ -1,11 +1,19 @@
-//! The fixed part of every generated crate: sources in `codegen/runtime/`, copied verbatim.
+//! The fixed part of every generated crate: sources in `codegen/runtime/`, copied with only
+//! the crate's name put in.
 //!
-//! The generic files serve any API; `pagination.rs` joins them when an operation is paged,
-//! and one file from `runtime/profile/` becomes the crate's `profile.rs`: the conventions of
-//! the API's vendor, or none. Their public items are read off the sources themselves, so
+//! The generic files serve any API; `pagination.rs` and `multipart.rs` join them when an
+//! operation needs them, and a profile supplies the crate's `profile.rs`
+//! (`codegen/runtime/profile/`). Their public items are read off the sources themselves, so
 //! that the crate root re-exports each and no schema takes one's name.
 
-use crate::profile::Profile;
+/// What the runtime sources write where the generated crate's name goes: the doc examples'
+/// `use __crate__::Client;`. [`for_crate`] puts the name in.
+pub(crate) const CRATE_PLACEHOLDER: &str = "__crate__";
+
+/// A runtime source as the crate named `crate_ident` (`github_packages`) has it.
+pub(crate) fn for_crate(source: &str, crate_ident: &str) -> String {
+    source.replace(CRATE_PLACEHOLDER, crate_ident)
+}
 
 /// One runtime source and where it goes in the generated crate.
 #[derive(Debug, Clone, Copy)]
@@ -67,25 +75,9 @@ pub(crate) const MULTIPART: RuntimeFile = RuntimeFile {
     source: include_str!("../runtime/multipart.rs"),
 };
 
-/// The profile's conventions, as the crate's `profile` module.
-pub(crate) fn profile_file(profile: Profile) -> RuntimeFile {
-    let source = match profile {
-        Profile::Generic => include_str!("../runtime/profile/generic.rs"),
-        Profile::Github => include_str!("../runtime/profile/github.rs"),
-    };
-    RuntimeFile {
-        module: "profile",
-        source,
-    }
-}
-
-/// Every runtime file any crate may have.
+/// Every runtime file any crate may have, but a profile's.
 pub(crate) fn all_files() -> impl Iterator<Item = RuntimeFile> {
-    GENERIC
-        .iter()
-        .copied()
-        .chain([PAGINATION, MULTIPART])
-        .chain(Profile::ALL.into_iter().map(profile_file))
+    GENERIC.iter().copied().chain([PAGINATION, MULTIPART])
 }
 
 /// The names of the public items a runtime source defines at its top level (`pub struct`,
@@ -106,24 +98,18 @@ pub(crate) fn public_items(source: &str) -> Vec<&str> {
         .collect()
 }
 
-/// The names of the methods the runtime gives `Client` (`new`, `request`, `send`...): no
-/// operation may take one.
-pub(crate) fn client_methods() -> impl Iterator<Item = &'static str> {
-    methods_of("Client")
-}
-
-/// The names of the methods the runtime gives `ClientBuilder` (`token`, `base_url`...): no
-/// server's builder method may take one.
-pub(crate) fn builder_methods() -> impl Iterator<Item = &'static str> {
-    methods_of("ClientBuilder")
-}
-
-fn methods_of(type_name: &'static str) -> impl Iterator<Item = &'static str> {
+/// The names of the methods that `sources` give `type_name` in its `impl type_name { .. }`
+/// blocks: `Client`'s (`new`, `request`, `send`...), which no operation may take, and
+/// `ClientBuilder`'s (`token`, `base_url`...), which no server's builder method may take.
+pub(crate) fn methods_of<'a>(
+    type_name: &str,
+    sources: impl IntoIterator<Item = &'a str>,
+) -> Vec<&'a str> {
     let opening = format!("impl {type_name} {{");
-    all_files().flat_map(move |file| {
+    let mut methods = Vec::new();
+    for source in sources {
         let mut inside = false;
-        let opening = opening.clone();
-        file.source.lines().filter_map(move |line| {
+        for line in source.lines() {
             if line.starts_with(&opening) {
                 inside = true;
             } else if line.starts_with('}') {
@@ -139,11 +125,15 @@ fn methods_of(type_name: &'static str) -> impl Iterator<Item = &'static str> {
                 "async fn ",
             ]
             .iter()
-            .find_map(|prefix| declaration.strip_prefix(prefix))?;
-            let end = rest.find(|c: char| !(c.is_alphanumeric() || c == '_'))?;
-            inside.then(|| &rest[..end])
-        })
-    })
+            .find_map(|prefix| declaration.strip_prefix(prefix));
+            if let (true, Some(rest)) = (inside, rest) {
+                if let Some(end) = rest.find(|c: char| !(c.is_alphanumeric() || c == '_')) {
+                    methods.push(&rest[..end]);
+                }
+            }
+        }
+    }
+    methods
 }
 
 #[cfg(test)]
@@ -158,7 +148,7 @@ mod tests {
 
     #[test]
     fn client_methods_are_read_off_the_source() {
-        let methods: Vec<&str> = client_methods().collect();
+        let methods = methods_of("Client", all_files().map(|file| file.source));
         for method in [
             "new",
             "builder",
@@ -175,12 +165,21 @@ mod tests {
     }
 
     #[test]
-    fn every_profile_defines_what_the_generic_files_use() {
-        for profile in Profile::ALL {
-            let items = public_items(profile_file(profile).source);
-            for needed in ["ErrorBody", "RateLimitKind"] {
-                assert!(items.contains(&needed), "{profile:?} lacks {needed}");
-            }
+    fn doc_examples_name_the_crate_by_the_placeholder_alone() {
+        assert_eq!(
+            for_crate("use __crate__::{Client, Error};", "my_api"),
+            "use my_api::{Client, Error};"
+        );
+        let mut placeholders = 0;
+        for file in all_files() {
+            assert!(
+                !file.source.contains("github_packages"),
+                "{}.rs names a crate",
+                file.module
+            );
+            placeholders += file.source.matches("__crate__::").count();
+            assert!(!for_crate(file.source, "my_api").contains(CRATE_PLACEHOLDER));
         }
+        assert!(placeholders >= 6, "the doc examples use the placeholder");
     }
 }

@@ -2,7 +2,7 @@
 
 //! The one error type every operation returns.
 
-use crate::profile::ErrorBody;
+use crate::profile::{ErrorBody, ProfileError};
 use crate::retry::RateLimited;
 use reqwest::header::HeaderMap;
 use reqwest::{StatusCode, Url};
@@ -36,12 +36,9 @@ pub enum Error {
         name: &'static str,
         value: String,
     },
-    /// An optional parameter that the operation a dispatching method chose does not take
-    /// (operations that differ only in their route may differ slightly in what they take).
-    UnsupportedParameter {
-        operation: &'static str,
-        parameter: &'static str,
-    },
+    /// A request that the conventions of the API's vendor refuse before it is sent: see
+    /// [`ProfileError`].
+    Profile(ProfileError),
     /// A pagination link to another origin than the client's base URL; not followed, so
     /// that the token is not sent elsewhere.
     UntrustedLink(Url),
@@ -129,9 +126,7 @@ impl fmt::Display for Error {
             Error::InvalidPathParameter { name, value } => {
                 write!(f, "path parameter `{name}` cannot be {value:?}: it would change which resource is requested")
             }
-            Error::UnsupportedParameter { operation, parameter } => {
-                write!(f, "`{operation}` does not take the parameter `{parameter}`")
-            }
+            Error::Profile(error) => error.fmt(f),
             Error::UntrustedLink(url) => write!(
                 f,
                 "not following a pagination link to another origin ({})",

@@ -430,7 +430,7 @@
 //!
 //! The routes differ slightly (listing a user's package versions takes no `page`, `per_page`
 //! or `state`); an optional parameter the chosen route does not take is an
-//! [`Error::UnsupportedParameter`], never silently dropped.
+//! [`ProfileError::UnsupportedParameter`] (as `Error::Profile`), never silently dropped.
 //!
 //! ### Examples
 //!
@@ -485,7 +485,8 @@ pub use pagination::{Links, Page, Paginated};
 
 mod profile;
 pub use profile::{
-    ACCEPT_GITHUB_JSON, DEFAULT_API_VERSION, ErrorBody, RateLimit, RateLimitKind,
+    ACCEPT_GITHUB_JSON, DEFAULT_API_VERSION, ErrorBody, ProfileError, RateLimit,
+    RateLimitKind,
 };
 
 mod operations;

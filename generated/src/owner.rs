@@ -54,7 +54,7 @@ pub struct OwnerClient<'a> {
     owner: &'a Owner,
 }
 
-/// Optional parameters of [`OwnerClient::list_packages`]. Not every kind of owner takes every one: setting one the chosen operation does not take is an [`Error::UnsupportedParameter`].
+/// Optional parameters of [`OwnerClient::list_packages`]. Not every kind of owner takes every one: setting one the chosen operation does not take is a [`ProfileError::UnsupportedParameter`](crate::ProfileError::UnsupportedParameter).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct OwnerListPackagesParams {
     /// The selected visibility of the packages.  This parameter is optional and only filters an existing result set.
@@ -92,7 +92,7 @@ impl OwnerListPackagesParams {
     }
 }
 
-/// Optional parameters of [`OwnerClient::restore_package`]. Not every kind of owner takes every one: setting one the chosen operation does not take is an [`Error::UnsupportedParameter`].
+/// Optional parameters of [`OwnerClient::restore_package`]. Not every kind of owner takes every one: setting one the chosen operation does not take is a [`ProfileError::UnsupportedParameter`](crate::ProfileError::UnsupportedParameter).
 #[derive(Clone, Default, PartialEq)]
 pub struct OwnerRestorePackageParams {
     /// package token
@@ -116,7 +116,7 @@ impl std::fmt::Debug for OwnerRestorePackageParams {
     }
 }
 
-/// Optional parameters of [`OwnerClient::get_all_package_versions_for_package`]. Not every kind of owner takes every one: setting one the chosen operation does not take is an [`Error::UnsupportedParameter`].
+/// Optional parameters of [`OwnerClient::get_all_package_versions_for_package`]. Not every kind of owner takes every one: setting one the chosen operation does not take is a [`ProfileError::UnsupportedParameter`](crate::ProfileError::UnsupportedParameter).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct OwnerGetAllPackageVersionsForPackageParams {
     /// The page number of the results to fetch. For more information, see "[Using pagination in the REST API](https://docs.github.com/rest/using-the-rest-api/using-pagination-in-the-rest-api)."
@@ -450,24 +450,30 @@ impl OwnerClient<'_> {
 
             Owner::User(login) => {
                 if params.page.is_some() {
-                    return Err(Error::UnsupportedParameter {
-                        operation: "get_all_package_versions_for_package_owned_by_user",
-                        parameter: "page",
-                    });
+                    return Err(
+                        Error::Profile(crate::ProfileError::UnsupportedParameter {
+                            operation: "get_all_package_versions_for_package_owned_by_user",
+                            parameter: "page",
+                        }),
+                    );
                 }
 
                 if params.per_page.is_some() {
-                    return Err(Error::UnsupportedParameter {
-                        operation: "get_all_package_versions_for_package_owned_by_user",
-                        parameter: "per_page",
-                    });
+                    return Err(
+                        Error::Profile(crate::ProfileError::UnsupportedParameter {
+                            operation: "get_all_package_versions_for_package_owned_by_user",
+                            parameter: "per_page",
+                        }),
+                    );
                 }
 
                 if params.state.is_some() {
-                    return Err(Error::UnsupportedParameter {
-                        operation: "get_all_package_versions_for_package_owned_by_user",
-                        parameter: "state",
-                    });
+                    return Err(
+                        Error::Profile(crate::ProfileError::UnsupportedParameter {
+                            operation: "get_all_package_versions_for_package_owned_by_user",
+                            parameter: "state",
+                        }),
+                    );
                 }
 
                 self.client
@@ -526,10 +532,12 @@ impl OwnerClient<'_> {
                 if params.page.is_some() {
                     return Paginated::new(
                         self.client,
-                        Err(Error::UnsupportedParameter {
-                            operation: "get_all_package_versions_for_package_owned_by_user",
-                            parameter: "page",
-                        }),
+                        Err(
+                            Error::Profile(crate::ProfileError::UnsupportedParameter {
+                                operation: "get_all_package_versions_for_package_owned_by_user",
+                                parameter: "page",
+                            }),
+                        ),
                         Some("application/json"),
                         crate::hooks::OperationInfo::new(
                             "packages/get-all-package-versions-for-package-owned-by-user",
@@ -541,10 +549,12 @@ impl OwnerClient<'_> {
                 if params.per_page.is_some() {
                     return Paginated::new(
                         self.client,
-                        Err(Error::UnsupportedParameter {
-                            operation: "get_all_package_versions_for_package_owned_by_user",
-                            parameter: "per_page",
-                        }),
+                        Err(
+                            Error::Profile(crate::ProfileError::UnsupportedParameter {
+                                operation: "get_all_package_versions_for_package_owned_by_user",
+                                parameter: "per_page",
+                            }),
+                        ),
                         Some("application/json"),
                         crate::hooks::OperationInfo::new(
                             "packages/get-all-package-versions-for-package-owned-by-user",
@@ -556,10 +566,12 @@ impl OwnerClient<'_> {
                 if params.state.is_some() {
                     return Paginated::new(
                         self.client,
-                        Err(Error::UnsupportedParameter {
-                            operation: "get_all_package_versions_for_package_owned_by_user",
-                            parameter: "state",
-                        }),
+                        Err(
+                            Error::Profile(crate::ProfileError::UnsupportedParameter {
+                                operation: "get_all_package_versions_for_package_owned_by_user",
+                                parameter: "state",
+                            }),
+                        ),
                         Some("application/json"),
                         crate::hooks::OperationInfo::new(
                             "packages/get-all-package-versions-for-package-owned-by-user",

@@ -350,10 +350,10 @@ mod tests {
     }
 
     #[test]
-    fn github_link_header() {
-        let links = parse(r#"<https://api.github.com/user/packages?page=2>; rel="next", <https://api.github.com/user/packages?page=5>; rel="last""#);
-        assert_eq!(links.next.unwrap().as_str(), "https://api.github.com/user/packages?page=2");
-        assert_eq!(links.last.unwrap().as_str(), "https://api.github.com/user/packages?page=5");
+    fn next_and_last_links() {
+        let links = parse(r#"<https://api.example.com/user/packages?page=2>; rel="next", <https://api.example.com/user/packages?page=5>; rel="last""#);
+        assert_eq!(links.next.unwrap().as_str(), "https://api.example.com/user/packages?page=2");
+        assert_eq!(links.last.unwrap().as_str(), "https://api.example.com/user/packages?page=5");
         assert_eq!(links.prev, None);
     }
 

@@ -181,6 +181,29 @@ fn header_number(headers: &HeaderMap, name: &str) -> Option<u64> {
     header_text(headers, name)?.trim().parse().ok()
 }
 
+/// A request refused before it is sent by GitHub's conventions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ProfileError {
+    /// An optional parameter that the operation `Client::owner`'s dispatch chose does not
+    /// take: the routes of an organization, a user and the authenticated user differ slightly
+    /// in what they take. Never dropped silently.
+    UnsupportedParameter {
+        operation: &'static str,
+        parameter: &'static str,
+    },
+}
+
+impl fmt::Display for ProfileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProfileError::UnsupportedParameter { operation, parameter } => {
+                write!(f, "`{operation}` does not take the parameter `{parameter}`")
+            }
+        }
+    }
+}
+
 /// Which of GitHub's limits refused a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RateLimitKind {

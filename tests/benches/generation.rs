@@ -7,8 +7,10 @@
 //! The baseline, measured in the same rounds, is parsing the same text into an untyped
 //! `serde_json::Value` (`serde_yaml` for YAML): what any tool must pay to read the input.
 
+use codegen::emit::Emitter;
+use codegen::pipeline::{emit_tokens, format_tokens, package};
 use codegen::profile::{self, Applied};
-use codegen::{emit, format, load, lower, Config, Profile};
+use codegen::{load, lower, Config, Profile};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 use tests::bench::{self, CountingAllocator, Mode, Table};
@@ -61,10 +63,10 @@ impl Input {
         let (api, applied) = lower_with_profile(&spec, &self.spec_name);
         drop(spec);
         let lowered = Instant::now();
-        let emitted = emit(&api, &applied, config);
+        let emitted = emit_tokens(&Emitter::new(&api, &applied, package(config)));
         drop(api);
         let emitted_at = Instant::now();
-        let files = format(emitted, &self.spec_name).expect("the output formats");
+        let files = format_tokens(emitted, &self.spec_name).expect("the output formats");
         let formatted = Instant::now();
         black_box(files);
         [
@@ -83,10 +85,11 @@ impl Input {
         let ((api, applied), lower_peak) =
             bench::peak_heap(|| lower_with_profile(&spec, &self.spec_name));
         drop(spec);
-        let (emitted, emit_peak) = bench::peak_heap(|| emit(&api, &applied, config));
+        let (emitted, emit_peak) =
+            bench::peak_heap(|| emit_tokens(&Emitter::new(&api, &applied, package(config))));
         drop(api);
         let (files, format_peak) =
-            bench::peak_heap(|| format(emitted, &self.spec_name).expect("formats"));
+            bench::peak_heap(|| format_tokens(emitted, &self.spec_name).expect("formats"));
         drop(files);
         let (files, whole) =
             bench::peak_heap(|| codegen::generate(&self.text, config).expect("generates"));
@@ -157,7 +160,8 @@ fn main() {
     for (input, config) in inputs.iter().zip(&configs) {
         let spec = load(&input.text, &input.spec_name).expect("loads").spec;
         let (api, applied) = lower_with_profile(&spec, &input.spec_name);
-        let staged = format(emit(&api, &applied, config), &input.spec_name).expect("formats");
+        let emitted = emit_tokens(&Emitter::new(&api, &applied, package(config)));
+        let staged = format_tokens(emitted, &input.spec_name).expect("formats");
         let whole = codegen::generate(&input.text, config)
             .expect("generates")
             .files;

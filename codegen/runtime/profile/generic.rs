@@ -45,6 +45,16 @@ pub(crate) fn fmt_error_notes(_error: &ApiError, _f: &mut fmt::Formatter<'_>) ->
     Ok(())
 }
 
+/// A request refused before it is sent by a vendor's conventions: there are none here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProfileError {}
+
+impl fmt::Display for ProfileError {
+    fn fmt(&self, _f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {}
+    }
+}
+
 /// The rate limits this client recognises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]

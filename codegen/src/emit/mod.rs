@@ -1,43 +1,38 @@
-//! Stage 3: [`Api`] -> the files of a client crate.
+//! Stage 3: [`Api`] -> the files of a client crate, Rust as token streams.
 //!
-//! Rust sources are built as token streams with `quote`, printed later by
-//! [`crate::format()`]. The runtime support (client, error, encoding) is fixed code kept in
-//! `codegen/runtime/` and copied in, so the generated crate depends on nothing from this one.
-//! Every name comes from the IR, except the locals of function bodies, which a `Scope`
-//! keeps apart from the arguments.
+//! [`Emitter::files`] lists the crate's files; a Rust file is a list of [`Piece`]s, whose
+//! tokens [`Emitter::tokens`] builds one at a time, so that the pipeline can build and print
+//! them on several threads (token streams cannot move between threads). The runtime support
+//! (client, error, encoding) is fixed code kept in `codegen/runtime/` and copied in, so the
+//! generated crate depends on nothing from this one. Every name comes from the IR, except
+//! the locals of function bodies, which a `Scope` keeps apart from the arguments. A vendor's
+//! part comes through [`Extension`], and nothing here names a vendor.
+//!
+//! - `manifest.rs`: `Cargo.toml`; `crate_root.rs`: `lib.rs` and the crate docs;
+//!   `servers.rs`: `servers.rs`
+//! - `types.rs`: the models; `operations/`: a method per operation and what it needs
+//! - `docs.rs`: doc comments from the description's prose; `tokens.rs`: types, identifiers
+//!   and `#[cfg]`s; `scope.rs`: the locals of function bodies
 
+mod crate_root;
 pub(crate) mod docs;
+mod extension;
+mod manifest;
 pub(crate) mod operations;
 pub(crate) mod scope;
+mod servers;
+pub(crate) mod tokens;
 mod types;
 
-use crate::contract::{Body, Config, EmittedFile};
-use crate::ir::{Api, Encoding, Feature, TypeRef};
-use crate::profile::{Applied, Extension};
-use crate::runtime::{self, RuntimeFile};
-use proc_macro2::{Ident, Span, TokenStream};
-use quote::quote;
-use scope::Scope;
-use std::ops::Range;
+pub use extension::Extension;
+pub(crate) use manifest::{MANIFEST_DEPENDENCIES, MANIFEST_FEATURES};
+pub(crate) use operations::PARAMS_STRUCT_TRAITS;
+pub(crate) use tokens::PRELUDE_TYPE_NAMES;
 
-/// Builds the crate's files. They come sorted by path.
-pub fn emit(api: &Api, profile: &Applied, config: &Config) -> Vec<EmittedFile> {
-    let emitter = Emitter::new(api, profile, config);
-    emitter
-        .plan()
-        .into_iter()
-        .map(|file| EmittedFile {
-            path: file.path,
-            header: file.header,
-            body: match file.body {
-                Planned::Text(text) => Body::Text(text),
-                Planned::Rust(pieces) => {
-                    Body::Rust(pieces.iter().map(|piece| emitter.piece(piece)).collect())
-                }
-            },
-        })
-        .collect()
-}
+use crate::ir::Api;
+use crate::runtime::{self, RuntimeFile};
+use proc_macro2::TokenStream;
+use std::ops::Range;
 
 /// How many types or operations one [`Piece`] holds: enough pieces to share a large
 /// description's work among threads, one piece for a small one. A constant, so that the output
@@ -45,10 +40,9 @@ pub fn emit(api: &Api, profile: &Applied, config: &Config) -> Vec<EmittedFile> {
 const PIECE_SIZE: usize = 64;
 
 /// A part of a Rust file that is built and printed on its own; a file is its pieces' text
-/// joined. `emit` joins their tokens; `generate` builds and prints them on several threads,
-/// since token streams cannot move between threads.
-#[derive(Debug, Clone)]
-pub(crate) enum Piece {
+/// joined.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Piece {
     TypesHead,
     Types(Range<usize>),
     OperationsHead,
@@ -57,55 +51,76 @@ pub(crate) enum Piece {
     Forms(Range<usize>),
     Methods(Range<usize>),
     Servers,
-    Owner,
+    /// A module the extension adds, by its place in [`Extension::modules`].
+    Extension(usize),
     Lib,
 }
 
-/// A file of the crate before its Rust is built.
-pub(crate) struct PlannedFile {
+/// One file of the crate as `emit` plans it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmittedFile {
+    /// Relative to the crate root.
     pub path: String,
+    /// The `@generated` comment, already in the file's comment syntax.
     pub header: String,
-    pub body: Planned,
+    pub body: Body,
 }
 
-pub(crate) enum Planned {
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Body {
+    /// Printed as it is: manifests and the runtime sources.
     Text(String),
+    /// Rust, built and printed piece by piece.
     Rust(Vec<Piece>),
 }
 
+/// The crate as Cargo and its readers know it, apart from its API.
+#[derive(Debug, Clone, Copy)]
+pub struct Package<'a> {
+    /// The package name, e.g. `github-packages`.
+    pub name: &'a str,
+    pub version: &'a str,
+    /// The spec as the `@generated` header and the crate docs name it.
+    pub spec_name: &'a str,
+    /// Markdown appended to the crate docs.
+    pub guide: Option<&'a str>,
+}
+
 /// What building any piece needs, computed once. Shared by the threads that build pieces.
-pub(crate) struct Emitter<'a> {
+pub struct Emitter<'a> {
     api: &'a Api,
-    profile: &'a Applied,
-    config: &'a Config,
+    extension: &'a dyn Extension,
+    package: Package<'a>,
     runtime: Vec<RuntimeFile>,
+    extension_modules: Vec<&'static str>,
     values: operations::ValueKinds<'a>,
 }
 
 impl<'a> Emitter<'a> {
-    pub(crate) fn new(api: &'a Api, profile: &'a Applied, config: &'a Config) -> Self {
+    pub fn new(api: &'a Api, extension: &'a dyn Extension, package: Package<'a>) -> Self {
         Emitter {
             api,
-            profile,
-            config,
-            runtime: runtime_files(api, profile),
+            extension,
+            package,
+            runtime: runtime_files(api, extension),
+            extension_modules: extension.modules(),
             values: operations::ValueKinds::of(api),
         }
     }
 
     /// The crate's files, sorted by path, with the pieces of each Rust file in order.
-    pub(crate) fn plan(&self) -> Vec<PlannedFile> {
-        let (api, config) = (self.api, self.config);
+    pub fn files(&self) -> Vec<EmittedFile> {
+        let (api, package) = (self.api, &self.package);
         let header = format!(
             "@generated by `cargo xtask generate` from {}. Do not edit: edit the spec or the generator and regenerate.",
-            config.spec_name
+            package.spec_name
         );
         let toml_header = format!("# {header}\n\n");
         let rust_header = format!("// {header}\n\n");
-        let rust = |path: &str, pieces: Vec<Piece>| PlannedFile {
+        let rust = |path: &str, pieces: Vec<Piece>| EmittedFile {
             path: path.to_owned(),
             header: rust_header.clone(),
-            body: Planned::Rust(pieces),
+            body: Body::Rust(pieces),
         };
         let ranges = |len: usize| {
             (0..len)
@@ -121,47 +136,40 @@ impl<'a> Emitter<'a> {
         let mut type_pieces = vec![Piece::TypesHead];
         type_pieces.extend(ranges(api.types.len()).map(Piece::Types));
         let mut files = vec![
-            PlannedFile {
+            EmittedFile {
                 path: "Cargo.toml".to_owned(),
                 header: toml_header.clone(),
-                body: Planned::Text(cargo_toml(api, config)),
+                body: Body::Text(manifest::cargo_toml(api, package)),
             },
-            PlannedFile {
+            EmittedFile {
                 path: "rustfmt.toml".to_owned(),
                 header: toml_header,
                 // The output is formatted by prettyplease and compared byte for byte with what
                 // the generator makes; `cargo fmt` on the workspace must not restyle it.
-                body: Planned::Text("disable_all_formatting = true\n".to_owned()),
+                body: Body::Text("disable_all_formatting = true\n".to_owned()),
             },
             rust("src/types.rs", type_pieces),
             rust("src/operations.rs", operation_pieces),
             rust("src/servers.rs", vec![Piece::Servers]),
         ];
-        if self.owner_module() {
-            files.push(rust("src/owner.rs", vec![Piece::Owner]));
+        for (i, module) in self.extension_modules.iter().enumerate() {
+            files.push(rust(&format!("src/{module}.rs"), vec![Piece::Extension(i)]));
         }
         files.push(rust("src/lib.rs", vec![Piece::Lib]));
         for file in &self.runtime {
-            let source = file
-                .source
-                .replace("github_packages::", &format!("{}::", crate_ident(config)));
-            files.push(PlannedFile {
+            let source = runtime::for_crate(file.source, &package.name.replace('-', "_"));
+            files.push(EmittedFile {
                 path: format!("src/{}.rs", file.module),
                 header: rust_header.clone(),
-                body: Planned::Text(source),
+                body: Body::Text(source),
             });
         }
         files.sort_by(|a, b| a.path.cmp(&b.path));
         files
     }
 
-    /// Whether the profile adds `owner.rs`.
-    fn owner_module(&self) -> bool {
-        matches!(&self.profile.extension, Extension::Github(github) if !github.owner_families.is_empty())
-    }
-
-    /// The tokens of one piece of the plan.
-    pub(crate) fn piece(&self, piece: &Piece) -> TokenStream {
+    /// The tokens of one piece of [`Emitter::files`].
+    pub fn tokens(&self, piece: &Piece) -> TokenStream {
         let api = self.api;
         match piece {
             Piece::TypesHead => types::types_head(api),
@@ -175,530 +183,26 @@ impl<'a> Emitter<'a> {
             Piece::Methods(range) => {
                 operations::methods(&api.operations[range.clone()], &self.values)
             }
-            Piece::Servers => servers_rs(api),
-            Piece::Owner => match &self.profile.extension {
-                Extension::Github(github) => {
-                    crate::profile::github::emit::owner_rs(api, github).unwrap_or_default()
-                }
-                Extension::Generic => TokenStream::new(),
-            },
-            Piece::Lib => {
-                let extra_modules: &[&str] = if self.owner_module() { &["owner"] } else { &[] };
-                lib_rs(api, self.profile, self.config, &self.runtime, extra_modules)
-            }
+            Piece::Servers => servers::servers_rs(api),
+            Piece::Extension(i) => self.extension.module(self.extension_modules[*i], api),
+            Piece::Lib => crate_root::lib_rs(api, self.extension, &self.package, &self.runtime),
         }
     }
 }
 
 /// The runtime files this crate needs.
-fn runtime_files(api: &Api, profile: &Applied) -> Vec<RuntimeFile> {
+fn runtime_files(api: &Api, extension: &dyn Extension) -> Vec<RuntimeFile> {
     let mut files = runtime::GENERIC.to_vec();
     if api.operations.iter().any(|o| o.pagination.is_some()) {
         files.push(runtime::PAGINATION);
     }
-    if has_multipart(api) {
+    if manifest::has_multipart(api) {
         files.push(runtime::MULTIPART);
     }
-    files.push(runtime::profile_file(profile.profile()));
+    files.push(RuntimeFile {
+        module: "profile",
+        source: extension.runtime(),
+    });
     files
 }
 
-fn crate_ident(config: &Config) -> String {
-    config.crate_name.replace('-', "_")
-}
-
-/// The names the manifest of every generated crate gives its own features and its
-/// dependencies: a feature per tag must not take one of them.
-pub(crate) struct ManifestNames {
-    pub features: &'static [&'static str],
-    pub dependencies: &'static [&'static str],
-}
-
-pub(crate) const MANIFEST_NAMES: ManifestNames = ManifestNames {
-    features: &["default", "rustls", "native-tls", "http2", "tracing"],
-    dependencies: &[
-        "bytes",
-        "chrono",
-        "futures-core",
-        "futures-util",
-        "percent-encoding",
-        "reqwest",
-        "serde",
-        "serde_json",
-        "serde_path_to_error",
-        "tokio",
-        "tracing",
-    ],
-};
-
-/// `#[cfg(...)]` for an item compiled when any feature of `gate` is on; nothing for an item
-/// that is always compiled.
-pub(crate) fn cfg(gate: &[String]) -> Option<TokenStream> {
-    match gate {
-        [] => None,
-        [feature] => Some(quote!(#[cfg(feature = #feature)])),
-        features => Some(quote!(#[cfg(any(#(feature = #features),*))])),
-    }
-}
-
-/// `#[cfg(...)]` for an item that needs an item of each of `gates`: an owner family's method,
-/// say, which calls an operation of each kind of owner.
-pub(crate) fn cfg_all(gates: &[&[String]]) -> Option<TokenStream> {
-    let mut distinct: Vec<&[String]> = gates.iter().copied().filter(|g| !g.is_empty()).collect();
-    distinct.sort();
-    distinct.dedup();
-    match distinct.as_slice() {
-        [] => None,
-        [gate] => cfg(gate),
-        gates => {
-            let each = gates.iter().map(|gate| match gate {
-                [feature] => quote!(feature = #feature),
-                features => quote!(any(#(feature = #features),*)),
-            });
-            Some(quote!(#[cfg(all(#(#each),*))]))
-        }
-    }
-}
-
-fn cargo_toml(api: &Api, config: &Config) -> String {
-    let (default_features, tag_features) = tag_features(api);
-    format!(
-        r#"[package]
-name = "{name}"
-version = "{version}"
-edition = "2021"
-rust-version = "1.85"
-description = "Typed async client for {title}, generated from its OpenAPI description."
-license = "MIT"
-publish = false
-
-[features]
-default = [{default_features}]
-# TLS backends of reqwest; enable exactly one (or none for plain HTTP).
-rustls = ["reqwest/rustls"]
-native-tls = ["reqwest/native-tls"]
-# HTTP/2 where the server offers it; without it, HTTP/1.1 only and no `h2` to build.
-http2 = ["reqwest/http2"]
-# `tracing` spans for every call and attempt (operation, method, route, status, duration).
-tracing = ["dep:tracing"]
-{tag_features}
-[dependencies]
-bytes = "1.5"
-chrono = {{ version = "0.4.38", default-features = false, features = ["serde", "std"] }}
-futures-core = "0.3.30"
-percent-encoding = "2.3"
-reqwest = {{ version = "0.13", default-features = false, features = [{reqwest_features}] }}
-serde = {{ version = "1.0.200", features = ["derive"] }}
-serde_json = "1.0.100"
-serde_path_to_error = "0.1.16"
-tokio = {{ version = "1.38", default-features = false, features = ["sync", "time"] }}
-tracing = {{ version = "0.1.40", default-features = false, features = ["std"], optional = true }}
-
-[dev-dependencies]
-futures-util = {{ version = "0.3.30", default-features = false }}
-tokio = {{ version = "1.38", features = ["macros", "rt"] }}
-"#,
-        name = config.crate_name,
-        version = config.crate_version,
-        title = toml_text(&api.title),
-        reqwest_features = reqwest_features(api),
-    )
-}
-
-/// The `default` list, and a feature per tag with a comment saying what it holds.
-fn tag_features(api: &Api) -> (String, String) {
-    let mut default = vec!["\"rustls\"".to_owned(), "\"http2\"".to_owned()];
-    if api.features.is_empty() {
-        return (default.join(", "), String::new());
-    }
-    let mut text = String::from(
-        "# One feature per tag of the API description: its operations, and the types only they\n\
-         # use. All are on by default; with `default-features = false`, name the ones you call\n\
-         # (and a TLS backend).\n",
-    );
-    for feature in &api.features {
-        default.push(format!("\"{}\"", feature.name));
-        let code = |text: &str| format!("`{}`", comment_text(text));
-        let (operations, what) = feature_summary(api, feature, code, comment_text);
-        text.push_str(&format!("# {operations}, {what}\n{} = []\n", feature.name));
-    }
-    let default = format!(
-        "\n{}\n",
-        default
-            .iter()
-            .map(|f| format!("    {f},"))
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
-    (default, text)
-}
-
-/// A feature in words: how many operations (`27 operations`), and what they are (`tag
-/// `packages`: Manage packages...`), with `code` and `prose` quoting for where the words go.
-fn feature_summary(
-    api: &Api,
-    feature: &Feature,
-    code: impl Fn(&str) -> String,
-    prose: impl Fn(&str) -> String,
-) -> (String, String) {
-    let operations = match api.operations_of(feature).count() {
-        1 => "1 operation".to_owned(),
-        n => format!("{n} operations"),
-    };
-    let what = match (&feature.tag, &feature.description) {
-        (Some(tag), Some(description)) if !description.trim().is_empty() => {
-            format!("tag {}: {}", code(tag), prose(description))
-        }
-        (Some(tag), _) => format!("tag {}", code(tag)),
-        (None, _) => "the operations without a tag".to_owned(),
-    };
-    (operations, what)
-}
-
-/// Text for a TOML comment: one line.
-fn comment_text(text: &str) -> String {
-    docs::one_line(text)
-        .chars()
-        .filter(|c| !c.is_control())
-        .collect()
-}
-
-/// Text for inside a TOML basic string: on one line, quotes and backslashes escaped.
-fn toml_text(text: &str) -> String {
-    docs::one_line(text)
-        .chars()
-        .filter(|c| !c.is_control())
-        .map(|c| match c {
-            '"' => "\\\"".to_owned(),
-            '\\' => "\\\\".to_owned(),
-            c => c.to_string(),
-        })
-        .collect()
-}
-
-fn has_body(api: &Api, encoding: Encoding) -> bool {
-    api.operations
-        .iter()
-        .filter_map(|o| o.request_body.as_ref())
-        .any(|b| b.encoding == encoding)
-}
-
-fn has_multipart(api: &Api) -> bool {
-    has_body(api, Encoding::Multipart)
-}
-
-/// reqwest's features: JSON and system proxies always; form and multipart bodies when the
-/// API has them.
-fn reqwest_features(api: &Api) -> String {
-    let mut features = Vec::new();
-    if has_body(api, Encoding::Form) {
-        features.push("\"form\"");
-    }
-    features.push("\"json\"");
-    if has_multipart(api) {
-        features.push("\"multipart\"");
-    }
-    features.push("\"system-proxy\"");
-    features.join(", ")
-}
-
-fn lib_rs(
-    api: &Api,
-    profile: &Applied,
-    config: &Config,
-    runtime: &[RuntimeFile],
-    extra_modules: &[&str],
-) -> TokenStream {
-    let mut text = format!("# {}\n", docs::prose(&docs::one_line(&api.title)));
-    if let Some(description) = &api.description {
-        text.push('\n');
-        text.push_str(&docs::prose(description));
-        text.push('\n');
-    }
-    text.push_str(&format!(
-        "\nA typed async client generated from {} (API description version {}). \
-         Every operation is a method on [`Client`]; models are in [`types`].\n",
-        docs::code(&config.spec_name),
-        docs::code(&api.version)
-    ));
-    text.push_str(&format!(
-        "\nGenerated with the `{}` profile ({}): {}\n",
-        profile.profile(),
-        docs::prose(&profile.reason),
-        match profile.extension {
-            Extension::Generic =>
-                "plain HTTP as the description states it; error bodies are \
-                                   kept as JSON, and a `429` is the one rate limit recognised.",
-            Extension::Github(_) =>
-                "GitHub's media type and API version headers, its error \
-                                     body and rate limits, `Link` pagination of list \
-                                     operations, and dispatch by owner.",
-        }
-    ));
-    if !api.servers.is_empty() {
-        text.push_str("\n## Servers\n\n");
-        for server in &api.servers {
-            text.push_str(&format!("- {}", docs::code(&server.url)));
-            if let Some(description) = &server.description {
-                text.push_str(&format!(": {}", docs::prose(&docs::one_line(description))));
-            }
-            text.push('\n');
-            for variable in &server.variables {
-                text.push_str(&format!(
-                    "  - {} (default {}",
-                    docs::code(&variable.name),
-                    docs::code(&variable.default)
-                ));
-                if !variable.allowed.is_empty() {
-                    let allowed: Vec<String> =
-                        variable.allowed.iter().map(|v| docs::code(v)).collect();
-                    text.push_str(&format!("; one of {}", allowed.join(", ")));
-                }
-                text.push(')');
-                if let Some(description) = &variable.description {
-                    text.push_str(&format!(": {}", docs::prose(&docs::one_line(description))));
-                }
-                text.push('\n');
-            }
-        }
-        text.push_str("\nPoint the client at another server with [`ClientBuilder::base_url`].\n");
-    }
-    if !api.features.is_empty() {
-        text.push_str(&features_docs(api, config));
-    }
-    if let Some(guide) = &config.guide {
-        text.push('\n');
-        text.push_str(guide.trim());
-        text.push('\n');
-    }
-    let crate_docs = docs::inner_doc_attrs(&text);
-    // A description of models alone (webhook payloads, say) sends no request: the client is
-    // there for the same API, unused by the crate itself.
-    let unused = api
-        .operations
-        .is_empty()
-        .then(|| quote!(#[allow(dead_code)]));
-    let runtime_modules = runtime.iter().map(|file| {
-        let module = ident(file.module);
-        let mut items = runtime::public_items(file.source);
-        items.sort_unstable();
-        let items: Vec<Ident> = items.into_iter().map(ident).collect();
-        let exports = (!items.is_empty()).then(|| quote!(pub use #module::{#(#items),*};));
-        quote! {
-            #unused
-            mod #module;
-            #exports
-        }
-    });
-    // A glob re-export of a module with nothing public is an unused import.
-    let operations_export = api.operations.iter().any(|o| {
-        o.optional_params_type.is_some()
-            || matches!(o.success, crate::ir::Success::Enum { .. })
-            || o.request_body
-                .as_ref()
-                .is_some_and(|b| b.encoding == Encoding::Multipart)
-    });
-    let generated_modules = [("operations", operations_export), ("servers", true)]
-        .into_iter()
-        .chain(extra_modules.iter().map(|module| (*module, true)))
-        .map(|(module, exported)| {
-            let module = ident(module);
-            let export = exported.then(|| quote!(pub use #module::*;));
-            quote! {
-                mod #module;
-                #export
-            }
-        });
-    let types_export = (!api.types.is_empty()).then(|| {
-        quote!(
-            pub use types::*;
-        )
-    });
-    let pagination = runtime
-        .iter()
-        .any(|file| file.module == runtime::PAGINATION.module)
-        .then(|| {
-            quote! {
-                /// The trait [`Paginated`] implements; use `futures::StreamExt` to consume it.
-                pub use futures_core::Stream;
-            }
-        });
-    // With only some features on, runtime helpers and imports that just the other features'
-    // operations use are unused; that is expected, not a warning.
-    let partial = (!api.features.is_empty()).then(|| {
-        let features = api.features.iter().map(|f| &f.name);
-        quote!(#![cfg_attr(not(all(#(feature = #features),*)), allow(dead_code, unused_imports))])
-    });
-    quote! {
-        #crate_docs
-        #![forbid(unsafe_code)]
-        #partial
-
-        #(#runtime_modules)*
-        #(#generated_modules)*
-        pub mod types;
-        #types_export
-
-        /// Re-exported so that callers use the same version as the models.
-        pub use chrono;
-        /// Re-exported so that callers use the same version as the client.
-        pub use reqwest;
-        #pagination
-    }
-}
-
-/// The crate docs' list of features.
-fn features_docs(api: &Api, config: &Config) -> String {
-    let mut text = String::from(
-        "\n## Features\n\nOne cargo feature per tag of the API description compiles its \
-         operations and the types only they use; all are on by default. To build only the \
-         parts you call, turn the defaults off and name them, with a TLS backend:\n\n",
-    );
-    let example = &api.features[0].name;
-    text.push_str(&format!(
-        "```toml\n[dependencies]\n{} = {{ version = \"{}\", default-features = false, features = [\"rustls\", \"http2\", \"{example}\"] }}\n```\n\n",
-        config.crate_name, config.crate_version
-    ));
-    for feature in &api.features {
-        let prose = |text: &str| docs::prose(&docs::one_line(text));
-        let (operations, what) = feature_summary(api, feature, docs::code, prose);
-        text.push_str(&format!(
-            "- {} ({operations}): {what}\n",
-            docs::code(&feature.name)
-        ));
-    }
-    text
-}
-
-/// The servers the description lists: the default base URL, and a `ClientBuilder` method for
-/// each server with variables (GitHub Enterprise Server's `{protocol}://{hostname}/api/v3`).
-fn servers_rs(api: &Api) -> TokenStream {
-    let default_base_url = api
-        .servers
-        .iter()
-        .find(|s| s.variables.is_empty())
-        .map(|s| s.url.trim_end_matches('/').to_owned())
-        .unwrap_or_else(|| "http://localhost".to_owned());
-    let methods = api.servers.iter().filter_map(|server| {
-        let method = ident(server.builder_method.as_ref()?);
-        // Variables with a fixed set of values keep their default; the others are arguments.
-        let free: Vec<_> = server
-            .variables
-            .iter()
-            .filter(|v| v.allowed.is_empty())
-            .collect();
-        let mut scope = Scope::new(free.iter().map(|v| v.rust_name.as_str()));
-        let url = scope.local("url");
-        let arguments = free.iter().map(|v| {
-            let name = ident(&v.rust_name);
-            quote!(#name: &str)
-        });
-        let server_url = &server.url;
-        let replacements = server.variables.iter().map(|v| {
-            let placeholder = format!("{{{}}}", v.name);
-            if v.allowed.is_empty() {
-                let name = ident(&v.rust_name);
-                quote!(let #url = #url.replace(#placeholder, #name);)
-            } else {
-                let default = &v.default;
-                quote!(let #url = #url.replace(#placeholder, #default);)
-            }
-        });
-        let mut text = format!(
-            "Selects the server {}{}.",
-            docs::code(&server.url),
-            server
-                .description
-                .as_deref()
-                .map(|d| format!(" ({})", docs::prose(&docs::one_line(d))))
-                .unwrap_or_default()
-        );
-        for variable in &server.variables {
-            if variable.allowed.is_empty() {
-                text.push_str(&format!(
-                    "\n\n{}: {}",
-                    docs::code(&variable.name),
-                    docs::prose(variable.description.as_deref().unwrap_or(""))
-                ));
-            } else {
-                text.push_str(&format!(
-                    "\n\n{} is {}; for another of {}, use [`ClientBuilder::base_url`].",
-                    docs::code(&variable.name),
-                    docs::code(&variable.default),
-                    variable
-                        .allowed
-                        .iter()
-                        .map(|a| docs::code(a))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ));
-            }
-        }
-        let docs = docs::doc_attrs(&text);
-        Some(quote! {
-            #docs
-            pub fn #method(self, #(#arguments),*) -> Self {
-                let #url = String::from(#server_url);
-                #(#replacements)*
-                self.base_url(#url)
-            }
-        })
-    });
-    quote! {
-        //! The servers the API description lists.
-
-        use crate::client::ClientBuilder;
-
-        /// The first server the API description lists, used unless another is configured.
-        pub const DEFAULT_BASE_URL: &str = #default_base_url;
-
-        impl ClientBuilder {
-            #(#methods)*
-        }
-    }
-}
-
-/// The Rust type for an IR type; `Named` types are in scope wherever this is used.
-pub(crate) fn type_tokens(ty: &TypeRef) -> TokenStream {
-    match ty {
-        TypeRef::Bool => quote!(bool),
-        TypeRef::I32 => quote!(i32),
-        TypeRef::I64 => quote!(i64),
-        TypeRef::F64 => quote!(f64),
-        TypeRef::String => quote!(String),
-        TypeRef::DateTime => quote!(chrono::DateTime<chrono::Utc>),
-        TypeRef::Date => quote!(chrono::NaiveDate),
-        TypeRef::Json => quote!(serde_json::Value),
-        TypeRef::Bytes => quote!(bytes::Bytes),
-        TypeRef::File => quote!(crate::FilePart),
-        TypeRef::Named(name) => {
-            let ident = ident(name);
-            quote!(#ident)
-        }
-        TypeRef::Vec(inner) => {
-            let inner = type_tokens(inner);
-            quote!(Vec<#inner>)
-        }
-        TypeRef::Map(inner) => {
-            let inner = type_tokens(inner);
-            quote!(std::collections::BTreeMap<String, #inner>)
-        }
-        TypeRef::Option(inner) => {
-            let inner = type_tokens(inner);
-            quote!(Option<#inner>)
-        }
-    }
-}
-
-/// An identifier decided by `lower`; `r#type` becomes a raw identifier.
-pub(crate) fn ident(name: &str) -> Ident {
-    match name.strip_prefix("r#") {
-        Some(raw) => Ident::new_raw(raw, Span::call_site()),
-        None => Ident::new(name, Span::call_site()),
-    }
-}
-
-/// The identifier without its `r#` marker, as serde and readers see it.
-pub(crate) fn unraw(name: &str) -> &str {
-    name.strip_prefix("r#").unwrap_or(name)
-}

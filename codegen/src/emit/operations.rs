@@ -3,11 +3,10 @@
 
 use super::docs::{code, doc_attrs, link, one_line, paragraphs, prose};
 use super::scope::Scope;
-use super::{cfg, ident, type_tokens, unraw};
+use super::tokens::{cfg, ident, type_tokens, unraw};
 use crate::ir::{
     Api, Encoding, Operation, Parameter, ParameterLocation, ParameterStyle, PartContent,
     PathSegment, RequestBody, ResponseBody, Status, Success, TypeKind, TypeRef,
-    PARAMS_STRUCT_TRAITS,
 };
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
@@ -861,6 +860,16 @@ fn operation_params_struct(op: &Operation) -> Option<TokenStream> {
     );
     Some(params_struct(name, &optional, &docs, cfg(&op.gate)))
 }
+
+/// The traits a struct of optional parameters derives, and the methods they give it: no
+/// field (and so no setter) may take one of those names, or `Params::default()` and
+/// `params.clone()` would call the setter instead ([`crate::reserved::Reserved`]).
+pub(crate) const PARAMS_STRUCT_TRAITS: &[(&str, &[&str])] = &[
+    ("Debug", &["fmt"]),
+    ("Clone", &["clone", "clone_from"]),
+    ("Default", &["default"]),
+    ("PartialEq", &["eq", "ne"]),
+];
 
 /// A struct of optional parameters, all `None` by default, with a setter for each.
 pub(crate) fn params_struct(

@@ -5,6 +5,7 @@
 //! an argument, or a value would silently go to the wrong place in the request. A `Scope`
 //! knows the arguments and gives each local a name none of them has.
 
+use crate::reserved::{first_free, Numbering};
 use proc_macro2::{Ident, Span};
 use std::collections::HashSet;
 
@@ -25,12 +26,8 @@ impl Scope {
 
     /// A new name for a local: `base` when free, else `base_1`, `base_2`, ...
     pub(crate) fn local(&mut self, base: &str) -> Ident {
-        let mut name = base.to_owned();
-        let mut n = 0;
-        while !self.taken.insert(name.clone()) {
-            n += 1;
-            name = format!("{base}_{n}");
-        }
+        let name = first_free(base, Numbering::LOCAL, |name| self.taken.contains(name));
+        self.taken.insert(name.clone());
         Ident::new(&name, Span::call_site())
     }
 }

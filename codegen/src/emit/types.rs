@@ -1,8 +1,8 @@
 //! Models: one Rust type per [`TypeDef`].
 
 use super::docs::{code, doc_attrs, paragraphs, prose};
-use super::unraw;
-use super::{cfg, ident, type_tokens};
+use super::tokens::unraw;
+use super::tokens::{cfg, ident, type_tokens};
 use crate::ir::{Api, Discriminator, Field, OneOfVariant, TypeDef, TypeKind, Variant};
 use proc_macro2::TokenStream;
 use quote::quote;

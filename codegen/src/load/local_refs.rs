@@ -10,6 +10,7 @@
 
 use crate::diagnostic::{escape_pointer_token, Diagnostic};
 use crate::locate::PointerMap;
+use crate::reserved::{first_free, Numbering};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashSet};
 
@@ -339,13 +340,7 @@ fn component_name(target: &str, taken: impl Fn(&str) -> bool) -> String {
     } else {
         words.join("-")
     };
-    let mut name = base.clone();
-    let mut n = 2;
-    while taken(&name) {
-        name = format!("{base}-{n}");
-        n += 1;
-    }
-    name
+    first_free(&base, Numbering::KEBAB, taken)
 }
 
 #[cfg(test)]

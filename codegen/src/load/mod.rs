@@ -11,7 +11,7 @@ pub mod openapi31;
 mod shapes;
 
 use crate::diagnostic::{escape_pointer_token, Diagnostic, Diagnostics};
-use crate::locate::{line_of, PointerMap};
+use crate::locate::PointerMap;
 use openapiv3::OpenAPI;
 use serde::Deserialize;
 
@@ -59,14 +59,14 @@ pub fn load(text: &str, file: &str) -> Result<Loaded, Diagnostics> {
         }
     }
     let version: VersionFields = format.parse(text, file)?;
-    let version = check_version(&version, file).map_err(|error| with_line(error, text))?;
+    let version = check_version(&version, file).map_err(|error| error.placed_in(text))?;
     // A document the model cannot read as it is: read untyped, made readable, then read.
     let mut document: serde_json::Value = format.parse(text, file)?;
     let mut moved = PointerMap::default();
     let errors = local_refs::rewrite(&mut document, &mut moved, file);
     if !errors.is_empty() {
         return Err(Diagnostics(
-            errors.into_iter().map(|e| with_line(e, text)).collect(),
+            errors.into_iter().map(|e| e.placed_in(text)).collect(),
         ));
     }
     let (document, origin, mut found) = match version {
@@ -85,7 +85,7 @@ pub fn load(text: &str, file: &str) -> Result<Loaded, Diagnostics> {
     };
     let mut found: Vec<Diagnostic> = found
         .drain(..)
-        .map(|diagnostic| with_line(diagnostic, text))
+        .map(|diagnostic| diagnostic.placed_in(text))
         .collect();
     found.sort_by(|a, b| (&a.pointer, &a.message).cmp(&(&b.pointer, &b.message)));
     found.dedup();
@@ -95,7 +95,7 @@ pub fn load(text: &str, file: &str) -> Result<Loaded, Diagnostics> {
                 pointer: origin.original(&error.pointer),
                 ..error
             };
-            found.push(with_line(error, text));
+            found.push(error.placed_in(text));
         }
     }
     if !found.iter().any(Diagnostic::is_error) {
@@ -113,7 +113,7 @@ pub fn load(text: &str, file: &str) -> Result<Loaded, Diagnostics> {
                     pointer: origin.original(&error.pointer),
                     ..error
                 };
-                found.push(with_line(error, text));
+                found.push(error.placed_in(text));
             }
         }
     }
@@ -166,13 +166,6 @@ fn shape_error(document: &serde_json::Value, file: &str) -> Diagnostic {
     };
     let (pointer, message) = narrow_value(document, &pointer).unwrap_or((pointer, message));
     Diagnostic::new(file, pointer, describe(&strip_position(&message)))
-}
-
-fn with_line(diagnostic: Diagnostic, text: &str) -> Diagnostic {
-    match (diagnostic.line, line_of(text, &diagnostic.pointer)) {
-        (None, Some((line, column))) => diagnostic.with_line(line, column),
-        _ => diagnostic,
-    }
 }
 
 /// openapiv3 flattens its maps (`paths`, `responses`, extensions), which hides from serde
@@ -298,7 +291,7 @@ pub fn load_value_as_30(
     } = openapi31::normalise(document, file);
     let diagnostics: Vec<Diagnostic> = diagnostics
         .into_iter()
-        .map(|diagnostic| with_line(diagnostic, text))
+        .map(|diagnostic| diagnostic.placed_in(text))
         .collect();
     if diagnostics.iter().any(Diagnostic::is_error) {
         let mut all = Diagnostics(diagnostics);

@@ -5,8 +5,8 @@
 //! that reaches it is, so a type shared by several tags needs only one of them.
 
 use crate::diagnostic::Diagnostic;
-use crate::emit::MANIFEST_NAMES;
 use crate::ir::{Api, Feature, Gate, TypeKind, TypeRef};
+use crate::reserved::{first_free, Numbering, Reserved};
 use heck::ToKebabCase;
 use openapiv3::OpenAPI;
 use std::collections::{BTreeSet, HashMap};
@@ -19,7 +19,12 @@ const UNTAGGED: &str = "untagged";
 
 /// Gives `api` a feature per tag and gates its operations and types; a warning when the
 /// description has too many tags for that.
-pub(super) fn assign(api: &mut Api, spec: &OpenAPI, file: &str) -> Option<Diagnostic> {
+pub(super) fn assign(
+    api: &mut Api,
+    spec: &OpenAPI,
+    file: &str,
+    reserved: &Reserved,
+) -> Option<Diagnostic> {
     let mut groups: Vec<Option<String>> = Vec::new();
     for operation in &api.operations {
         for tag in groups_of(&operation.tags) {
@@ -31,7 +36,7 @@ pub(super) fn assign(api: &mut Api, spec: &OpenAPI, file: &str) -> Option<Diagno
     if groups.len() < 2 {
         return None;
     }
-    if groups.len() + MANIFEST_NAMES.features.len() > MAX_FEATURES {
+    if groups.len() + reserved.manifest_features.len() > MAX_FEATURES {
         let pointer = if spec.tags.is_empty() {
             "#/paths"
         } else {
@@ -47,7 +52,7 @@ pub(super) fn assign(api: &mut Api, spec: &OpenAPI, file: &str) -> Option<Diagno
             ),
         ));
     }
-    let names = feature_names(&groups);
+    let names = feature_names(&groups, reserved);
     let descriptions: HashMap<&str, Option<&str>> = spec
         .tags
         .iter()
@@ -90,13 +95,12 @@ fn groups_of(tags: &[String]) -> Vec<Option<String>> {
 
 /// A feature name per group: the tag in kebab case, ASCII only, clear of the manifest's own
 /// features and dependencies (`tracing` becomes `tracing-operations`) and of each other.
-fn feature_names(groups: &[Option<String>]) -> HashMap<Option<String>, String> {
+fn feature_names(
+    groups: &[Option<String>],
+    reserved: &Reserved,
+) -> HashMap<Option<String>, String> {
     let manifest = |name: &str| {
-        MANIFEST_NAMES
-            .features
-            .iter()
-            .chain(MANIFEST_NAMES.dependencies)
-            .any(|taken| *taken == name)
+        reserved.manifest_features.contains(name) || reserved.manifest_dependencies.contains(name)
     };
     let mut taken: BTreeSet<String> = BTreeSet::new();
     // Tags claim their names before the untagged group does.
@@ -114,12 +118,7 @@ fn feature_names(groups: &[Option<String>]) -> HashMap<Option<String>, String> {
         if manifest(&base) {
             base.push_str("-operations");
         }
-        let mut name = base.clone();
-        let mut n = 2;
-        while taken.contains(&name) {
-            name = format!("{base}-{n}");
-            n += 1;
-        }
+        let name = first_free(&base, Numbering::KEBAB, |name| taken.contains(name));
         taken.insert(name.clone());
         names.insert(tag.clone(), name);
     }
@@ -247,7 +246,7 @@ mod tests {
             Some("code_scanning"),
         ];
         let groups: Vec<Option<String>> = groups.iter().map(|g| g.map(str::to_owned)).collect();
-        let names = feature_names(&groups);
+        let names = feature_names(&groups, &crate::pipeline::reserved());
         let name = |tag: Option<&str>| names[&tag.map(str::to_owned)].as_str();
         assert_eq!(name(Some("Code Scanning")), "code-scanning");
         assert_eq!(name(Some("code_scanning")), "code-scanning-2");
@@ -264,7 +263,8 @@ mod tests {
 
 #[cfg(test)]
 mod limits {
-    use crate::{load, lower};
+    use crate::pipeline::lower;
+    use crate::load;
 
     /// A description whose operations have `tags` tags, one operation each.
     fn spec(tags: usize) -> String {

@@ -25,7 +25,8 @@ mod schema;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::ir::{Api, Server, ServerVariable};
-use names::{numbered_snake, server_builder_method, snake_ident, unique_name};
+use crate::reserved::{first_free, Numbering, Reserved};
+use names::{server_builder_method, snake_ident};
 use openapiv3::OpenAPI;
 
 /// A lowered spec, and the warnings met on the way.
@@ -35,10 +36,11 @@ pub struct Lowered {
     pub warnings: Vec<Diagnostic>,
 }
 
-/// Lowers a loaded spec. `file` names the spec in diagnostics. Fails when the spec has
-/// errors; the warnings found beside them come with them.
-pub fn lower(spec: &OpenAPI, file: &str) -> Result<Lowered, Diagnostics> {
-    let (operations, types, found) = operations::lower_operations(spec, file);
+/// Lowers a loaded spec. `file` names the spec in diagnostics; no name the IR gives takes one
+/// of `reserved`. Fails when the spec has errors; the warnings found beside them come with
+/// them.
+pub fn lower(spec: &OpenAPI, file: &str, reserved: &Reserved) -> Result<Lowered, Diagnostics> {
+    let (operations, types, found) = operations::lower_operations(spec, file, reserved);
     let mut found = Diagnostics(found);
     found.sort();
     if found.has_errors() {
@@ -48,14 +50,14 @@ pub fn lower(spec: &OpenAPI, file: &str) -> Result<Lowered, Diagnostics> {
         title: spec.info.title.clone(),
         version: spec.info.version.clone(),
         description: spec.info.description.clone(),
-        servers: servers(spec),
+        servers: servers(spec, reserved),
         operations,
         types,
         features: Vec::new(),
     };
     dedup::merge_identical(&mut api.types);
     layout::lay_out(&mut api);
-    found.0.extend(features::assign(&mut api, spec, file));
+    found.0.extend(features::assign(&mut api, spec, file, reserved));
     found.sort();
     Ok(Lowered {
         api,
@@ -65,7 +67,7 @@ pub fn lower(spec: &OpenAPI, file: &str) -> Result<Lowered, Diagnostics> {
 
 /// The servers, each with a variable gets a builder method; two whose descriptions give one
 /// name are told apart by a number.
-fn servers(spec: &OpenAPI) -> Vec<Server> {
+fn servers(spec: &OpenAPI, reserved: &Reserved) -> Vec<Server> {
     let mut methods: Vec<String> = Vec::new();
     spec.servers
         .iter()
@@ -73,7 +75,7 @@ fn servers(spec: &OpenAPI) -> Vec<Server> {
         .map(|(index, server)| {
             let mut variables: Vec<ServerVariable> = Vec::new();
             for (name, variable) in server.variables.iter().flatten() {
-                let rust_name = unique_name(&snake_ident(name), |taken| {
+                let rust_name = first_free(&snake_ident(name), Numbering::JOINED, |taken| {
                     variables.iter().any(|v| v.rust_name == taken)
                 });
                 variables.push(ServerVariable {
@@ -86,9 +88,9 @@ fn servers(spec: &OpenAPI) -> Vec<Server> {
             }
             let builder_method = (!variables.is_empty()).then(|| {
                 let wanted = server_builder_method(server.description.as_deref(), index);
-                let method = numbered_snake(&wanted, |taken| {
+                let method = first_free(&wanted, Numbering::SNAKE, |taken| {
                     methods.iter().any(|m| m == taken)
-                        || crate::runtime::builder_methods().any(|m| m == taken)
+                        || reserved.builder_methods.contains(taken)
                 });
                 methods.push(method.clone());
                 method

@@ -1,5 +1,6 @@
 //! Rust names for spec names. Every name the generated code uses is decided here, in `lower`.
 
+use crate::reserved::Reserved;
 use heck::{ToSnakeCase, ToUpperCamelCase};
 
 /// Keywords that need `r#` to be used as identifiers (Rust 2021, plus reserved words).
@@ -13,45 +14,6 @@ const RAW_KEYWORDS: &[&str] = &[
 
 /// Keywords that cannot even be raw identifiers.
 const UNRAWABLE_KEYWORDS: &[&str] = &["crate", "self", "super", "Self", "_"];
-
-/// Type names the generated modules use unqualified besides the runtime's: the prelude's
-/// (`impl From<&str>`, `impl Into<String>`), serde's derives, and the types `chrono`
-/// (`Date`, `DateTime`) and `serde_json` (`Map`, `Value`) define, which a reader would
-/// otherwise confuse.
-const PRELUDE_TYPE_NAMES: &[&str] = &[
-    "Box",
-    "Date",
-    "DateTime",
-    "Deserialize",
-    "Err",
-    "From",
-    "Into",
-    "Map",
-    "None",
-    "Ok",
-    "Option",
-    "Result",
-    "Serialize",
-    "Some",
-    "String",
-    "Value",
-    "Vec",
-];
-
-/// Whether a type name is the generated crate's own: a prelude name, or a public item of
-/// any runtime file (read off the runtime sources, so this list cannot fall behind them).
-fn is_reserved_type_name(name: &str) -> bool {
-    static RUNTIME: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
-        std::sync::OnceLock::new();
-    PRELUDE_TYPE_NAMES.contains(&name)
-        || RUNTIME
-            .get_or_init(|| {
-                crate::runtime::all_files()
-                    .flat_map(|file| crate::runtime::public_items(file.source))
-                    .collect()
-            })
-            .contains(name)
-}
 
 /// Spells out the characters that carry meaning in names such as GitHub's reaction `+1`,
 /// and drops non-ASCII digits and symbols (`٣`, `²`), which Rust identifiers cannot hold.
@@ -103,9 +65,9 @@ pub fn pascal_ident(name: &str) -> String {
 }
 
 /// A type name: like [`pascal_ident`], but never one the generated crate needs for itself.
-pub fn type_ident(name: &str) -> String {
+pub fn type_ident(name: &str, reserved: &Reserved) -> String {
     let pascal = pascal_ident(name);
-    if is_reserved_type_name(&pascal) {
+    if reserved.type_names.contains(&pascal) {
         format!("{pascal}Schema")
     } else {
         pascal
@@ -115,30 +77,6 @@ pub fn type_ident(name: &str) -> String {
 /// The part of an operationId after its namespace: `packages/get-package` -> `get-package`.
 pub fn operation_short_name(operation_id: &str) -> &str {
     operation_id.rsplit('/').next().unwrap_or(operation_id)
-}
-
-/// A snake-case identifier that `taken` does not claim: `base`, else `base_2`, `base_3`...
-/// (a raw identifier loses its `r#`: `type_2` is no keyword).
-pub fn numbered_snake(base: &str, taken: impl Fn(&str) -> bool) -> String {
-    if !taken(base) {
-        return base.to_owned();
-    }
-    let bare = base.strip_prefix("r#").unwrap_or(base);
-    (2..)
-        .map(|n| format!("{bare}_{n}"))
-        .find(|candidate| !taken(candidate))
-        .expect("the numbered candidates never run out")
-}
-
-/// `base`, or `base2`, `base3`, ... : the first that `taken` does not claim.
-pub fn unique_name(base: &str, taken: impl Fn(&str) -> bool) -> String {
-    let mut name = base.to_owned();
-    let mut n = 2;
-    while taken(&name) {
-        name = format!("{base}{n}");
-        n += 1;
-    }
-    name
 }
 
 /// The builder method that selects a server with variables: its description's words
@@ -184,7 +122,10 @@ mod tests {
         assert_eq!(pascal_ident("+1"), "Plus1");
         assert_eq!(pascal_ident("2fa"), "V2fa");
         assert_eq!(pascal_ident("Self"), "Self_");
-        assert_eq!(type_ident("error"), "ErrorSchema");
+        let reserved = crate::pipeline::reserved();
+        assert_eq!(type_ident("error", &reserved), "ErrorSchema");
+        assert_eq!(type_ident("profile-error", &reserved), "ProfileErrorSchema");
+        assert_eq!(type_ident("package", &reserved), "Package");
     }
 
     #[test]
@@ -209,8 +150,9 @@ mod tests {
             "a b c",
             "ǅungla",
         ];
+        let reserved = crate::pipeline::reserved();
         for name in odd {
-            for ident in [snake_ident(name), pascal_ident(name), type_ident(name)] {
+            for ident in [snake_ident(name), pascal_ident(name), type_ident(name, &reserved)] {
                 assert!(
                     syn::parse_str::<syn::Ident>(&ident).is_ok(),
                     "{name:?} -> {ident:?}"

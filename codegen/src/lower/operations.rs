@@ -1,13 +1,14 @@
 //! Operations: method names, parameters, request bodies and responses.
 
-use super::names::{numbered_snake, operation_short_name, pascal_ident, snake_ident, type_ident};
+use super::names::{operation_short_name, pascal_ident, snake_ident, type_ident};
+use crate::reserved::{first_free, Numbering, Reserved};
 use super::refs::{self, Target};
 use super::schema::{Lowered, Schemas, View};
 use crate::diagnostic::{pointer_join, Diagnostic};
 use crate::ir::{
     Encoding, HttpMethod, Operation, Parameter, ParameterLocation, ParameterStyle, Part,
     PartContent, PathSegment, RequestBody, Response, ResponseBody, Status, Success, SuccessVariant,
-    TypeDef, TypeRef, PARAMS_STRUCT_TRAITS,
+    TypeDef, TypeRef,
 };
 use openapiv3::{MediaType, OpenAPI, ParameterSchemaOrContent, ReferenceOr, Schema, StatusCode};
 use std::collections::{HashMap, HashSet};
@@ -16,11 +17,13 @@ use std::collections::{HashMap, HashSet};
 pub(super) fn lower_operations(
     spec: &OpenAPI,
     file: &str,
+    reserved: &Reserved,
 ) -> (Vec<Operation>, Vec<TypeDef>, Vec<Diagnostic>) {
     let mut lowerer = Lowerer {
         spec,
         file,
-        schemas: Schemas::new(spec, file),
+        reserved,
+        schemas: Schemas::new(spec, file, reserved),
         diagnostics: Vec::new(),
         left_out: None,
     };
@@ -45,6 +48,7 @@ pub(super) fn lower_operations(
 struct Lowerer<'a> {
     spec: &'a OpenAPI,
     file: &'a str,
+    reserved: &'a Reserved,
     schemas: Schemas<'a>,
     diagnostics: Vec<Diagnostic>,
     /// Why the operation being lowered cannot be generated, if it cannot.
@@ -146,8 +150,11 @@ impl<'a> Lowerer<'a> {
                 .entry(snake_ident(operation_short_name(id)))
                 .or_default() += 1;
         }
-        let mut taken: HashMap<String, &str> = crate::runtime::client_methods()
-            .map(|name| (name.to_owned(), "the client's own method"))
+        let mut taken: HashMap<String, &str> = self
+            .reserved
+            .client_methods
+            .iter()
+            .map(|name| (name.clone(), "the client's own method"))
             .collect();
         let mut names = Vec::with_capacity(found.len());
         for (f, id) in found.iter().zip(&ids) {
@@ -160,7 +167,7 @@ impl<'a> Lowerer<'a> {
             let name = match taken.get(&wanted) {
                 None => wanted,
                 Some(other) => {
-                    let unique = numbered_snake(&wanted, |n| taken.contains_key(n));
+                    let unique = first_free(&wanted, Numbering::SNAKE, |n| taken.contains_key(n));
                     let what = if *other == id {
                         format!("operationId `{id}` is used twice")
                     } else {
@@ -297,7 +304,7 @@ impl<'a> Lowerer<'a> {
                 if taken.insert(wanted.clone()) {
                     continue;
                 }
-                let unique = numbered_snake(&wanted, |n| taken.contains(n));
+                let unique = first_free(&wanted, Numbering::SNAKE, |n| taken.contains(n));
                 taken.insert(unique.clone());
                 let first = parameters[..i]
                     .iter()
@@ -348,9 +355,9 @@ impl<'a> Lowerer<'a> {
             P::Cookie { .. } => (ParameterLocation::Cookie, ParameterStyle::Form),
         };
         let data = parameter.parameter_data_ref();
-        let mut names = vec![type_ident(&data.name)];
+        let mut names = vec![type_ident(&data.name, self.reserved)];
         if let Some(component) = component {
-            names.push(type_ident(component));
+            names.push(type_ident(component, self.reserved));
         }
         names.push(format!("{type_prefix}{}", pascal_ident(&data.name)));
         let (lowered, style) = match &data.format {
@@ -405,10 +412,7 @@ impl<'a> Lowerer<'a> {
         };
         let required = data.required || location == ParameterLocation::Path;
         let mut rust_name = snake_ident(&data.name);
-        let struct_methods = PARAMS_STRUCT_TRAITS
-            .iter()
-            .flat_map(|(_, methods)| *methods);
-        if !required && struct_methods.clone().any(|method| *method == rust_name) {
+        if !required && self.reserved.params_struct_methods.contains(&rust_name) {
             rust_name.push_str("_value");
         }
         Some(Parameter {
@@ -620,7 +624,7 @@ impl<'a> Lowerer<'a> {
                     .lower_boxed(property, &property_pointer, &names)
                     .with_null(),
             };
-            let rust_name = numbered_snake(&snake_ident(name), |n| {
+            let rust_name = first_free(&snake_ident(name), Numbering::SNAKE, |n| {
                 parts.iter().any(|p| p.rust_name == n)
             });
             parts.push(Part {

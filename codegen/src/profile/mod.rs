@@ -1,15 +1,18 @@
 //! Profiles: one vendor's conventions that no OpenAPI keyword states, added to the generic
 //! client only when asked for (or detected, and then said so).
 //!
-//! The generic pipeline produces a vendor-neutral client. A profile adds to the IR what its
-//! vendor's API does beyond its description (GitHub pages list operations with `Link`
-//! headers and has three route families per owner) and picks the runtime file that speaks
-//! the vendor's headers, error body and rate limits (`codegen/runtime/profile/`).
+//! The generic pipeline produces a vendor-neutral client. A profile turns on IR mechanisms
+//! where its vendor's API uses them (GitHub pages list operations with `Link` headers), and
+//! gives `emit` its part through `emit::Extension`: a sentence of the crate docs, the runtime
+//! file that speaks the vendor's headers, error body and rate limits
+//! (`codegen/runtime/profile/`), and modules of its own (GitHub's `owner.rs`). Only the
+//! pipeline joins a profile to the generic stages.
 
 pub mod github;
 
+use crate::emit::Extension;
 use crate::ir::Api;
-use openapiv3::OpenAPI;
+use proc_macro2::TokenStream;
 use serde::Serialize;
 use std::fmt;
 
@@ -40,12 +43,12 @@ impl Profile {
 
     /// The profile a description's own words call for, and why: GitHub's when a server is
     /// `api.github.com` (or a GitHub Enterprise Server's `/api/v3`).
-    pub fn detect(spec: &OpenAPI) -> (Profile, String) {
-        let github = spec.servers.iter().find(|server| {
+    pub fn detect(api: &Api) -> (Profile, String) {
+        let github = api.servers.iter().find(|server| {
             let url = server.url.to_ascii_lowercase();
             url.contains("://api.github.com")
                 || (url.trim_end_matches('/').ends_with("/api/v3")
-                    && spec.info.title.to_ascii_lowercase().contains("github"))
+                    && api.title.to_ascii_lowercase().contains("github"))
         });
         match github {
             Some(server) => (
@@ -62,6 +65,14 @@ impl Profile {
             ),
         }
     }
+
+    /// The source of the crate's `profile.rs`.
+    pub fn runtime(self) -> &'static str {
+        match self {
+            Profile::Generic => include_str!("../../runtime/profile/generic.rs"),
+            Profile::Github => github::RUNTIME,
+        }
+    }
 }
 
 impl fmt::Display for Profile {
@@ -70,42 +81,67 @@ impl fmt::Display for Profile {
     }
 }
 
-/// What a profile adds to the generic IR.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Extension {
-    Generic,
-    Github(github::Github),
-}
-
-impl Extension {
-    pub fn profile(&self) -> Profile {
-        match self {
-            Extension::Generic => Profile::Generic,
-            Extension::Github(_) => Profile::Github,
-        }
-    }
-}
-
-/// The profile a run uses, why, and what it added.
+/// A profile applied to one API: which, why, and what it found there.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Applied {
+    pub profile: Profile,
     /// `chosen`, or what detection saw.
     pub reason: String,
-    pub extension: Extension,
+    /// GitHub's operations that differ only in whose resources they address: empty for
+    /// other profiles, and when the names owner dispatch would take ([`github::OWNER_TYPES`])
+    /// are schemas' already.
+    pub owner_families: Vec<github::OwnerFamily>,
 }
 
-impl Applied {
-    pub fn profile(&self) -> Profile {
-        self.extension.profile()
+/// Applies `profile` to a lowered API: the part of lowering that only a profile knows. What it
+/// turns on in the IR (pagination) is set on `api`; what the IR has no place for comes back.
+pub fn apply(profile: Profile, reason: String, api: &mut Api) -> Applied {
+    let owner_families = match profile {
+        Profile::Generic => Vec::new(),
+        Profile::Github => github::apply(api),
+    };
+    Applied {
+        profile,
+        reason,
+        owner_families,
     }
 }
 
-/// Applies `profile` to a lowered API: the part of lowering that only a profile knows.
-pub fn apply(profile: Profile, reason: String, api: &mut Api) -> Applied {
-    let extension = match profile {
-        Profile::Generic => Extension::Generic,
-        Profile::Github => Extension::Github(github::apply(api)),
-    };
-    Applied { reason, extension }
+impl Extension for Applied {
+    fn name(&self) -> &str {
+        self.profile.name()
+    }
+
+    fn reason(&self) -> &str {
+        &self.reason
+    }
+
+    fn conventions(&self) -> &str {
+        match self.profile {
+            Profile::Generic => {
+                "plain HTTP as the description states it; error bodies are kept as JSON, and a \
+                 `429` is the one rate limit recognised."
+            }
+            Profile::Github => github::CONVENTIONS,
+        }
+    }
+
+    fn runtime(&self) -> &'static str {
+        self.profile.runtime()
+    }
+
+    fn modules(&self) -> Vec<&'static str> {
+        if self.owner_families.is_empty() {
+            Vec::new()
+        } else {
+            vec![github::OWNER_MODULE]
+        }
+    }
+
+    fn module(&self, module: &str, api: &Api) -> TokenStream {
+        match module {
+            github::OWNER_MODULE => github::emit::owner_rs(api, &self.owner_families),
+            _ => TokenStream::new(),
+        }
+    }
 }

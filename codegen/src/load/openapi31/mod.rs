@@ -25,6 +25,7 @@ mod tests;
 
 use crate::diagnostic::{escape_pointer_token, Diagnostic};
 use crate::locate::PointerMap;
+use crate::reserved::{first_free, Numbering};
 use serde_json::{Map, Value};
 use std::collections::HashSet;
 
@@ -192,12 +193,7 @@ impl Sink<'_> {
             .filter(|part| !part.is_empty())
             .collect::<Vec<_>>()
             .join("-");
-        let mut name = base.clone();
-        let mut n = 2;
-        while self.taken.contains(&name) {
-            name = format!("{base}{n}");
-            n += 1;
-        }
+        let name = first_free(&base, Numbering::JOINED, |name| self.taken.contains(name));
         self.taken.insert(name.clone());
         self.ref_rewrites.push((
             origin.clone(),

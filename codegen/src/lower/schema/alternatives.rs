@@ -5,7 +5,8 @@ use super::view::{is_annotation_only, View};
 use super::{naming, Lowered, Schemas, Shape, SCHEMA_REF_PREFIX};
 use crate::diagnostic::pointer_join;
 use crate::ir::{Discriminator, OneOfVariant, TypeKind, TypeRef};
-use crate::lower::names::{type_ident, unique_name};
+use crate::lower::names::type_ident;
+use crate::reserved::{first_free, Numbering};
 
 impl Schemas<'_> {
     /// An enum with a variant per alternative; the one type when the alternatives agree;
@@ -35,7 +36,7 @@ impl Schemas<'_> {
                     .schema_data
                     .title
                     .iter()
-                    .map(|t| type_ident(t))
+                    .map(|t| type_ident(t, self.reserved))
                     .chain([format!("{owner}Variant{}", i + 1)])
                     .collect(),
                 openapiv3::ReferenceOr::Reference { .. } => Vec::new(),
@@ -53,7 +54,7 @@ impl Schemas<'_> {
             if variants.iter().any(|v| v.ty == lowered.ty) {
                 continue;
             }
-            let rust_name = unique_name(&naming::variant_name(&lowered.ty), |name| {
+            let rust_name = first_free(&naming::variant_name(&lowered.ty), Numbering::JOINED, |name| {
                 variants.iter().any(|v| v.rust_name == name)
             });
             variants.push(OneOfVariant {

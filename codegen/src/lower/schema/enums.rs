@@ -2,7 +2,8 @@
 
 use super::{Lowered, Shape, View};
 use crate::ir::{TypeKind, TypeRef, Variant};
-use crate::lower::names::{pascal_ident, unique_name};
+use crate::lower::names::pascal_ident;
+use crate::reserved::{first_free, Numbering};
 use serde_json::Value;
 
 /// The shape of a schema by the values it lists: a string enum defines a type; numbers and
@@ -43,7 +44,7 @@ pub(super) fn string_enum<'v>(values: impl Iterator<Item = &'v str>) -> TypeKind
         if variants.iter().any(|v| v.value == value) {
             continue;
         }
-        let rust_name = unique_name(&pascal_ident(value), |name| {
+        let rust_name = first_free(&pascal_ident(value), Numbering::JOINED, |name| {
             variants.iter().any(|v| v.rust_name == name)
         });
         variants.push(Variant {

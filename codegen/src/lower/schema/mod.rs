@@ -28,6 +28,7 @@ use super::names::type_ident;
 use super::refs;
 use crate::diagnostic::{pointer_join, Diagnostic};
 use crate::ir::{TypeDef, TypeKind, TypeRef};
+use crate::reserved::{first_free, Numbering, Reserved};
 use indexmap::IndexMap;
 use openapiv3::{OpenAPI, ReferenceOr, Schema};
 use std::collections::{HashMap, HashSet};
@@ -105,8 +106,10 @@ pub struct Schemas<'a> {
     types: Vec<Slot>,
     by_name: HashMap<String, TypeId>,
     components: IndexMap<String, Component>,
+    /// Names the generated crate takes for itself.
+    reserved: &'a Reserved,
     /// Names that inline types must not take: components' and callers' (parameter structs).
-    reserved: HashSet<String>,
+    claimed: HashSet<String>,
     inline: HashMap<String, Memo>,
     /// Components referred to and not yet lowered.
     pending: Vec<String>,
@@ -118,14 +121,15 @@ pub struct Schemas<'a> {
 pub type SchemaRef<'s> = &'s ReferenceOr<Schema>;
 
 impl<'a> Schemas<'a> {
-    pub fn new(spec: &'a OpenAPI, file: &'a str) -> Self {
+    pub fn new(spec: &'a OpenAPI, file: &'a str, reserved: &'a Reserved) -> Self {
         let mut schemas = Schemas {
             spec,
             file,
             types: Vec::new(),
             by_name: HashMap::new(),
             components: IndexMap::new(),
-            reserved: HashSet::new(),
+            reserved,
+            claimed: HashSet::new(),
             inline: HashMap::new(),
             pending: Vec::new(),
             lowered: HashSet::new(),
@@ -156,19 +160,19 @@ impl<'a> Schemas<'a> {
             let (base_name, canonical) = match key.strip_prefix(NULLABLE_PREFIX) {
                 Some(base) if nullable && canonical == *key => match all.get(base) {
                     Some(ReferenceOr::Item(twin)) if same_ignoring_nullable(definition, twin) => {
-                        (type_ident(base), base.to_owned())
+                        (type_ident(base, self.reserved), base.to_owned())
                     }
-                    Some(_) => (type_ident(key), key.clone()),
-                    None => (type_ident(base), key.clone()),
+                    Some(_) => (type_ident(key, self.reserved), key.clone()),
+                    None => (type_ident(base, self.reserved), key.clone()),
                 },
                 _ => match self.components.get(&canonical) {
                     Some(known) => (known.rust_name.clone(), canonical),
-                    None => (type_ident(&canonical), canonical),
+                    None => (type_ident(&canonical, self.reserved), canonical),
                 },
             };
             let rust_name = match owners.get(&base_name) {
                 Some(owner) if *owner != canonical => {
-                    let unique = naming::numbered(&base_name, |name| owners.contains_key(name));
+                    let unique = first_free(&base_name, Numbering::JOINED, |name| owners.contains_key(name));
                     self.diagnostics.push(
                         Diagnostic::warning(
                             self.file,
@@ -184,7 +188,7 @@ impl<'a> Schemas<'a> {
                 _ => base_name,
             };
             owners.insert(rust_name.clone(), canonical.clone());
-            self.reserved.insert(rust_name.clone());
+            self.claimed.insert(rust_name.clone());
             self.components.insert(
                 key.clone(),
                 Component {
@@ -250,10 +254,10 @@ impl<'a> Schemas<'a> {
     /// Reserves a name that only the caller defines (an operation's parameter struct, say):
     /// `name` if free, else the first free numbered variant of it.
     pub fn reserve(&mut self, name: &str) -> String {
-        let free = naming::numbered(name, |candidate| {
-            self.by_name.contains_key(candidate) || self.reserved.contains(candidate)
+        let free = first_free(name, Numbering::JOINED, |candidate| {
+            self.by_name.contains_key(candidate) || self.claimed.contains(candidate)
         });
-        self.reserved.insert(free.clone());
+        self.claimed.insert(free.clone());
         free
     }
 
@@ -511,8 +515,8 @@ impl<'a> Schemas<'a> {
 
     /// A handle under the first of `names` that nothing uses yet.
     fn allocate_free(&mut self, names: &[String]) -> TypeId {
-        let name = naming::first_free(names, |name| {
-            self.by_name.contains_key(name) || self.reserved.contains(name)
+        let name = naming::first_free_of(names, |name| {
+            self.by_name.contains_key(name) || self.claimed.contains(name)
         });
         self.allocate(&name)
     }

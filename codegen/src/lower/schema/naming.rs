@@ -1,20 +1,21 @@
 //! Names for the types schemas define inline, and for the variants of `oneOf` enums.
 
-use super::{Schemas, View};
+use super::{Schemas, TypeId, View};
 use crate::ir::{TypeKind, TypeRef};
-use crate::lower::names::{pascal_ident, type_ident, unique_name};
+use crate::lower::names::{pascal_ident, type_ident};
+use crate::reserved::{first_free, Numbering, Reserved};
 use openapiv3::{ReferenceOr, Schema};
 
-/// `base`, or `base2`, `base3`, ...: the first that `taken` does not claim.
-pub(super) fn numbered(base: &str, taken: impl Fn(&str) -> bool) -> String {
-    unique_name(base, taken)
-}
-
-/// The first of `names` that `taken` does not claim, else a numbered form of the last.
-pub(super) fn first_free(names: &[String], taken: impl Fn(&str) -> bool) -> String {
-    match names.iter().find(|name| !taken(name)) {
+/// The first of `candidates` that `taken` does not claim, else the first free numbered form
+/// of the last.
+pub(super) fn first_free_of(candidates: &[String], taken: impl Fn(&str) -> bool) -> String {
+    match candidates.iter().find(|name| !taken(name)) {
         Some(name) => name.clone(),
-        None => numbered(names.last().map_or("Anonymous", String::as_str), taken),
+        None => first_free(
+            candidates.last().map_or("Anonymous", String::as_str),
+            Numbering::JOINED,
+            taken,
+        ),
     }
 }
 
@@ -28,36 +29,20 @@ impl Schemas<'_> {
         pointer: &str,
         kind: TypeKind,
     ) -> TypeRef {
-        let last = names
-            .last()
-            .cloned()
-            .unwrap_or_else(|| "Anonymous".to_owned());
-        let mut numbered = (2..).map(|n| format!("{last}{n}"));
-        let mut candidates = names.iter().cloned();
-        loop {
-            let Some(name) = candidates.next().or_else(|| numbered.next()) else {
-                continue;
-            };
-            if self.reserved.contains(&name) {
-                continue;
-            }
-            match self.by_name.get(&name) {
-                None => {
-                    let id = self.allocate(&name);
-                    self.define(id, schema, pointer, kind);
-                    return TypeRef::Named(name);
-                }
-                Some(id) => {
-                    let same = self.types[id.0]
-                        .definition
-                        .as_ref()
-                        .is_some_and(|existing| existing.kind == kind);
-                    if same {
-                        return TypeRef::Named(name);
-                    }
-                }
-            }
+        let same = |id: &TypeId| {
+            self.types[id.0]
+                .definition
+                .as_ref()
+                .is_some_and(|existing| existing.kind == kind)
+        };
+        let name = first_free_of(names, |name| {
+            self.claimed.contains(name) || self.by_name.get(name).is_some_and(|id| !same(id))
+        });
+        if !self.by_name.contains_key(&name) {
+            let id = self.allocate(&name);
+            self.define(id, schema, pointer, kind);
         }
+        TypeRef::Named(name)
     }
 }
 
@@ -67,6 +52,7 @@ pub(super) fn inline_names(
     schema: &ReferenceOr<Box<Schema>>,
     owner: &str,
     property: &str,
+    reserved: &Reserved,
 ) -> Vec<String> {
     let mut names = Vec::new();
     let ReferenceOr::Item(schema) = schema else {
@@ -87,13 +73,13 @@ pub(super) fn inline_names(
         return names;
     }
     if let Some(title) = &schema.schema_data.title {
-        names.push(type_ident(title));
+        names.push(type_ident(title, reserved));
     }
     let is_enum = view.typ == Some("string") && view.enumeration.iter().any(|v| v.is_string());
     if is_enum {
-        names.push(type_ident(property));
+        names.push(type_ident(property, reserved));
     }
-    names.push(type_ident(&format!("{owner}-{}", pascal_ident(property))));
+    names.push(type_ident(&format!("{owner}-{}", pascal_ident(property)), reserved));
     names.dedup();
     names
 }

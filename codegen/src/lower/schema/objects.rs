@@ -4,7 +4,8 @@ use super::view::View;
 use super::{naming, Lowered, Schemas, Shape, SCHEMA_REF_PREFIX};
 use crate::diagnostic::{pointer_join, Diagnostic};
 use crate::ir::{Field, TypeKind, TypeRef};
-use crate::lower::names::{numbered_snake, snake_ident};
+use crate::lower::names::snake_ident;
+use crate::reserved::{first_free, Numbering};
 use crate::lower::refs;
 use indexmap::IndexMap;
 use openapiv3::{AdditionalProperties, ReferenceOr, Schema};
@@ -61,7 +62,7 @@ impl<'a> Schemas<'a> {
             let wanted = snake_ident(name);
             let taken = |candidate: &str| fields.iter().any(|f| f.rust_name == candidate);
             let rust_name = if taken(&wanted) {
-                let unique = numbered_snake(&wanted, taken);
+                let unique = first_free(&wanted, Numbering::SNAKE, taken);
                 let other = fields
                     .iter()
                     .find(|f| f.rust_name == wanted)
@@ -80,7 +81,7 @@ impl<'a> Schemas<'a> {
             } else {
                 wanted
             };
-            let candidates = naming::inline_names(property, &owner, name);
+            let candidates = naming::inline_names(property, &owner, name, self.reserved);
             let lowered = self.lower_boxed(property, at, &candidates);
             let (description, deprecated) = match property {
                 ReferenceOr::Item(schema) => {

@@ -1,27 +1,24 @@
 //! `Owner` and `OwnerClient`: one method per owner family, dispatching to the operation for
 //! an organization, a user or the authenticated user.
 
-use super::{Github, OwnerFamily, OwnerKind, OwnerMember};
+use super::{OwnerFamily, OwnerKind, OwnerMember};
 use crate::emit::docs::{doc_attrs, paragraphs, prose};
 use crate::emit::operations::{accept, argument_type, params_struct};
 use crate::emit::scope::Scope;
-use crate::emit::{cfg_all, ident, type_tokens};
+use crate::emit::tokens::{cfg_all, ident, type_tokens};
 use crate::ir::{Api, Operation, Parameter, TypeRef};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-/// `src/owner.rs`, or nothing when the API has no owner families.
-pub fn owner_rs(api: &Api, github: &Github) -> Option<TokenStream> {
-    if github.owner_families.is_empty() {
-        return None;
-    }
-    let params_structs = github.owner_families.iter().filter_map(|family| {
+/// `src/owner.rs`, for an API with owner families.
+pub fn owner_rs(api: &Api, families: &[OwnerFamily]) -> TokenStream {
+    let params_structs = families.iter().filter_map(|family| {
         let name = family.optional_params_type.as_ref()?;
         let optional: Vec<&Parameter> = family.optional.iter().collect();
         let docs = format!(
             "Optional parameters of [`OwnerClient::{}`]. Not every kind of owner takes every \
-             one: setting one the chosen operation does not take is an \
-             [`Error::UnsupportedParameter`].",
+             one: setting one the chosen operation does not take is a \
+             [`ProfileError::UnsupportedParameter`](crate::ProfileError::UnsupportedParameter).",
             family.method_name
         );
         Some(params_struct(
@@ -31,14 +28,12 @@ pub fn owner_rs(api: &Api, github: &Github) -> Option<TokenStream> {
             FamilyMethods::new(api, family).cfg(),
         ))
     });
-    let methods = github
-        .owner_families
+    let methods = families
         .iter()
         .map(|family| FamilyMethods::new(api, family).methods());
     // `pagination.rs` exists only when some operation is paged; a crate whose families are
     // none of them lists has no `Paginated` to import.
-    let paginated = github
-        .owner_families
+    let paginated = families
         .iter()
         .any(|family| family.stream_method.is_some())
         .then(|| {
@@ -47,7 +42,7 @@ pub fn owner_rs(api: &Api, github: &Github) -> Option<TokenStream> {
                 use crate::pagination::Paginated;
             }
         });
-    Some(quote! {
+    quote! {
         //! Operations by owner: GitHub has the same routes for an organization
         //! (`/orgs/{org}/...`), a user (`/users/{username}/...`) and the authenticated user
         //! (`/user/...`). [`Client::owner`] picks the right one, so callers handle all three
@@ -104,7 +99,7 @@ pub fn owner_rs(api: &Api, github: &Github) -> Option<TokenStream> {
         impl OwnerClient<'_> {
             #(#methods)*
         }
-    })
+    }
 }
 
 /// The methods of one owner family, and the identifiers their bodies use.
@@ -129,11 +124,7 @@ impl<'a> FamilyMethods<'a> {
     }
 
     fn operation(&self, member: &OwnerMember) -> &'a Operation {
-        self.api
-            .operations
-            .iter()
-            .find(|o| o.method_name == member.operation)
-            .expect("families name lowered operations")
+        self.api.operation(member.operation)
     }
 
     /// Compiled when every member is: a feature of each member's tag.
@@ -223,7 +214,10 @@ impl<'a> FamilyMethods<'a> {
             .family
             .members
             .iter()
-            .map(|m| format!("[`Client::{}`] for {}", m.operation, owner_words(m.owner)))
+            .map(|m| {
+                let method = &self.operation(m).method_name;
+                format!("[`Client::{method}`] for {}", owner_words(m.owner))
+            })
             .collect();
         let summary = self
             .operation(&self.family.members[0])
@@ -272,9 +266,12 @@ impl<'a> FamilyMethods<'a> {
             .filter(|p| !member.optional.contains(&p.rust_name))
             .map(|p| {
                 let field = ident(&p.rust_name);
-                let operation_name = &member.operation;
+                let operation_name = &self.operation(member).method_name;
                 let parameter_name = &p.name;
-                let error = quote!(Error::UnsupportedParameter { operation: #operation_name, parameter: #parameter_name });
+                let error = quote!(Error::Profile(crate::ProfileError::UnsupportedParameter {
+                    operation: #operation_name,
+                    parameter: #parameter_name,
+                }));
                 let fail = if stream {
                     let operation = self.operation(member);
                     let accept = accept(operation);

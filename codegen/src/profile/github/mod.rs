@@ -5,22 +5,26 @@
 pub mod emit;
 
 use crate::ir::{
-    Api, Encoding, HttpMethod, Operation, Pagination, Parameter, ParameterLocation, Success,
-    TypeRef,
+    Api, Encoding, HttpMethod, Operation, OperationId, Pagination, Parameter, ParameterLocation,
+    Success, TypeRef,
 };
-use crate::lower::names::{operation_short_name, snake_ident, type_ident};
+use crate::lower::names::{operation_short_name, pascal_ident, snake_ident};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
 
-/// What the GitHub profile adds to the IR.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Github {
-    /// Operations that differ only in whose resources they address; empty when the names
-    /// the dispatch types would take ([`OWNER_TYPES`]) are schemas' already.
-    pub owner_families: Vec<OwnerFamily>,
-}
+/// The source of a GitHub client's `profile.rs`.
+pub(crate) const RUNTIME: &str = include_str!("../../../runtime/profile/github.rs");
 
-/// The types owner dispatch defines: `Owner` and `OwnerClient`.
+/// What a GitHub client does beyond its description, for the crate docs.
+pub(crate) const CONVENTIONS: &str = "GitHub's media type and API version headers, its error \
+     body and rate limits, `Link` pagination of list operations, and dispatch by owner.";
+
+/// The module owner dispatch is printed in: `src/owner.rs`.
+pub(crate) const OWNER_MODULE: &str = "owner";
+
+/// The types owner dispatch defines besides the families' parameter structs (`emit.rs` prints
+/// them; a test there ties the two). They yield to schemas: when a schema has one of these
+/// names, the crate has no owner dispatch.
 pub const OWNER_TYPES: [&str; 2] = ["Owner", "OwnerClient"];
 
 /// Three operations, one per kind of owner, that are otherwise the same; the generated
@@ -43,8 +47,7 @@ pub struct OwnerFamily {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OwnerMember {
     pub owner: OwnerKind,
-    /// The operation's `method_name`.
-    pub operation: String,
+    pub operation: OperationId,
     /// The Rust name of the optional parameters this member takes.
     pub optional: Vec<String>,
 }
@@ -59,17 +62,15 @@ pub enum OwnerKind {
     AuthenticatedUser,
 }
 
-/// Adds GitHub's conventions to a lowered API.
-pub fn apply(api: &mut Api) -> Github {
+/// Adds GitHub's conventions to a lowered API: marks its paged operations, and returns its
+/// owner families.
+pub fn apply(api: &mut Api) -> Vec<OwnerFamily> {
     mark_pagination(&mut api.operations);
     let mut taken: HashSet<String> = api.type_names().map(str::to_owned).collect();
     if OWNER_TYPES.iter().any(|name| taken.contains(*name)) {
-        return Github {
-            owner_families: Vec::new(),
-        };
+        return Vec::new();
     }
-    let owner_families = owner_families(&api.operations, |name| taken.insert(name.to_owned()));
-    Github { owner_families }
+    owner_families(api, |name| taken.insert(name.to_owned()))
 }
 
 /// Marks GET operations that answer a JSON array as paginated, unless the names the stream
@@ -131,6 +132,7 @@ fn split_owner(path: &str) -> Option<(OwnerKind, Option<&str>, &str)> {
 /// An operation that addresses one kind of owner.
 #[derive(Clone, Copy)]
 struct Member<'a> {
+    id: OperationId,
     owner: OwnerKind,
     /// The path parameter naming the owner (none for the authenticated user).
     owner_parameter: Option<&'a str>,
@@ -145,13 +147,10 @@ const OWNER_ORDER: [OwnerKind; 3] = [
 
 /// Groups operations that differ only in their owner. `reserve` claims a type name for a
 /// family's optional parameters and says whether it was free.
-fn owner_families(
-    operations: &[Operation],
-    mut reserve: impl FnMut(&str) -> bool,
-) -> Vec<OwnerFamily> {
+fn owner_families(api: &Api, mut reserve: impl FnMut(&str) -> bool) -> Vec<OwnerFamily> {
     let mut groups: BTreeMap<(&str, &str), Vec<Member>> = BTreeMap::new();
     let mut order: Vec<(&str, &str)> = Vec::new();
-    for operation in operations {
+    for (id, operation) in api.operations_with_ids() {
         let Some((owner, owner_parameter, rest)) = split_owner(&operation.path) else {
             continue;
         };
@@ -160,6 +159,7 @@ fn owner_families(
             order.push(key);
         }
         groups.entry(key).or_default().push(Member {
+            id,
             owner,
             owner_parameter,
             operation,
@@ -245,7 +245,7 @@ fn family(members: &[Member]) -> Option<OwnerFamily> {
     }
     let method_name = family_name(members.iter().map(|m| m.operation.operation_id.as_str()))?;
     let optional_params_type = (!optional.is_empty())
-        .then(|| format!("{}Params", type_ident(&format!("owner-{method_name}"))));
+        .then(|| format!("{}Params", pascal_ident(&format!("owner-{method_name}"))));
     let stream_method = members
         .iter()
         .all(|m| m.operation.pagination.is_some())
@@ -257,7 +257,7 @@ fn family(members: &[Member]) -> Option<OwnerFamily> {
             .iter()
             .map(|m| OwnerMember {
                 owner: m.owner,
-                operation: m.operation.method_name.clone(),
+                operation: m.id,
                 optional: m
                     .operation
                     .parameters
