@@ -300,7 +300,14 @@ mod tests {
         let applied = profile::apply(profile, reason, &mut api);
         let emitter = Emitter::new(&api, &applied, package(&config));
         let emitted = emit_tokens(&emitter);
-        let pieces = |path: &str| emitted.iter().find(|(f, _)| f.path == path).unwrap().1.len();
+        let pieces = |path: &str| {
+            emitted
+                .iter()
+                .find(|(f, _)| f.path == path)
+                .unwrap()
+                .1
+                .len()
+        };
         assert!(pieces("src/types.rs") > 3, "{}", pieces("src/types.rs"));
         assert!(
             pieces("src/operations.rs") > 8,

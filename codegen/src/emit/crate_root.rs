@@ -4,9 +4,9 @@ use super::docs;
 use super::extension::Extension;
 use super::manifest::feature_summary;
 use super::tokens::ident;
+use super::Package;
 use crate::ir::{Api, Encoding, Success};
 use crate::runtime::{self, RuntimeFile};
-use super::Package;
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
@@ -168,4 +168,3 @@ fn features_docs(api: &Api, package: &Package) -> String {
     }
     text
 }
-

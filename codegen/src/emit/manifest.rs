@@ -2,12 +2,13 @@
 //! dependencies.
 
 use super::docs;
-use crate::ir::{Api, Encoding, Feature};
 use super::Package;
+use crate::ir::{Api, Encoding, Feature};
 
 /// The features the manifest of every generated crate gives itself: a feature per tag must
 /// not take one of them ([`crate::reserved::Reserved`]). A test reads them off the manifest.
-pub(crate) const MANIFEST_FEATURES: &[&str] = &["default", "rustls", "native-tls", "http2", "tracing"];
+pub(crate) const MANIFEST_FEATURES: &[&str] =
+    &["default", "rustls", "native-tls", "http2", "tracing"];
 
 /// The dependencies of every generated crate, which a feature per tag must not take either.
 pub(crate) const MANIFEST_DEPENDENCIES: &[&str] = &[
@@ -165,4 +166,3 @@ fn reqwest_features(api: &Api) -> String {
     features.push("\"system-proxy\"");
     features.join(", ")
 }
-

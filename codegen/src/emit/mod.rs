@@ -205,4 +205,3 @@ fn runtime_files(api: &Api, extension: &dyn Extension) -> Vec<RuntimeFile> {
     });
     files
 }
-

@@ -95,4 +95,3 @@ pub(super) fn servers_rs(api: &Api) -> TokenStream {
         }
     }
 }
-

@@ -263,8 +263,8 @@ mod tests {
 
 #[cfg(test)]
 mod limits {
-    use crate::pipeline::lower;
     use crate::load;
+    use crate::pipeline::lower;
 
     /// A description whose operations have `tags` tags, one operation each.
     fn spec(tags: usize) -> String {

@@ -57,7 +57,9 @@ pub fn lower(spec: &OpenAPI, file: &str, reserved: &Reserved) -> Result<Lowered,
     };
     dedup::merge_identical(&mut api.types);
     layout::lay_out(&mut api);
-    found.0.extend(features::assign(&mut api, spec, file, reserved));
+    found
+        .0
+        .extend(features::assign(&mut api, spec, file, reserved));
     found.sort();
     Ok(Lowered {
         api,
@@ -89,8 +91,7 @@ fn servers(spec: &OpenAPI, reserved: &Reserved) -> Vec<Server> {
             let builder_method = (!variables.is_empty()).then(|| {
                 let wanted = server_builder_method(server.description.as_deref(), index);
                 let method = first_free(&wanted, Numbering::SNAKE, |taken| {
-                    methods.iter().any(|m| m == taken)
-                        || reserved.builder_methods.contains(taken)
+                    methods.iter().any(|m| m == taken) || reserved.builder_methods.contains(taken)
                 });
                 methods.push(method.clone());
                 method

@@ -152,7 +152,11 @@ mod tests {
         ];
         let reserved = crate::pipeline::reserved();
         for name in odd {
-            for ident in [snake_ident(name), pascal_ident(name), type_ident(name, &reserved)] {
+            for ident in [
+                snake_ident(name),
+                pascal_ident(name),
+                type_ident(name, &reserved),
+            ] {
                 assert!(
                     syn::parse_str::<syn::Ident>(&ident).is_ok(),
                     "{name:?} -> {ident:?}"

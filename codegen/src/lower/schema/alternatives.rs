@@ -54,9 +54,11 @@ impl Schemas<'_> {
             if variants.iter().any(|v| v.ty == lowered.ty) {
                 continue;
             }
-            let rust_name = first_free(&naming::variant_name(&lowered.ty), Numbering::JOINED, |name| {
-                variants.iter().any(|v| v.rust_name == name)
-            });
+            let rust_name = first_free(
+                &naming::variant_name(&lowered.ty),
+                Numbering::JOINED,
+                |name| variants.iter().any(|v| v.rust_name == name),
+            );
             variants.push(OneOfVariant {
                 rust_name,
                 ty: lowered.ty,

@@ -172,7 +172,9 @@ impl<'a> Schemas<'a> {
             };
             let rust_name = match owners.get(&base_name) {
                 Some(owner) if *owner != canonical => {
-                    let unique = first_free(&base_name, Numbering::JOINED, |name| owners.contains_key(name));
+                    let unique = first_free(&base_name, Numbering::JOINED, |name| {
+                        owners.contains_key(name)
+                    });
                     self.diagnostics.push(
                         Diagnostic::warning(
                             self.file,

@@ -79,7 +79,10 @@ pub(super) fn inline_names(
     if is_enum {
         names.push(type_ident(property, reserved));
     }
-    names.push(type_ident(&format!("{owner}-{}", pascal_ident(property)), reserved));
+    names.push(type_ident(
+        &format!("{owner}-{}", pascal_ident(property)),
+        reserved,
+    ));
     names.dedup();
     names
 }

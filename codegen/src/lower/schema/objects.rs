@@ -5,8 +5,8 @@ use super::{naming, Lowered, Schemas, Shape, SCHEMA_REF_PREFIX};
 use crate::diagnostic::{pointer_join, Diagnostic};
 use crate::ir::{Field, TypeKind, TypeRef};
 use crate::lower::names::snake_ident;
-use crate::reserved::{first_free, Numbering};
 use crate::lower::refs;
+use crate::reserved::{first_free, Numbering};
 use indexmap::IndexMap;
 use openapiv3::{AdditionalProperties, ReferenceOr, Schema};
 

@@ -1,0 +1,335 @@
+//! Parameters: merged from the path and the operation, path parameters in template order,
+//! each with its Rust name, location, style and type.
+
+use super::bodies::encoding_of;
+use super::{Found, Lowerer};
+use crate::diagnostic::pointer_join;
+use crate::ir::{Encoding, Parameter, ParameterLocation, ParameterStyle, PathSegment, TypeRef};
+use crate::lower::names::{pascal_ident, snake_ident, type_ident};
+use crate::lower::refs::{self, Target};
+use crate::lower::schema::Lowered;
+use crate::reserved::{first_free, Numbering};
+use openapiv3::{ParameterSchemaOrContent, ReferenceOr};
+use std::collections::HashSet;
+
+impl<'a> Lowerer<'a> {
+    pub(super) fn parameters(&mut self, found: &Found<'a>, type_prefix: &str) -> Vec<Parameter> {
+        // Operation-level parameters override path-level ones with the same name and location.
+        let path_pointer = found
+            .pointer
+            .rsplit_once('/')
+            .map_or("#", |(p, _)| p)
+            .to_owned();
+        let sources = [
+            (
+                found.path_parameters,
+                pointer_join(&path_pointer, &["parameters"]),
+            ),
+            (
+                &found.operation.parameters[..],
+                pointer_join(&found.pointer, &["parameters"]),
+            ),
+        ];
+        let mut lowered: Vec<Parameter> = Vec::new();
+        for (list, list_pointer) in sources {
+            for (i, parameter) in list.iter().enumerate() {
+                let pointer = pointer_join(&list_pointer, &[&i.to_string()]);
+                let components = self.spec.components.as_ref().map(|c| &c.parameters);
+                let (parameter, at, component) =
+                    match refs::follow(self.file, "parameters", components, parameter, &pointer) {
+                        Target::Found {
+                            item,
+                            pointer,
+                            component,
+                        } => (item, pointer, component),
+                        Target::Broken(diagnostic) => {
+                            self.broken(diagnostic);
+                            continue;
+                        }
+                    };
+                let Some(parameter) = self.parameter(parameter, component, &at, type_prefix) else {
+                    continue;
+                };
+                lowered.retain(|p| !(p.name == parameter.name && p.location == parameter.location));
+                lowered.push(parameter);
+            }
+        }
+        // Path parameters in template order, then query, header and cookie.
+        let template_order: Vec<&str> = template_variables(found.path);
+        lowered.sort_by_key(|p| match p.location {
+            ParameterLocation::Path => (
+                0,
+                template_order
+                    .iter()
+                    .position(|v| *v == p.name)
+                    .unwrap_or(usize::MAX),
+            ),
+            ParameterLocation::Query => (1, 0),
+            ParameterLocation::Header => (2, 0),
+            ParameterLocation::Cookie => (3, 0),
+        });
+        self.distinct_rust_names(&mut lowered, &found.pointer);
+        lowered
+    }
+
+    /// Two parameters whose names become one Rust name (`fooBar` and `foo_bar`, or `id` in
+    /// the path and in the query) are told apart by a number. Required parameters are the
+    /// method's arguments and optional ones the fields of its parameter struct: each group
+    /// needs distinct names of its own.
+    fn distinct_rust_names(&mut self, parameters: &mut [Parameter], pointer: &str) {
+        for required in [true, false] {
+            let mut taken: HashSet<String> = HashSet::new();
+            for i in 0..parameters.len() {
+                if parameters[i].required != required {
+                    continue;
+                }
+                let wanted = parameters[i].rust_name.clone();
+                if taken.insert(wanted.clone()) {
+                    continue;
+                }
+                let unique = first_free(&wanted, Numbering::SNAKE, |n| taken.contains(n));
+                taken.insert(unique.clone());
+                let first = parameters[..i]
+                    .iter()
+                    .find(|p| p.rust_name == wanted && p.required == required)
+                    .map(|p| format!("{} `{}`", location_word(p.location), p.name))
+                    .unwrap_or_default();
+                let this = &parameters[i];
+                let message = format!(
+                    "{first} and {} `{}` both become the Rust {} `{wanted}`; the second is `{unique}`",
+                    location_word(this.location),
+                    this.name,
+                    if required { "argument" } else { "field" },
+                );
+                self.warning(pointer, message).hint =
+                    Some("rename one of them for a name that says more".to_owned());
+                parameters[i].rust_name = unique;
+            }
+        }
+    }
+
+    fn parameter(
+        &mut self,
+        parameter: &'a openapiv3::Parameter,
+        component: Option<&str>,
+        pointer: &str,
+        type_prefix: &str,
+    ) -> Option<Parameter> {
+        use openapiv3::Parameter as P;
+        let (location, style) = match parameter {
+            P::Path { style, .. } => (
+                ParameterLocation::Path,
+                match style {
+                    openapiv3::PathStyle::Matrix => ParameterStyle::Matrix,
+                    openapiv3::PathStyle::Label => ParameterStyle::Label,
+                    openapiv3::PathStyle::Simple => ParameterStyle::Simple,
+                },
+            ),
+            P::Query { style, .. } => (
+                ParameterLocation::Query,
+                match style {
+                    openapiv3::QueryStyle::Form => ParameterStyle::Form,
+                    openapiv3::QueryStyle::SpaceDelimited => ParameterStyle::SpaceDelimited,
+                    openapiv3::QueryStyle::PipeDelimited => ParameterStyle::PipeDelimited,
+                    openapiv3::QueryStyle::DeepObject => ParameterStyle::DeepObject,
+                },
+            ),
+            P::Header { .. } => (ParameterLocation::Header, ParameterStyle::Simple),
+            P::Cookie { .. } => (ParameterLocation::Cookie, ParameterStyle::Form),
+        };
+        let data = parameter.parameter_data_ref();
+        let mut names = vec![type_ident(&data.name, self.reserved)];
+        if let Some(component) = component {
+            names.push(type_ident(component, self.reserved));
+        }
+        names.push(format!("{type_prefix}{}", pascal_ident(&data.name)));
+        let (lowered, style) = match &data.format {
+            ParameterSchemaOrContent::Schema(schema) => {
+                let schema_pointer = pointer_join(pointer, &["schema"]);
+                // A parameter that may take several forms (`oneOf: [string, array]`) is
+                // text in the URL whichever it takes; the caller writes it as the
+                // description shows.
+                let lowered = if self.schemas.is_alternatives(schema, &schema_pointer) {
+                    Lowered {
+                        ty: TypeRef::String,
+                        nullable: false,
+                    }
+                } else {
+                    self.schemas.lower(schema, &schema_pointer, &names)
+                };
+                (lowered, style)
+            }
+            ParameterSchemaOrContent::Content(content) => {
+                let json = content
+                    .iter()
+                    .find(|(media_type, _)| encoding_of(media_type) == Encoding::Json);
+                let Some((media_type, media)) = json else {
+                    let types: Vec<&str> = content.keys().map(String::as_str).collect();
+                    self.leave_out(
+                        pointer,
+                        format!(
+                            "parameter `{}` is sent as {}, which the generator cannot write",
+                            data.name,
+                            types.join(", ")
+                        ),
+                    )
+                    .hint = Some("describe it with `schema`, or as `application/json`".to_owned());
+                    return None;
+                };
+                let schema_pointer = pointer_join(pointer, &["content", media_type, "schema"]);
+                let lowered = match &media.schema {
+                    Some(schema) => self.schemas.lower(schema, &schema_pointer, &names),
+                    None => Lowered {
+                        ty: TypeRef::Json,
+                        nullable: false,
+                    },
+                };
+                (lowered, ParameterStyle::Json)
+            }
+        };
+        let default = match &data.format {
+            ParameterSchemaOrContent::Schema(ReferenceOr::Item(schema)) => {
+                schema.schema_data.default.clone()
+            }
+            _ => None,
+        };
+        let required = data.required || location == ParameterLocation::Path;
+        let mut rust_name = snake_ident(&data.name);
+        if !required && self.reserved.params_struct_methods.contains(&rust_name) {
+            rust_name.push_str("_value");
+        }
+        Some(Parameter {
+            name: data.name.clone(),
+            rust_name,
+            location,
+            required,
+            ty: lowered.ty,
+            style,
+            explode: data.explode.unwrap_or(style == ParameterStyle::Form),
+            default,
+            description: data.description.clone(),
+            deprecated: data.deprecated.unwrap_or(false),
+            sensitive: is_credential(&data.name),
+        })
+    }
+
+    /// The path as literal text and parameters. A `{name}` no parameter declares is sent
+    /// all the same, as text the caller gives; a declared path parameter the path does not
+    /// show is dropped. Both with a warning.
+    pub(super) fn path_segments(
+        &mut self,
+        found: &Found<'a>,
+        parameters: &mut Vec<Parameter>,
+    ) -> Vec<PathSegment> {
+        let variables = template_variables(found.path);
+        let undeclared: Vec<String> = parameters
+            .iter()
+            .filter(|p| {
+                p.location == ParameterLocation::Path && !variables.contains(&p.name.as_str())
+            })
+            .map(|p| p.name.clone())
+            .collect();
+        for name in undeclared {
+            self.warning(
+                &found.pointer,
+                format!(
+                    "path parameter `{name}` does not appear in the path `{}`; it is not sent",
+                    found.path
+                ),
+            )
+            .hint = Some(format!(
+                "add `{{{name}}}` to the path or remove the parameter"
+            ));
+            parameters.retain(|p| !(p.location == ParameterLocation::Path && p.name == name));
+        }
+        let mut segments = Vec::new();
+        let mut rest = found.path;
+        while let Some(open) = rest.find('{') {
+            if open > 0 {
+                segments.push(PathSegment::Literal(rest[..open].to_owned()));
+            }
+            let Some(close) = rest[open..].find('}') else {
+                self.leave_out(
+                    &found.pointer,
+                    format!("the path `{}` has an unclosed `{{`", found.path),
+                );
+                return segments;
+            };
+            let name = &rest[open + 1..open + close];
+            let declared = parameters
+                .iter()
+                .find(|p| p.location == ParameterLocation::Path && p.name == name);
+            let rust_name = match declared {
+                Some(parameter) => parameter.rust_name.clone(),
+                None => {
+                    self.warning(
+                        &found.pointer,
+                        format!(
+                            "path `{}` has `{{{name}}}`, but the operation declares no path parameter `{name}`; it is taken as text",
+                            found.path
+                        ),
+                    )
+                    .hint = Some(format!("add a parameter with `name: {name}` and `in: path`"));
+                    let parameter = implicit_path_parameter(name);
+                    let rust_name = parameter.rust_name.clone();
+                    let at = parameters
+                        .iter()
+                        .position(|p| p.location != ParameterLocation::Path)
+                        .unwrap_or(parameters.len());
+                    parameters.insert(at, parameter);
+                    self.distinct_rust_names(parameters, &found.pointer);
+                    parameters
+                        .iter()
+                        .find(|p| p.location == ParameterLocation::Path && p.name == name)
+                        .map_or(rust_name, |p| p.rust_name.clone())
+                }
+            };
+            segments.push(PathSegment::Parameter(rust_name));
+            rest = &rest[open + close + 1..];
+        }
+        if !rest.is_empty() {
+            segments.push(PathSegment::Literal(rest.to_owned()));
+        }
+        segments
+    }
+}
+
+/// A path parameter the template shows but the operation does not declare: text.
+fn implicit_path_parameter(name: &str) -> Parameter {
+    Parameter {
+        name: name.to_owned(),
+        rust_name: snake_ident(name),
+        location: ParameterLocation::Path,
+        required: true,
+        ty: TypeRef::String,
+        style: ParameterStyle::Simple,
+        explode: false,
+        default: None,
+        description: None,
+        deprecated: false,
+        sensitive: is_credential(name),
+    }
+}
+
+fn location_word(location: ParameterLocation) -> &'static str {
+    match location {
+        ParameterLocation::Path => "path parameter",
+        ParameterLocation::Query => "query parameter",
+        ParameterLocation::Header => "header",
+        ParameterLocation::Cookie => "cookie",
+    }
+}
+
+/// Parameter names that carry credentials, by the words they contain.
+fn is_credential(name: &str) -> bool {
+    snake_ident(name)
+        .split('_')
+        .any(|word| matches!(word, "token" | "secret" | "password" | "passphrase"))
+}
+
+fn template_variables(path: &str) -> Vec<&str> {
+    path.split('{')
+        .skip(1)
+        .filter_map(|part| part.split_once('}').map(|(name, _)| name))
+        .collect()
+}
