@@ -41,7 +41,7 @@ fn component(reference: &str) -> Option<(&str, &str)> {
 
 /// Rewrites `document` as described above; what cannot be followed (a pointer to nothing)
 /// is an error with the place of the reference.
-pub fn rewrite(document: &mut Value, origin: &mut PointerMap, file: &str) -> Vec<Diagnostic> {
+pub fn rewrite(document: &mut Value, origin: &mut PointerMap, spec_name: &str) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     // Every local reference that is not to a component, by where it stands; and each
     // target, as the pointer to where it is written.
@@ -54,7 +54,7 @@ pub fn rewrite(document: &mut Value, origin: &mut PointerMap, file: &str) -> Vec
             }
             None => diagnostics.push(
                 Diagnostic::new(
-                    file,
+                    spec_name,
                     format!("{at}/$ref"),
                     format!("`$ref` to `{reference}`, which does not exist"),
                 )
@@ -97,7 +97,7 @@ pub fn rewrite(document: &mut Value, origin: &mut PointerMap, file: &str) -> Vec
             let own = kind_of(target).unwrap_or("schemas");
             diagnostics.push(
                 Diagnostic::new(
-                    file,
+                    spec_name,
                     format!("{at}/$ref"),
                     format!("`$ref` to `{reference}`, which is one of the `{own}`, where one of the `{}` belongs", kind_of(at).unwrap_or("schemas")),
                 )

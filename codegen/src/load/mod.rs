@@ -36,8 +36,8 @@ pub struct Loaded {
     pub origin: PointerMap,
 }
 
-/// Parses `text`, the contents of the spec file `file` (used in messages only).
-pub fn load(text: &str, file: &str) -> Result<Loaded, Diagnostics> {
+/// Parses `text`, the contents of the spec named `spec_name` (used in messages only).
+pub fn load(text: &str, spec_name: &str) -> Result<Loaded, Diagnostics> {
     let format = Format::detect(text);
     // A valid document is read once, without tracking where the reader is: tracking makes
     // reading GitHub's description a quarter slower (BENCHMARKS.md), and only a failure
@@ -69,12 +69,12 @@ pub fn load(text: &str, file: &str) -> Result<Loaded, Diagnostics> {
             }
         }
     }
-    let version: VersionFields = format.parse(text, file)?;
-    let version = check_version(&version, file).map_err(|error| error.placed_in(text))?;
+    let version: VersionFields = format.parse(text, spec_name)?;
+    let version = check_version(&version, spec_name).map_err(|error| error.placed_in(text))?;
     // A document the model cannot read as it is: read untyped, made readable, then read.
-    let mut document: serde_json::Value = format.parse(text, file)?;
+    let mut document: serde_json::Value = format.parse(text, spec_name)?;
     let mut moved = PointerMap::default();
-    let errors = local_refs::rewrite(&mut document, &mut moved, file);
+    let errors = local_refs::rewrite(&mut document, &mut moved, spec_name);
     if !errors.is_empty() {
         return Err(Diagnostics(
             errors.into_iter().map(|e| e.placed_in(text)).collect(),
@@ -86,7 +86,7 @@ pub fn load(text: &str, file: &str) -> Result<Loaded, Diagnostics> {
                 document,
                 origin,
                 diagnostics,
-            } = openapi31::normalise(document, file);
+            } = openapi31::normalise(document, spec_name);
             (document, origin.after(moved), diagnostics)
         }
         Version::V30 => {
@@ -101,7 +101,7 @@ pub fn load(text: &str, file: &str) -> Result<Loaded, Diagnostics> {
     found.sort_by(|a, b| (&a.pointer, &a.message).cmp(&(&b.pointer, &b.message)));
     found.dedup();
     if !found.iter().any(Diagnostic::is_error) && shapes::value_depth(&document) > shapes::DEEP {
-        if let Some(error) = deepest_schema_error(&document, file) {
+        if let Some(error) = deepest_schema_error(&document, spec_name) {
             let error = Diagnostic {
                 pointer: origin.original(&error.pointer),
                 ..error
@@ -119,7 +119,7 @@ pub fn load(text: &str, file: &str) -> Result<Loaded, Diagnostics> {
                 })
             }
             Err(_) => {
-                let error = shape_error(&document, file);
+                let error = shape_error(&document, spec_name);
                 let error = Diagnostic {
                     pointer: origin.original(&error.pointer),
                     ..error
@@ -157,8 +157,8 @@ fn drop_callbacks(document: &mut serde_json::Value) {
 
 /// Parses `text` as a plain JSON value (YAML is read as its JSON equivalent), for tools that
 /// compare documents as written.
-pub fn load_value(text: &str, file: &str) -> Result<serde_json::Value, Diagnostic> {
-    Format::detect(text).parse(text, file)
+pub fn load_value(text: &str, spec_name: &str) -> Result<serde_json::Value, Diagnostic> {
+    Format::detect(text).parse(text, spec_name)
 }
 
 /// Parses `text` as a plain JSON value in the OpenAPI 3.0 shape: a 3.1 document is rewritten
@@ -168,9 +168,9 @@ pub fn load_value(text: &str, file: &str) -> Result<serde_json::Value, Diagnosti
 /// document as written.
 pub fn load_value_as_30(
     text: &str,
-    file: &str,
+    spec_name: &str,
 ) -> Result<(serde_json::Value, Vec<Diagnostic>), Diagnostics> {
-    let document = load_value(text, file)?;
+    let document = load_value(text, spec_name)?;
     let declares_31 = document
         .get("openapi")
         .and_then(serde_json::Value::as_str)
@@ -182,7 +182,7 @@ pub fn load_value_as_30(
         document,
         diagnostics,
         ..
-    } = openapi31::normalise(document, file);
+    } = openapi31::normalise(document, spec_name);
     let diagnostics: Vec<Diagnostic> = diagnostics
         .into_iter()
         .map(|diagnostic| diagnostic.placed_in(text))
@@ -201,8 +201,8 @@ mod tests {
     use super::*;
 
     /// The one error of a failed load.
-    fn load_error(text: &str, file: &str) -> Diagnostic {
-        let Diagnostics(mut found) = load(text, file).unwrap_err();
+    fn load_error(text: &str, spec_name: &str) -> Diagnostic {
+        let Diagnostics(mut found) = load(text, spec_name).unwrap_err();
         assert_eq!(found.len(), 1, "{found:?}");
         found.remove(0)
     }

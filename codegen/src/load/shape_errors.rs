@@ -8,12 +8,15 @@ use serde::Deserialize;
 
 /// The innermost schema that cannot be read, each read after the schemas inside it (see
 /// `shapes.rs`).
-pub(super) fn deepest_schema_error(document: &serde_json::Value, file: &str) -> Option<Diagnostic> {
+pub(super) fn deepest_schema_error(
+    document: &serde_json::Value,
+    spec_name: &str,
+) -> Option<Diagnostic> {
     let places = shapes::schema_places(document);
     places.iter().rev().find_map(|(at, value)| {
         let (inner, message) = first_error_or_ref::<openapiv3::Schema>(value)?;
         Some(Diagnostic::new(
-            file,
+            spec_name,
             format!("{at}{inner}"),
             describe(&strip_position(&message)),
         ))
@@ -21,13 +24,13 @@ pub(super) fn deepest_schema_error(document: &serde_json::Value, file: &str) -> 
 }
 
 /// Where reading `document` as the model fails, and why.
-pub(super) fn shape_error(document: &serde_json::Value, file: &str) -> Diagnostic {
+pub(super) fn shape_error(document: &serde_json::Value, spec_name: &str) -> Diagnostic {
     let (pointer, message) = match first_error::<OpenAPI>(document) {
         Some((inner, message)) => (format!("#{inner}"), message),
         None => ("#".to_owned(), "not a valid OpenAPI document".to_owned()),
     };
     let (pointer, message) = narrow_value(document, &pointer).unwrap_or((pointer, message));
-    Diagnostic::new(file, pointer, describe(&strip_position(&message)))
+    Diagnostic::new(spec_name, pointer, describe(&strip_position(&message)))
 }
 
 /// openapiv3 flattens its maps (`paths`, `responses`, extensions), which hides from serde

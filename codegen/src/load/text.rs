@@ -166,7 +166,7 @@ impl Format {
     pub(super) fn parse<T: for<'de> Deserialize<'de>>(
         self,
         text: &str,
-        file: &str,
+        spec_name: &str,
     ) -> Result<T, Diagnostic> {
         match self {
             Format::Json => {
@@ -176,7 +176,7 @@ impl Format {
                     let inner = error.into_inner();
                     let (line, column) = (inner.line(), inner.column());
                     let message = strip_position(&inner.to_string());
-                    Diagnostic::new(file, pointer, describe(&message)).with_line(line, column)
+                    Diagnostic::new(spec_name, pointer, describe(&message)).with_line(line, column)
                 })
             }
             Format::Yaml => {
@@ -186,7 +186,7 @@ impl Format {
                     let inner = error.into_inner();
                     let location = inner.location();
                     let message = strip_position(&inner.to_string());
-                    let diagnostic = Diagnostic::new(file, pointer, describe(&message));
+                    let diagnostic = Diagnostic::new(spec_name, pointer, describe(&message));
                     match location {
                         Some(location) => diagnostic.with_line(location.line(), location.column()),
                         None => diagnostic,
@@ -211,14 +211,17 @@ pub(super) enum Version {
     V31,
 }
 
-pub(super) fn check_version(fields: &VersionFields, file: &str) -> Result<Version, Diagnostic> {
+pub(super) fn check_version(
+    fields: &VersionFields,
+    spec_name: &str,
+) -> Result<Version, Diagnostic> {
     let as_text = |value: &serde_json::Value| match value {
         serde_json::Value::String(s) => s.clone(),
         other => other.to_string(),
     };
     if let Some(swagger) = &fields.swagger {
         return Err(Diagnostic::new(
-            file,
+            spec_name,
             "#/swagger",
             format!("Swagger {} documents are not supported", as_text(swagger)),
         )
@@ -226,7 +229,7 @@ pub(super) fn check_version(fields: &VersionFields, file: &str) -> Result<Versio
     }
     let Some(version) = &fields.openapi else {
         return Err(Diagnostic::new(
-            file,
+            spec_name,
             "#",
             "not an OpenAPI document: the `openapi` field is missing",
         )
@@ -239,7 +242,7 @@ pub(super) fn check_version(fields: &VersionFields, file: &str) -> Result<Versio
         Ok(Version::V31)
     } else {
         Err(Diagnostic::new(
-            file,
+            spec_name,
             "#/openapi",
             format!("unknown OpenAPI version `{version}`; 3.0.x and 3.1.x are supported"),
         ))

@@ -22,7 +22,7 @@ const UNTAGGED: &str = "untagged";
 pub(super) fn assign(
     api: &mut Api,
     spec: &OpenAPI,
-    file: &str,
+    spec_name: &str,
     reserved: &Reserved,
 ) -> Option<Diagnostic> {
     let mut groups: Vec<Option<String>> = Vec::new();
@@ -43,7 +43,7 @@ pub(super) fn assign(
             "#/tags"
         };
         return Some(Diagnostic::warning(
-            file,
+            spec_name,
             pointer,
             format!(
                 "the operations have {} tags, more than the {MAX_FEATURES} features crates.io \

@@ -209,19 +209,19 @@ fn mark_recursive_fields(types: &mut [TypeDef]) {
         false
     };
     let mut to_box = Vec::new();
-    for (owner, def) in types.iter().enumerate() {
+    for (parent, def) in types.iter().enumerate() {
         if let TypeKind::Struct { fields, .. } = &def.kind {
             for (i, field) in fields.iter().enumerate() {
                 if let Some(target) = direct(&field.ty).and_then(|n| index.get(&n).copied()) {
-                    if reaches(target, owner) {
-                        to_box.push((owner, i));
+                    if reaches(target, parent) {
+                        to_box.push((parent, i));
                     }
                 }
             }
         }
     }
-    for (owner, i) in to_box {
-        if let TypeKind::Struct { fields, .. } = &mut types[owner].kind {
+    for (parent, i) in to_box {
+        if let TypeKind::Struct { fields, .. } = &mut types[parent].kind {
             fields[i].boxed = true;
         }
     }

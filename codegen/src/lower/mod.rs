@@ -36,11 +36,11 @@ pub struct Lowered {
     pub warnings: Vec<Diagnostic>,
 }
 
-/// Lowers a loaded spec. `file` names the spec in diagnostics; no name the IR gives takes one
+/// Lowers a loaded spec. `spec_name` names it in diagnostics; no name the IR gives takes one
 /// of `reserved`. Fails when the spec has errors; the warnings found beside them come with
 /// them.
-pub fn lower(spec: &OpenAPI, file: &str, reserved: &Reserved) -> Result<Lowered, Diagnostics> {
-    let (operations, types, found) = operations::lower_operations(spec, file, reserved);
+pub fn lower(spec: &OpenAPI, spec_name: &str, reserved: &Reserved) -> Result<Lowered, Diagnostics> {
+    let (operations, types, found) = operations::lower_operations(spec, spec_name, reserved);
     let mut found = Diagnostics(found);
     found.sort();
     if found.has_errors() {
@@ -59,7 +59,7 @@ pub fn lower(spec: &OpenAPI, file: &str, reserved: &Reserved) -> Result<Lowered,
     layout::lay_out(&mut api);
     found
         .0
-        .extend(features::assign(&mut api, spec, file, reserved));
+        .extend(features::assign(&mut api, spec, spec_name, reserved));
     found.sort();
     Ok(Lowered {
         api,

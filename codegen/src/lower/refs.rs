@@ -22,7 +22,7 @@ pub enum Target<'a, T> {
 /// Follows `item` (a definition or a `$ref`) among the components of one kind
 /// (`parameters`, `responses`, ...), from `pointer`, where it stands.
 pub fn follow<'a, T>(
-    file: &str,
+    spec_name: &str,
     kind: &str,
     components: Option<&'a IndexMap<String, ReferenceOr<T>>>,
     item: &'a ReferenceOr<T>,
@@ -45,13 +45,13 @@ pub fn follow<'a, T>(
             ReferenceOr::Reference { reference } => reference,
         };
         let Some(key) = reference.strip_prefix(&prefix) else {
-            return Target::Broken(unsupported(file, pointer, reference, kind));
+            return Target::Broken(unsupported(spec_name, pointer, reference, kind));
         };
         if seen.contains(&key) {
             seen.push(key);
             return Target::Broken(
                 Diagnostic::new(
-                    file,
+                    spec_name,
                     pointer,
                     format!("`$ref` cycle: {}", seen.join(" -> ")),
                 )
@@ -60,7 +60,7 @@ pub fn follow<'a, T>(
         }
         seen.push(key);
         let Some((name, next)) = components.and_then(|all| all.get_key_value(key)) else {
-            return Target::Broken(dangling(file, pointer, reference));
+            return Target::Broken(dangling(spec_name, pointer, reference));
         };
         component = Some(name.as_str());
         at = pointer_join(&format!("#/components/{kind}"), &[name]);
@@ -68,9 +68,9 @@ pub fn follow<'a, T>(
     }
 }
 
-pub fn dangling(file: &str, pointer: &str, reference: &str) -> Diagnostic {
+pub fn dangling(spec_name: &str, pointer: &str, reference: &str) -> Diagnostic {
     Diagnostic::new(
-        file,
+        spec_name,
         pointer,
         format!("`$ref` to `{reference}`, which does not exist"),
     )
@@ -79,10 +79,10 @@ pub fn dangling(file: &str, pointer: &str, reference: &str) -> Diagnostic {
 
 /// A reference to another document (a warning), or to a place that cannot hold a `kind`
 /// (an error: a parameter referring to a schema, say).
-pub fn unsupported(file: &str, pointer: &str, reference: &str, kind: &str) -> Diagnostic {
+pub fn unsupported(spec_name: &str, pointer: &str, reference: &str, kind: &str) -> Diagnostic {
     if reference.starts_with('#') {
         Diagnostic::new(
-            file,
+            spec_name,
             pointer,
             format!("`$ref` to `{reference}`, which is not one of the `{kind}`"),
         )
@@ -91,7 +91,7 @@ pub fn unsupported(file: &str, pointer: &str, reference: &str, kind: &str) -> Di
         // Not a broken document, one this generator cannot read whole: a warning, and the
         // part that needs it is left out.
         Diagnostic::warning(
-            file,
+            spec_name,
             pointer,
             format!("`$ref` to `{reference}`, in another document, which is not supported"),
         )

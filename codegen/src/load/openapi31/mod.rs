@@ -40,10 +40,10 @@ pub struct Normalised {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Rewrites the 3.1 `document` (from the spec file `file`, named in diagnostics).
-pub fn normalise(document: Value, file: &str) -> Normalised {
+/// Rewrites the 3.1 `document` (from the spec named `spec_name` in diagnostics).
+pub fn normalise(document: Value, spec_name: &str) -> Normalised {
     let mut sink = Sink {
-        file,
+        spec_name,
         origin: PointerMap::default(),
         diagnostics: Vec::new(),
         hoisted: Vec::new(),
@@ -161,7 +161,7 @@ struct Child {
 
 /// What the walk collects besides the rewritten document.
 struct Sink<'f> {
-    file: &'f str,
+    spec_name: &'f str,
     origin: PointerMap,
     diagnostics: Vec<Diagnostic>,
     /// `$defs` entries on their way to `components/schemas`.
@@ -208,12 +208,12 @@ impl Sink<'_> {
 
     fn warn(&mut self, pointer: String, message: impl Into<String>) {
         self.diagnostics
-            .push(Diagnostic::warning(self.file, pointer, message));
+            .push(Diagnostic::warning(self.spec_name, pointer, message));
     }
 
     fn error(&mut self, pointer: String, message: impl Into<String>) -> &mut Diagnostic {
         self.diagnostics
-            .push(Diagnostic::new(self.file, pointer, message));
+            .push(Diagnostic::new(self.spec_name, pointer, message));
         self.diagnostics.last_mut().expect("just pushed")
     }
 }

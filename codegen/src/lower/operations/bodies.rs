@@ -19,7 +19,7 @@ impl<'a> Lowerer<'a> {
         let pointer = pointer_join(operation_pointer, &["requestBody"]);
         let components = self.spec.components.as_ref().map(|c| &c.request_bodies);
         let (body, pointer) =
-            match refs::follow(self.file, "requestBodies", components, body, &pointer) {
+            match refs::follow(self.spec_name, "requestBodies", components, body, &pointer) {
                 Target::Found { item, pointer, .. } => (item, pointer),
                 Target::Broken(diagnostic) => {
                     self.broken(diagnostic);
@@ -147,7 +147,7 @@ impl<'a> Lowerer<'a> {
         pointer: &str,
     ) -> Option<(&'a Schema, String)> {
         let components = self.spec.components.as_ref().map(|c| &c.schemas);
-        match refs::follow(self.file, "schemas", components, schema, pointer) {
+        match refs::follow(self.spec_name, "schemas", components, schema, pointer) {
             Target::Found { item, pointer, .. } => Some((item, pointer)),
             Target::Broken(diagnostic) => {
                 self.broken(diagnostic);

@@ -17,14 +17,14 @@ use std::collections::HashMap;
 /// Lowers every operation, and the types they reach.
 pub(super) fn lower_operations(
     spec: &OpenAPI,
-    file: &str,
+    spec_name: &str,
     reserved: &Reserved,
 ) -> (Vec<Operation>, Vec<TypeDef>, Vec<Diagnostic>) {
     let mut lowerer = Lowerer {
         spec,
-        file,
+        spec_name,
         reserved,
-        schemas: Schemas::new(spec, file, reserved),
+        schemas: Schemas::new(spec, spec_name, reserved),
         diagnostics: Vec::new(),
         left_out: None,
     };
@@ -48,7 +48,7 @@ pub(super) fn lower_operations(
 
 struct Lowerer<'a> {
     spec: &'a OpenAPI,
-    file: &'a str,
+    spec_name: &'a str,
     reserved: &'a Reserved,
     schemas: Schemas<'a>,
     diagnostics: Vec<Diagnostic>,
@@ -68,7 +68,7 @@ struct Found<'a> {
 impl<'a> Lowerer<'a> {
     fn warning(&mut self, pointer: &str, message: impl Into<String>) -> &mut Diagnostic {
         self.diagnostics
-            .push(Diagnostic::warning(self.file, pointer, message));
+            .push(Diagnostic::warning(self.spec_name, pointer, message));
         self.diagnostics.last_mut().expect("just pushed")
     }
 
@@ -78,7 +78,7 @@ impl<'a> Lowerer<'a> {
         let reason = reason.into();
         self.left_out.get_or_insert_with(|| {
             Diagnostic::warning(
-                self.file,
+                self.spec_name,
                 pointer,
                 format!("{reason}; the operation is left out"),
             )
@@ -108,7 +108,7 @@ impl<'a> Lowerer<'a> {
                     // `load` inlines path items referred to within the document; what is
                     // left refers to another one.
                     let diagnostic =
-                        refs::unsupported(self.file, &item_pointer, reference, "pathItems");
+                        refs::unsupported(self.spec_name, &item_pointer, reference, "pathItems");
                     if diagnostic.is_error() {
                         self.diagnostics.push(diagnostic);
                     } else {

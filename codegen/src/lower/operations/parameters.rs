@@ -7,7 +7,7 @@ use crate::diagnostic::pointer_join;
 use crate::ir::{Encoding, Parameter, ParameterLocation, ParameterStyle, PathSegment, TypeRef};
 use crate::lower::names::{pascal_ident, snake_ident, type_ident};
 use crate::lower::refs::{self, Target};
-use crate::lower::schema::Lowered;
+use crate::lower::schema::SchemaType;
 use crate::reserved::{first_free, Numbering};
 use openapiv3::{ParameterSchemaOrContent, ReferenceOr};
 use std::collections::HashSet;
@@ -35,18 +35,23 @@ impl<'a> Lowerer<'a> {
             for (i, parameter) in list.iter().enumerate() {
                 let pointer = pointer_join(&list_pointer, &[&i.to_string()]);
                 let components = self.spec.components.as_ref().map(|c| &c.parameters);
-                let (parameter, at, component) =
-                    match refs::follow(self.file, "parameters", components, parameter, &pointer) {
-                        Target::Found {
-                            item,
-                            pointer,
-                            component,
-                        } => (item, pointer, component),
-                        Target::Broken(diagnostic) => {
-                            self.broken(diagnostic);
-                            continue;
-                        }
-                    };
+                let (parameter, at, component) = match refs::follow(
+                    self.spec_name,
+                    "parameters",
+                    components,
+                    parameter,
+                    &pointer,
+                ) {
+                    Target::Found {
+                        item,
+                        pointer,
+                        component,
+                    } => (item, pointer, component),
+                    Target::Broken(diagnostic) => {
+                        self.broken(diagnostic);
+                        continue;
+                    }
+                };
                 let Some(parameter) = self.parameter(parameter, component, &at, type_prefix) else {
                     continue;
                 };
@@ -150,7 +155,7 @@ impl<'a> Lowerer<'a> {
                 // text in the URL whichever it takes; the caller writes it as the
                 // description shows.
                 let lowered = if self.schemas.is_alternatives(schema, &schema_pointer) {
-                    Lowered {
+                    SchemaType {
                         ty: TypeRef::String,
                         nullable: false,
                     }
@@ -179,7 +184,7 @@ impl<'a> Lowerer<'a> {
                 let schema_pointer = pointer_join(pointer, &["content", media_type, "schema"]);
                 let lowered = match &media.schema {
                     Some(schema) => self.schemas.lower(schema, &schema_pointer, &names),
-                    None => Lowered {
+                    None => SchemaType {
                         ty: TypeRef::Json,
                         nullable: false,
                     },

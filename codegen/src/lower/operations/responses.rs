@@ -33,7 +33,7 @@ impl<'a> Lowerer<'a> {
             let pointer = pointer_join(&base, &[&status.to_string()]);
             let components = self.spec.components.as_ref().map(|c| &c.responses);
             let (response, pointer) =
-                match refs::follow(self.file, "responses", components, response, &pointer) {
+                match refs::follow(self.spec_name, "responses", components, response, &pointer) {
                     Target::Found { item, pointer, .. } => (item, pointer),
                     Target::Broken(diagnostic) => {
                         self.broken(diagnostic);

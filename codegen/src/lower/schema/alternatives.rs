@@ -2,7 +2,7 @@
 //! discriminator where the description names one.
 
 use super::view::{is_annotation_only, View};
-use super::{naming, Lowered, Schemas, Shape, SCHEMA_REF_PREFIX};
+use super::{naming, SchemaType, Schemas, Shape, SCHEMA_REF_PREFIX};
 use crate::diagnostic::pointer_join;
 use crate::ir::{Discriminator, OneOfVariant, TypeKind, TypeRef};
 use crate::lower::names::type_ident;
@@ -17,7 +17,7 @@ impl Schemas<'_> {
         } else {
             ("oneOf", view.one_of)
         };
-        let owner = names.first().cloned().unwrap_or_default();
+        let parent = names.first().cloned().unwrap_or_default();
         let mut nullable = view.data.nullable;
         let mut variants: Vec<OneOfVariant> = Vec::new();
         // Component key -> the type its alternative lowered to, for the discriminator.
@@ -37,7 +37,7 @@ impl Schemas<'_> {
                     .title
                     .iter()
                     .map(|t| type_ident(t, self.reserved))
-                    .chain([format!("{owner}Variant{}", i + 1)])
+                    .chain([format!("{parent}Variant{}", i + 1)])
                     .collect(),
                 openapiv3::ReferenceOr::Reference { .. } => Vec::new(),
             };
@@ -67,13 +67,13 @@ impl Schemas<'_> {
         }
         match variants.len() {
             0 => {
-                return Shape::Is(Lowered {
+                return Shape::Is(SchemaType {
                     ty: TypeRef::Json,
                     nullable,
                 })
             }
             1 => {
-                return Shape::Is(Lowered {
+                return Shape::Is(SchemaType {
                     ty: variants.remove(0).ty,
                     nullable,
                 })

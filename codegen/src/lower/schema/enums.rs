@@ -1,6 +1,6 @@
 //! Schemas that list their values (`enum`).
 
-use super::{Lowered, Shape, View};
+use super::{SchemaType, Shape, View};
 use crate::ir::{TypeKind, TypeRef, Variant};
 use crate::lower::names::pascal_ident;
 use crate::reserved::{first_free, Numbering};
@@ -34,7 +34,7 @@ pub(super) fn listed_values(view: &View) -> Option<Shape> {
     } else {
         TypeRef::Json
     };
-    Some(Shape::Is(Lowered { ty, nullable }))
+    Some(Shape::Is(SchemaType { ty, nullable }))
 }
 
 /// A string enum, with a catch-all variant for values the description does not list.

@@ -39,14 +39,14 @@ const NULLABLE_PREFIX: &str = "nullable-";
 
 /// A lowered schema: the type of a present value, and whether the value may be `null`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Lowered {
+pub struct SchemaType {
     pub ty: TypeRef,
     pub nullable: bool,
 }
 
-impl Lowered {
+impl SchemaType {
     fn new(ty: TypeRef) -> Self {
-        Lowered {
+        SchemaType {
             ty,
             nullable: false,
         }
@@ -90,18 +90,18 @@ enum Memo {
         names: Vec<String>,
         recursive: Option<TypeId>,
     },
-    Done(Lowered),
+    Done(SchemaType),
 }
 
 /// What a schema is, before it is named: a type it defines, or an existing type.
 enum Shape {
     Defines(TypeKind),
-    Is(Lowered),
+    Is(SchemaType),
 }
 
 pub struct Schemas<'a> {
     spec: &'a OpenAPI,
-    file: &'a str,
+    spec_name: &'a str,
     /// Every type, by handle.
     types: Vec<Slot>,
     by_name: HashMap<String, TypeId>,
@@ -121,10 +121,10 @@ pub struct Schemas<'a> {
 pub type SchemaRef<'s> = &'s ReferenceOr<Schema>;
 
 impl<'a> Schemas<'a> {
-    pub fn new(spec: &'a OpenAPI, file: &'a str, reserved: &'a Reserved) -> Self {
+    pub fn new(spec: &'a OpenAPI, spec_name: &'a str, reserved: &'a Reserved) -> Self {
         let mut schemas = Schemas {
             spec,
-            file,
+            spec_name,
             types: Vec::new(),
             by_name: HashMap::new(),
             components: IndexMap::new(),
@@ -150,7 +150,7 @@ impl<'a> Schemas<'a> {
         let Some(all) = self.component_schemas() else {
             return;
         };
-        let mut owners: HashMap<String, String> = HashMap::new();
+        let mut named_by: HashMap<String, String> = HashMap::new();
         for key in all.keys() {
             let pointer = pointer_join("#/components/schemas", &[key]);
             let Some((canonical, definition)) = self.follow_component(key, &pointer) else {
@@ -170,17 +170,17 @@ impl<'a> Schemas<'a> {
                     None => (type_ident(&canonical, self.reserved), canonical),
                 },
             };
-            let rust_name = match owners.get(&base_name) {
-                Some(owner) if *owner != canonical => {
+            let rust_name = match named_by.get(&base_name) {
+                Some(first) if *first != canonical => {
                     let unique = first_free(&base_name, Numbering::JOINED, |name| {
-                        owners.contains_key(name)
+                        named_by.contains_key(name)
                     });
                     self.diagnostics.push(
                         Diagnostic::warning(
-                            self.file,
+                            self.spec_name,
                             pointer,
                             format!(
-                                "component schemas `{owner}` and `{key}` both become the Rust type `{base_name}`; `{key}` is `{unique}`"
+                                "component schemas `{first}` and `{key}` both become the Rust type `{base_name}`; `{key}` is `{unique}`"
                             ),
                         )
                         .with_hint("rename one of them for a name that says more"),
@@ -189,7 +189,7 @@ impl<'a> Schemas<'a> {
                 }
                 _ => base_name,
             };
-            owners.insert(rust_name.clone(), canonical.clone());
+            named_by.insert(rust_name.clone(), canonical.clone());
             self.claimed.insert(rust_name.clone());
             self.components.insert(
                 key.clone(),
@@ -206,7 +206,7 @@ impl<'a> Schemas<'a> {
     fn follow_component(&mut self, key: &str, pointer: &str) -> Option<(String, &'a Schema)> {
         let all = self.component_schemas()?;
         let item = all.get(key)?;
-        match refs::follow(self.file, "schemas", Some(all), item, pointer) {
+        match refs::follow(self.spec_name, "schemas", Some(all), item, pointer) {
             refs::Target::Found {
                 item, component, ..
             } => Some((component.unwrap_or(key).to_owned(), item)),
@@ -235,7 +235,7 @@ impl<'a> Schemas<'a> {
                     .is_some_and(|all| all.contains_key(key))
                 {
                     self.diagnostics
-                        .push(refs::dangling(self.file, pointer, reference));
+                        .push(refs::dangling(self.spec_name, pointer, reference));
                     return None;
                 }
                 let at = pointer_join("#/components/schemas", &[key]);
@@ -302,7 +302,7 @@ impl<'a> Schemas<'a> {
 
     /// Lowers a schema that stands at `pointer`. `names` are the candidate names for a type
     /// it defines inline, best first.
-    pub fn lower(&mut self, schema: SchemaRef<'_>, pointer: &str, names: &[String]) -> Lowered {
+    pub fn lower(&mut self, schema: SchemaRef<'_>, pointer: &str, names: &[String]) -> SchemaType {
         match schema {
             ReferenceOr::Reference { reference } => self.lower_ref(reference, pointer),
             ReferenceOr::Item(schema) => self.lower_inline(schema, pointer, names),
@@ -314,18 +314,18 @@ impl<'a> Schemas<'a> {
         schema: &ReferenceOr<Box<Schema>>,
         pointer: &str,
         names: &[String],
-    ) -> Lowered {
+    ) -> SchemaType {
         match schema {
             ReferenceOr::Reference { reference } => self.lower_ref(reference, pointer),
             ReferenceOr::Item(schema) => self.lower_inline(schema, pointer, names),
         }
     }
 
-    fn lower_ref(&mut self, reference: &str, pointer: &str) -> Lowered {
+    fn lower_ref(&mut self, reference: &str, pointer: &str) -> SchemaType {
         let Some(key) = reference.strip_prefix(SCHEMA_REF_PREFIX) else {
-            let diagnostic = refs::unsupported(self.file, pointer, reference, "schemas");
+            let diagnostic = refs::unsupported(self.spec_name, pointer, reference, "schemas");
             self.diagnostics.push(diagnostic);
-            return Lowered::new(TypeRef::Json);
+            return SchemaType::new(TypeRef::Json);
         };
         let Some(component) = self.components.get(key).cloned() else {
             let exists = self
@@ -333,20 +333,20 @@ impl<'a> Schemas<'a> {
                 .is_some_and(|all| all.contains_key(key));
             if !exists {
                 self.diagnostics
-                    .push(refs::dangling(self.file, pointer, reference));
+                    .push(refs::dangling(self.spec_name, pointer, reference));
             }
-            return Lowered::new(TypeRef::Json);
+            return SchemaType::new(TypeRef::Json);
         };
         if !self.lowered.contains(&component.canonical) {
             self.pending.push(component.canonical.clone());
         }
-        Lowered {
+        SchemaType {
             ty: TypeRef::Named(component.rust_name),
             nullable: component.nullable,
         }
     }
 
-    fn lower_inline(&mut self, schema: &Schema, pointer: &str, names: &[String]) -> Lowered {
+    fn lower_inline(&mut self, schema: &Schema, pointer: &str, names: &[String]) -> SchemaType {
         match self.inline.get_mut(pointer) {
             Some(Memo::Done(lowered)) => return lowered.clone(),
             Some(Memo::InProgress { names, recursive }) => {
@@ -363,7 +363,7 @@ impl<'a> Schemas<'a> {
                         id
                     }
                 };
-                return Lowered::new(TypeRef::Named(self.name_of(id)));
+                return SchemaType::new(TypeRef::Named(self.name_of(id)));
             }
             None => {}
         }
@@ -381,13 +381,13 @@ impl<'a> Schemas<'a> {
         };
         let nullable = View::of(schema).admits_null();
         let lowered = match (shape, recursive) {
-            (Shape::Defines(kind), None) => Lowered {
+            (Shape::Defines(kind), None) => SchemaType {
                 ty: self.intern(names, schema, pointer, kind),
                 nullable,
             },
             (Shape::Defines(kind), Some(id)) => {
                 self.define(id, schema, pointer, kind);
-                Lowered {
+                SchemaType {
                     ty: TypeRef::Named(self.name_of(id)),
                     nullable,
                 }
@@ -397,7 +397,7 @@ impl<'a> Schemas<'a> {
                 // Rust has no recursive type aliases (`type T = Vec<T>`): the inner use
                 // becomes any JSON value, which every value of the schema is.
                 self.diagnostics.push(Diagnostic::warning(
-                    self.file,
+                    self.spec_name,
                     pointer,
                     "a schema that contains itself without an object in between; the inner occurrence is any JSON value",
                 ));
@@ -423,11 +423,11 @@ impl<'a> Schemas<'a> {
     fn shape(&mut self, schema: &Schema, pointer: &str, names: &[String]) -> Shape {
         let view = View::of(schema);
         let nullable = view.data.nullable;
-        let is = |ty: TypeRef| Shape::Is(Lowered { ty, nullable });
+        let is = |ty: TypeRef| Shape::Is(SchemaType { ty, nullable });
         if view.not {
             self.diagnostics.push(
                 Diagnostic::warning(
-                    self.file,
+                    self.spec_name,
                     pointer,
                     "`not` says what a value is not, which no Rust type expresses; any JSON value is accepted here",
                 )

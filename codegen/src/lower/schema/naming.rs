@@ -46,11 +46,11 @@ impl Schemas<'_> {
     }
 }
 
-/// Candidate names for a type defined inline in property `property` of type `owner`: its
-/// title, then (for enums) the bare property name, then the property qualified by its owner.
+/// Candidate names for a type defined inline in property `property` of type `parent`: its
+/// title, then (for enums) the bare property name, then the property qualified by its parent.
 pub(super) fn inline_names(
     schema: &ReferenceOr<Box<Schema>>,
-    owner: &str,
+    parent: &str,
     property: &str,
     reserved: &Reserved,
 ) -> Vec<String> {
@@ -80,7 +80,7 @@ pub(super) fn inline_names(
         names.push(type_ident(property, reserved));
     }
     names.push(type_ident(
-        &format!("{owner}-{}", pascal_ident(property)),
+        &format!("{parent}-{}", pascal_ident(property)),
         reserved,
     ));
     names.dedup();

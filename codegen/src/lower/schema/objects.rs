@@ -1,7 +1,7 @@
 //! Objects: properties become struct fields, and `allOf` parts are merged into one struct.
 
 use super::view::View;
-use super::{naming, Lowered, Schemas, Shape, SCHEMA_REF_PREFIX};
+use super::{naming, SchemaType, Schemas, Shape, SCHEMA_REF_PREFIX};
 use crate::diagnostic::{pointer_join, Diagnostic};
 use crate::ir::{Field, TypeKind, TypeRef};
 use crate::lower::names::snake_ident;
@@ -56,7 +56,7 @@ impl<'a> Schemas<'a> {
     }
 
     fn merged_struct(&mut self, merged: &Merged, names: &[String]) -> TypeKind {
-        let owner = names.first().cloned().unwrap_or_default();
+        let parent = names.first().cloned().unwrap_or_default();
         let mut fields: Vec<Field> = Vec::with_capacity(merged.properties.len());
         for (name, (property, at)) in &merged.properties {
             let wanted = snake_ident(name);
@@ -69,7 +69,7 @@ impl<'a> Schemas<'a> {
                     .map_or("", |f| f.name.as_str());
                 self.diagnostics.push(
                     Diagnostic::warning(
-                        self.file,
+                        self.spec_name,
                         at.clone(),
                         format!(
                             "properties `{other}` and `{name}` both become the Rust field `{wanted}`; `{name}` is `{unique}`"
@@ -81,7 +81,7 @@ impl<'a> Schemas<'a> {
             } else {
                 wanted
             };
-            let candidates = naming::inline_names(property, &owner, name, self.reserved);
+            let candidates = naming::inline_names(property, &parent, name, self.reserved);
             let lowered = self.lower_boxed(property, at, &candidates);
             let (description, deprecated) = match property {
                 ReferenceOr::Item(schema) => {
@@ -103,7 +103,7 @@ impl<'a> Schemas<'a> {
         let additional_properties = match merged.additional {
             Some((AdditionalProperties::Any(true), _)) => Some(TypeRef::Json),
             Some((AdditionalProperties::Schema(schema), ref at)) => {
-                let names = [format!("{owner}Value")];
+                let names = [format!("{parent}Value")];
                 Some(self.lower(schema, at, &names).with_null())
             }
             Some((AdditionalProperties::Any(false), _)) | None => None,
@@ -145,26 +145,26 @@ impl<'a> Schemas<'a> {
         if let ([(only, at)], 0 | 1) = (&meaningful[..], objects) {
             if !view.has_properties() {
                 let lowered = self.lower(only, at, names);
-                return Shape::Is(Lowered {
+                return Shape::Is(SchemaType {
                     nullable: nullable || lowered.nullable,
                     ..lowered
                 });
             }
         }
         match (objects, values.len()) {
-            (0, 0) => Shape::Is(Lowered {
+            (0, 0) => Shape::Is(SchemaType {
                 ty: TypeRef::Json,
                 nullable,
             }),
             (_, 0) => Shape::Defines(self.merged_struct(&merged, names)),
             (0, _) => {
-                let lowered: Vec<Lowered> = values
+                let lowered: Vec<SchemaType> = values
                     .iter()
                     .map(|(value, at)| self.lower(value, at, names))
                     .collect();
                 if lowered.windows(2).all(|pair| pair[0].ty == pair[1].ty) {
                     let nullable = nullable || lowered.iter().all(|l| l.nullable);
-                    Shape::Is(Lowered {
+                    Shape::Is(SchemaType {
                         ty: lowered[0].ty.clone(),
                         nullable,
                     })
@@ -179,13 +179,13 @@ impl<'a> Schemas<'a> {
     fn incompatible_parts(&mut self, pointer: &str, nullable: bool) -> Shape {
         self.diagnostics.push(
             Diagnostic::warning(
-                self.file,
+                self.spec_name,
                 pointer,
                 "`allOf` parts of different types (an object and a value, or two kinds of value) have no Rust type in common; any JSON value is accepted here",
             )
             .with_hint("merge the parts into one schema"),
         );
-        Shape::Is(Lowered {
+        Shape::Is(SchemaType {
             ty: TypeRef::Json,
             nullable,
         })
@@ -210,14 +210,14 @@ impl<'a> Schemas<'a> {
             ReferenceOr::Reference { reference } => reference,
         };
         let Some(key) = reference.strip_prefix(SCHEMA_REF_PREFIX) else {
-            let diagnostic = refs::unsupported(self.file, &at, reference, "schemas");
+            let diagnostic = refs::unsupported(self.spec_name, &at, reference, "schemas");
             self.diagnostics.push(diagnostic);
             return Part::Value(part, at);
         };
         if visiting.contains(&key) {
             self.diagnostics.push(
                 Diagnostic::new(
-                    self.file,
+                    self.spec_name,
                     at,
                     format!("`allOf` cycle: {} -> {key}", visiting.join(" -> ")),
                 )
