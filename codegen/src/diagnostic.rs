@@ -26,8 +26,8 @@ impl fmt::Display for Severity {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     pub severity: Severity,
-    /// The spec file as the user named it.
-    pub file: String,
+    /// The spec as the user named it.
+    pub spec_name: String,
     /// A JSON pointer into the document (`#/paths/~1orgs~1{org}~1packages/get`); `#` for the
     /// whole document.
     pub pointer: String,
@@ -39,10 +39,10 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// An error: nothing is generated.
-    pub fn new(file: &str, pointer: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(spec_name: &str, pointer: impl Into<String>, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
-            file: file.to_owned(),
+            spec_name: spec_name.to_owned(),
             pointer: pointer.into(),
             line: None,
             message: message.into(),
@@ -51,10 +51,10 @@ impl Diagnostic {
     }
 
     /// A problem that generation goes on past.
-    pub fn warning(file: &str, pointer: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn warning(spec_name: &str, pointer: impl Into<String>, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Warning,
-            ..Diagnostic::new(file, pointer, message)
+            ..Diagnostic::new(spec_name, pointer, message)
         }
     }
 
@@ -87,8 +87,8 @@ impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.severity, self.message)?;
         match self.line {
-            Some((line, column)) => write!(f, "\n  --> {}:{line}:{column}", self.file)?,
-            None => write!(f, "\n  --> {}", self.file)?,
+            Some((line, column)) => write!(f, "\n  --> {}:{line}:{column}", self.spec_name)?,
+            None => write!(f, "\n  --> {}", self.spec_name)?,
         }
         write!(f, "\n   at {}", self.pointer)?;
         if let Some(hint) = &self.hint {

@@ -210,7 +210,7 @@ mod tests {
     #[test]
     fn yaml_syntax_error_has_line() {
         let error = load_error("openapi: 3.0.3\ninfo: [\n", "bad.yaml");
-        assert_eq!(error.file, "bad.yaml");
+        assert_eq!(error.spec_name, "bad.yaml");
         assert!(error.line.is_some(), "{error}");
     }
 

@@ -32,7 +32,7 @@ impl From<&codegen::Diagnostic> for Diag {
     fn from(d: &codegen::Diagnostic) -> Diag {
         Diag {
             error: d.is_error(),
-            file: d.file.clone(),
+            file: d.spec_name.clone(),
             pointer: d.pointer.clone(),
             line: d.line,
             message: d.message.clone(),
