@@ -22,6 +22,8 @@ pub mod pipeline;
 pub mod profile;
 pub mod reserved;
 mod runtime;
+#[cfg(test)]
+mod tidy;
 
 pub use contract::{Config, Generated, GeneratedFile};
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};

@@ -168,8 +168,8 @@ mod tests {
     #[test]
     fn server_names() {
         assert_eq!(
-            server_builder_method(Some("GitHub Enterprise Server"), 1),
-            "github_enterprise_server"
+            server_builder_method(Some("ACME Enterprise Server"), 1),
+            "acme_enterprise_server"
         );
         assert_eq!(server_builder_method(None, 2), "server_2");
     }
