@@ -51,7 +51,11 @@ impl Diagnostic {
     }
 
     /// A problem that generation goes on past.
-    pub fn warning(spec_name: &str, pointer: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn warning(
+        spec_name: &str,
+        pointer: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::new(spec_name, pointer, message)

@@ -331,4 +331,178 @@ mod tests {
         let threaded = print_files(&emitter, "large.yaml");
         assert!(threaded.unwrap() == formatted, "threads changed the output");
     }
+
+    fn generated(relative: &str, crate_name: &str) -> Generated {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let text = std::fs::read_to_string(root.join(relative)).expect("the spec reads");
+        let config = Config {
+            crate_name: crate_name.to_owned(),
+            crate_version: "0.1.0".to_owned(),
+            spec_name: relative.to_owned(),
+            guide: None,
+            profile: None,
+        };
+        generate(&text, &config).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// The names a file uses unqualified (`Option`, `Client`) and the names it defines
+    /// (types, variants), read off its tokens. Attributes (derives, docs) are left out.
+    fn unqualified_names(text: &str) -> (Vec<String>, Vec<String>) {
+        use proc_macro2::{Delimiter, TokenTree};
+        use std::str::FromStr;
+        fn walk(
+            stream: TokenStream,
+            used: &mut Vec<String>,
+            defined: &mut Vec<String>,
+            variants: bool,
+        ) {
+            let tokens: Vec<TokenTree> = stream.into_iter().collect();
+            let mut i = 0;
+            let mut entry_start = true;
+            while i < tokens.len() {
+                match &tokens[i] {
+                    TokenTree::Punct(p) if p.as_char() == '#' => {
+                        // `#[..]` or `#![..]`: skipped whole.
+                        i += 1;
+                        if matches!(tokens.get(i), Some(TokenTree::Punct(p)) if p.as_char() == '!')
+                        {
+                            i += 1;
+                        }
+                        i += 1;
+                        continue;
+                    }
+                    TokenTree::Punct(p) => entry_start = p.as_char() == ',',
+                    TokenTree::Group(group) => {
+                        let is_enum_body = group.delimiter() == Delimiter::Brace
+                            && tokens[..i]
+                                .iter()
+                                .rev()
+                                .take(6)
+                                .any(|t| matches!(t, TokenTree::Ident(id) if *id == "enum"));
+                        walk(group.stream(), used, defined, is_enum_body);
+                        entry_start = false;
+                    }
+                    TokenTree::Ident(ident) => {
+                        let name = ident.to_string();
+                        let upper_camel = name.starts_with(|c: char| c.is_ascii_uppercase())
+                            && name.chars().any(|c| c.is_ascii_lowercase());
+                        let qualified = i >= 2
+                            && matches!((&tokens[i - 2], &tokens[i - 1]), (TokenTree::Punct(a), TokenTree::Punct(b)) if a.as_char() == ':' && b.as_char() == ':');
+                        let defines = i >= 1
+                            && matches!(&tokens[i - 1], TokenTree::Ident(k) if ["struct", "enum", "type", "trait", "fn", "mod", "const", "static"].contains(&k.to_string().as_str()));
+                        if upper_camel && name != "Self" {
+                            if defines || (variants && entry_start) {
+                                defined.push(name);
+                            } else if !qualified {
+                                used.push(name);
+                            }
+                        }
+                        entry_start = false;
+                    }
+                    TokenTree::Literal(_) => entry_start = false,
+                }
+                i += 1;
+            }
+        }
+        let mut used = Vec::new();
+        let mut defined = Vec::new();
+        walk(
+            TokenStream::from_str(text).expect("the generated file lexes"),
+            &mut used,
+            &mut defined,
+            false,
+        );
+        (used, defined)
+    }
+
+    /// Every name the generated modules use unqualified is the crate's own (a model, a
+    /// parameter struct, a runtime item) or one of the prelude names `emit` keeps: the list
+    /// of reserved type names cannot fall behind what `emit` prints.
+    #[test]
+    fn the_names_emit_prints_unqualified_are_reserved_or_defined() {
+        let reserved = reserved();
+        for spec in ["spec/packages.yaml", "tests/specs/breadth.yaml"] {
+            let crate_files = generated(spec, "names").files;
+            let runtime_paths: Vec<String> = runtime::all_files()
+                .map(|file| format!("src/{}.rs", file.module))
+                .chain(["src/profile.rs".to_owned()])
+                .collect();
+            let mut used = Vec::new();
+            let mut defined = Vec::new();
+            for file in &crate_files {
+                if !file.path.ends_with(".rs") || runtime_paths.contains(&file.path) {
+                    continue;
+                }
+                let (u, d) = unqualified_names(&file.contents);
+                used.extend(u.into_iter().map(|name| (file.path.clone(), name)));
+                defined.extend(d);
+            }
+            assert!(used.len() > 20, "{spec}: the scan sees names");
+            let strays: std::collections::BTreeSet<&(String, String)> = used
+                .iter()
+                .filter(|(_, name)| !defined.contains(name) && !reserved.type_names.contains(name))
+                .collect();
+            assert!(
+                strays.is_empty(),
+                "{spec}: used unqualified but neither defined nor reserved: {strays:?}"
+            );
+        }
+        let (used, defined) = unqualified_names(
+            "#[derive(Debug)]\npub enum Kind { Alpha(Box<u8>), Beta }\nfn f(x: Vec<u8>) -> crate::X { HashMap::new() }",
+        );
+        assert_eq!(used, ["Box", "Vec", "HashMap"]);
+        assert_eq!(defined, ["Kind", "Alpha", "Beta"]);
+    }
+
+    /// The manifest's own features and dependencies, as `reserved` has them, are those the
+    /// generated `Cargo.toml` declares.
+    #[test]
+    fn the_manifest_names_are_read_off_the_manifest() {
+        let crate_files = generated("tests/specs/tagged.yaml", "manifest").files;
+        let manifest = &crate_files
+            .iter()
+            .find(|f| f.path == "Cargo.toml")
+            .expect("a manifest")
+            .contents;
+        let mut section = "";
+        let mut features = std::collections::BTreeSet::new();
+        let mut dependencies = std::collections::BTreeSet::new();
+        for line in manifest.lines() {
+            if line.starts_with('[') {
+                section = line;
+                continue;
+            }
+            let Some((key, _)) = line.split_once(" = ") else {
+                continue;
+            };
+            if line.starts_with(char::is_whitespace) || line.starts_with('#') {
+                continue;
+            }
+            match section {
+                "[features]" => {
+                    features.insert(key.to_owned());
+                }
+                "[dependencies]" | "[dev-dependencies]" => {
+                    dependencies.insert(key.to_owned());
+                }
+                _ => {}
+            }
+        }
+        let reserved = reserved();
+        let tags: Vec<&String> = features
+            .iter()
+            .filter(|f| !reserved.manifest_features.contains(*f))
+            .collect();
+        assert!(
+            tags.len() >= 2,
+            "the tagged spec has a feature per tag: {tags:?}"
+        );
+        for feature in &reserved.manifest_features {
+            assert!(
+                features.contains(feature),
+                "{feature} is not in the manifest"
+            );
+        }
+        assert_eq!(dependencies, reserved.manifest_dependencies);
+    }
 }

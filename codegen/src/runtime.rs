@@ -187,7 +187,11 @@ mod tests {
         for file in all_files() {
             let mut in_example = false;
             for line in file.source.lines() {
-                let Some(doc) = line.trim_start().strip_prefix("///").or_else(|| line.trim_start().strip_prefix("//!")) else {
+                let Some(doc) = line
+                    .trim_start()
+                    .strip_prefix("///")
+                    .or_else(|| line.trim_start().strip_prefix("//!"))
+                else {
                     continue;
                 };
                 if doc.trim_start().starts_with("```") {
@@ -206,7 +210,11 @@ mod tests {
                     let is_root = !before[..root_start].ends_with("::");
                     let is_path = root.starts_with(|c: char| c.is_ascii_lowercase() || c == '_');
                     if is_root && is_path {
-                        assert!(ROOTS.contains(&root), "{}.rs: `{root}::` in {doc:?}", file.module);
+                        assert!(
+                            ROOTS.contains(&root),
+                            "{}.rs: `{root}::` in {doc:?}",
+                            file.module
+                        );
                     }
                 }
             }

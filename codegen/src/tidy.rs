@@ -165,7 +165,10 @@ fn each_module_imports_only_what_is_below_it() {
         }
         let text = fs::read_to_string(path).expect("a source reads");
         let Some(layer) = layer_of(&module) else {
-            broken.push(format!("{}: module `{module}` has no layer", path.display()));
+            broken.push(format!(
+                "{}: module `{module}` has no layer",
+                path.display()
+            ));
             continue;
         };
         for (imported, line) in imports(&text, &reexports) {

@@ -350,3 +350,49 @@ fn is_copy(ty: &TypeRef) -> bool {
             | TypeRef::DateTime
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::profile::github::OWNER_TYPES;
+    use crate::{generate, Config};
+    use std::collections::BTreeSet;
+
+    /// The types `owner.rs` defines are `OWNER_TYPES` and the families' parameter structs:
+    /// the names the profile yields to a schema are the names it prints.
+    #[test]
+    fn owner_types_are_what_owner_rs_defines() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let text = std::fs::read_to_string(root.join("spec/packages.yaml")).expect("reads");
+        let config = Config {
+            crate_name: "owners".to_owned(),
+            crate_version: "0.1.0".to_owned(),
+            spec_name: "spec/packages.yaml".to_owned(),
+            guide: None,
+            profile: None,
+        };
+        let generated = generate(&text, &config).unwrap_or_else(|e| panic!("{e}"));
+        let owner_rs = &generated
+            .files
+            .iter()
+            .find(|f| f.path == "src/owner.rs")
+            .expect("the packages crate has owner dispatch")
+            .contents;
+        let defined: BTreeSet<&str> = owner_rs
+            .lines()
+            .filter_map(|line| {
+                let rest = line
+                    .strip_prefix("pub struct ")
+                    .or_else(|| line.strip_prefix("pub enum "))?;
+                rest.split(|c: char| !c.is_alphanumeric()).next()
+            })
+            .collect();
+        let params: BTreeSet<&str> = defined
+            .iter()
+            .copied()
+            .filter(|name| name.starts_with("Owner") && name.ends_with("Params"))
+            .collect();
+        assert!(params.len() >= 3, "{params:?}");
+        let others: BTreeSet<&str> = defined.difference(&params).copied().collect();
+        assert_eq!(others, OWNER_TYPES.into_iter().collect::<BTreeSet<_>>());
+    }
+}
