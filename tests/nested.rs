@@ -49,7 +49,11 @@ fn a_client_without_a_vendor_profile_is_vendor_neutral() {
     assert!(files.len() > 10, "{files:?}");
     for path in &files {
         let source = std::fs::read_to_string(path).unwrap().to_ascii_lowercase();
-        assert!(!source.contains("github"), "{} speaks of GitHub", path.display());
+        assert!(
+            !source.contains("github"),
+            "{} speaks of GitHub",
+            path.display()
+        );
     }
     assert!(
         !generated.read("src/operations.rs").contains("_stream"),

@@ -9,9 +9,9 @@ use github_packages::{
     GetAllPackageVersionsForPackageOwnedByOrgParams, ListPackagesForAuthenticatedUserParams,
     ListPackagesForOrganizationParams, ListPackagesForUserParams, Owner,
     OwnerGetAllPackageVersionsForPackageParams, OwnerRestorePackageParams, PackageType,
-    ProfileError,
-    RateLimitKind, RestorePackageForAuthenticatedUserParams, RestorePackageForOrgParams,
-    RestorePackageForUserParams, RetryPolicy, RetryReason, State, Visibility,
+    ProfileError, RateLimitKind, RestorePackageForAuthenticatedUserParams,
+    RestorePackageForOrgParams, RestorePackageForUserParams, RetryPolicy, RetryReason, State,
+    Visibility,
 };
 use serde_json::Value;
 use std::sync::{Arc, Mutex};
@@ -1057,7 +1057,9 @@ async fn a_parameter_the_owners_route_lacks_is_an_error_not_dropped() {
     .await;
     assert!(matches!(
         streamed.as_slice(),
-        [Err(Error::Profile(ProfileError::UnsupportedParameter { .. }))]
+        [Err(Error::Profile(
+            ProfileError::UnsupportedParameter { .. }
+        ))]
     ));
     assert!(server.received_requests().await.unwrap().is_empty());
 
