@@ -3,7 +3,7 @@
 //! 1. [`load()`]: spec text -> `openapiv3::OpenAPI`
 //! 2. [`lower()`]: `OpenAPI` -> [`ir::Api`], with every `$ref` resolved and every name decided
 //! 3. [`emit`]: `ir::Api` -> the files of a client crate, Rust as token streams
-//! 4. [`format`]: token streams -> text, by `prettyplease`
+//! 4. [`format`](mod@format): token streams -> text, by `prettyplease`
 //!
 //! A [`profile`] adds a vendor's conventions between `lower` and `emit`, through the IR and
 //! [`emit::Extension`]. [`pipeline`] joins them all; [`generate`] runs the whole job. Each
