@@ -25,9 +25,17 @@ use std::time::SystemTime;
 pub enum Error {
     /// The client configuration is invalid (base URL, header values).
     InvalidConfig(String),
-    /// The token provider could not give a token (its own error, which should not hold
-    /// the token).
+    /// No token could be had: the token provider's error (which should not hold the token),
+    /// or the OAuth2 token endpoint's refusal.
     Credentials(Box<dyn std::error::Error + Send + Sync>),
+    /// An operation that needs credentials the client was not given: the schemes of each
+    /// way the description allows, by name. Nothing was sent. Configure one on the
+    /// [`ClientBuilder`](crate::ClientBuilder), or say that a hook supplies them
+    /// ([`ClientBuilder::credentials_from_hooks`](crate::ClientBuilder::credentials_from_hooks)).
+    MissingCredentials {
+        operation: &'static str,
+        alternatives: Vec<Vec<&'static str>>,
+    },
     /// A path parameter value that cannot be sent as one path segment: empty, `.` or `..`.
     /// Sending it would reach a different resource than the one named.
     InvalidPathParameter {
@@ -120,7 +128,11 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::InvalidConfig(message) => write!(f, "invalid client configuration: {message}"),
-            Error::Credentials(error) => write!(f, "the token provider gave no token: {error}"),
+            Error::Credentials(error) => write!(f, "could not get a token: {error}"),
+            Error::MissingCredentials { operation, alternatives } => {
+                let ways: Vec<String> = alternatives.iter().map(|schemes| schemes.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(" and ")).collect();
+                write!(f, "`{operation}` needs credentials the client was not given: configure {} on the client builder", ways.join(", or "))
+            }
             Error::InvalidPathParameter { name, value } => {
                 write!(f, "path parameter `{name}` cannot be {value:?}: it would change which resource is requested")
             }

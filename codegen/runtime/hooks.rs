@@ -2,6 +2,7 @@
 //! every answer it gets, for logging, metrics, custom authentication or caching, without
 //! changing the client.
 
+use crate::auth::SecurityRequirement;
 use crate::client::RawResponse;
 use crate::error::Error;
 use reqwest::Method;
@@ -15,11 +16,21 @@ pub struct OperationInfo {
     pub id: &'static str,
     /// The path template, e.g. `/widgets/{widget_id}`.
     pub route: &'static str,
+    /// The credentials it takes: the ways its description allows, in order, each a set of
+    /// schemes sent together. `None` when the description declares no schemes: then the
+    /// client's token goes to every operation. A hook that adds credentials itself reads this.
+    pub security: Option<&'static [SecurityRequirement]>,
 }
 
 impl OperationInfo {
     pub(crate) const fn new(id: &'static str, route: &'static str) -> Self {
-        OperationInfo { id, route }
+        OperationInfo { id, route, security: None }
+    }
+
+    /// With the credentials the description asks for.
+    #[allow(dead_code)]
+    pub(crate) const fn secured(self, security: &'static [SecurityRequirement]) -> Self {
+        OperationInfo { security: Some(security), ..self }
     }
 }
 

@@ -25,7 +25,66 @@ pub struct Api {
     /// none (or more than crates.io accepts), and then every operation is always compiled.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub features: Vec<Feature>,
+    /// The credentials the description declares (`components.securitySchemes`) that the
+    /// client can send, in document order. When empty, the client's token goes to every
+    /// operation, as it did before descriptions declared schemes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub security_schemes: Vec<SecurityScheme>,
 }
+
+/// A security scheme by handle: its place in [`Api::security_schemes`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub struct SchemeId(pub usize);
+
+/// One of `components.securitySchemes`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SecurityScheme {
+    /// Its key in `components.securitySchemes`, e.g. `api_key`.
+    pub name: String,
+    /// The constant in the crate's `security.rs` that describes it, e.g. `API_KEY`.
+    pub const_name: String,
+    /// The `ClientBuilder` method that gives its credential, e.g. `api_key`.
+    pub builder_method: String,
+    /// A second `ClientBuilder` method: a bearer scheme's that takes a `TokenProvider`, an
+    /// OAuth2 client-credentials scheme's that sets the token URL.
+    pub companion_method: Option<String>,
+    pub kind: SchemeKind,
+    pub description: Option<String>,
+    pub pointer: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum SchemeKind {
+    /// `type: apiKey`: `name` in a header, the query or a cookie.
+    ApiKey {
+        location: ParameterLocation,
+        name: String,
+    },
+    /// `type: http, scheme: basic`.
+    Basic,
+    /// A bearer token the user has: `type: http, scheme: bearer`, OAuth2 flows a person
+    /// completes, `openIdConnect`.
+    Bearer { source: BearerSource },
+    /// OAuth2's `clientCredentials` flow: a token fetched from `token_url`.
+    ClientCredentials {
+        token_url: String,
+        /// The scopes the description lists, with their descriptions.
+        scopes: Vec<(String, String)>,
+    },
+}
+
+/// Where a bearer scheme's token comes from, for the docs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum BearerSource {
+    Http { format: Option<String> },
+    OAuth2 { flows: Vec<String> },
+    OpenIdConnect { url: String },
+}
+
+/// One way to authenticate an operation: every scheme listed, sent together, with the OAuth2
+/// scopes each needs. Empty: no credentials needed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SecurityRequirement(pub Vec<(SchemeId, Vec<String>)>);
 
 /// An operation by handle: its place in [`Api::operations`], which keeps its order once
 /// lowered.
@@ -44,6 +103,11 @@ impl Api {
             .iter()
             .enumerate()
             .map(|(i, operation)| (OperationId(i), operation))
+    }
+
+    /// The security scheme `id` stands for.
+    pub fn scheme(&self, id: SchemeId) -> &SecurityScheme {
+        &self.security_schemes[id.0]
     }
 
     /// The operations `feature` compiles.
@@ -136,6 +200,10 @@ pub struct Operation {
     pub success: Success,
     /// Set for list operations paged with `Link` headers (a profile says which those are).
     pub pagination: Option<Pagination>,
+    /// The ways the description allows to authenticate it, in order; empty when it needs no
+    /// credentials. `None` when the description declares no schemes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub security: Option<Vec<SecurityRequirement>>,
     /// Where the operation is defined, as a JSON pointer.
     pub pointer: String,
 }

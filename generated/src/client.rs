@@ -4,7 +4,7 @@
 //! response cache and tracing), reading answers within bounds, and the successful response
 //! type.
 
-use crate::auth::{bearer, Credentials, TokenProvider};
+use crate::auth::{bearer, without_query_keys, Chosen, Credentials, KeyLocation, PendingSecret, SchemeKind, Secret, Secrets, SecurityScheme, TokenProvider};
 use crate::conditional::{ConditionalCall, ResponseCache};
 use crate::error::{ApiError, DecodeError, Error, KEPT_BODY};
 use crate::hooks::{HookContext, OperationInfo, RequestHook};
@@ -12,7 +12,7 @@ use crate::pacing::{Pacer, Pacing};
 use crate::retry::{Retry, RetryPolicy};
 use crate::trace::Span;
 use bytes::Bytes;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, USER_AGENT};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, COOKIE, USER_AGENT};
 use reqwest::{Method, StatusCode, Url};
 use std::fmt;
 use std::sync::Arc;
@@ -34,7 +34,11 @@ const DEFAULT_MAX_RESPONSE_SIZE: usize = 256 << 20;
 pub struct Client {
     http: reqwest::Client,
     base_url: Url,
+    /// The client-wide token: every request's when the description declares no schemes,
+    /// else any bearer scheme's that has no credential of its own.
     credentials: Credentials,
+    /// The credentials of the description's schemes.
+    secrets: Arc<Secrets>,
     /// Sent with every request: the `User-Agent`, the profile's headers and the caller's.
     headers: HeaderMap,
     retry: Option<RetryPolicy>,
@@ -51,6 +55,7 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("base_url", &self.base_url.as_str())
             .field("token", &self.credentials)
+            .field("secrets", &self.secrets)
             .field("headers", &self.headers.keys().collect::<Vec<_>>())
             .field("retry", &self.retry)
             .field("pacing", &self.pacer)
@@ -104,10 +109,7 @@ impl Client {
         if let Some(accept) = crate::profile::accept(accept) {
             headers.insert(ACCEPT, accept);
         }
-        // A provider's token is asked for when the request is sent (`send`).
-        if let Credentials::Fixed(authorization) = &self.credentials {
-            headers.insert(AUTHORIZATION, authorization.clone());
-        }
+        // Credentials are set on each attempt (`send_attempt`), as the operation asks.
         self.http.request(method, url).headers(headers)
     }
 
@@ -154,7 +156,7 @@ impl Client {
             // carried out (the methods retried after a rate limit, `GET` and `HEAD` alone by
             // default).
             let unauthorized = matches!(&outcome, Ok(response) if response.status == StatusCode::UNAUTHORIZED);
-            if unauthorized && self.credentials.is_provided() && !refresh {
+            if unauthorized && self.token_renewal_helps(operation) && !refresh {
                 let retried = self.retry.as_ref().map_or(&[Method::GET, Method::HEAD][..], |p| &p.rate_limit_methods[..]);
                 if retried.contains(&method) {
                     refresh = true;
@@ -196,7 +198,87 @@ impl Client {
         }
     }
 
-    /// One attempt: the provider's token set, the hooks run, and the pacing budget kept.
+    /// Whether a `401` to `operation` may be cured by a new token.
+    fn token_renewal_helps(&self, operation: OperationInfo) -> bool {
+        match operation.security {
+            None => self.credentials.is_provided(),
+            Some(alternatives) => match self.secrets.choose(&self.credentials, alternatives, operation.id) {
+                Ok(chosen) => chosen.iter().any(|chosen| match chosen {
+                    Chosen::Secret(_, _, secret) => secret.renews(),
+                    Chosen::Fallback(credentials) => credentials.is_provided(),
+                }),
+                Err(_) => false,
+            },
+        }
+    }
+
+    /// Sets the credentials `operation` takes on `request`; the names of the query keys to
+    /// add once the hooks have run (a URL is shown in more places than a sensitive header).
+    async fn attach_credentials(&self, request: &mut reqwest::Request, operation: OperationInfo, refresh: bool) -> Result<Vec<(&'static str, HeaderValue)>, Error> {
+        let Some(alternatives) = operation.security else {
+            if let Some(authorization) = self.credentials.authorization(refresh).await? {
+                request.headers_mut().insert(AUTHORIZATION, authorization);
+            }
+            return Ok(Vec::new());
+        };
+        let mut query_keys = Vec::new();
+        for chosen in self.secrets.choose(&self.credentials, alternatives, operation.id)? {
+            let (scheme, scopes, secret) = match chosen {
+                Chosen::Fallback(credentials) => {
+                    if let Some(authorization) = credentials.authorization(refresh).await? {
+                        request.headers_mut().insert(AUTHORIZATION, authorization);
+                    }
+                    continue;
+                }
+                Chosen::Secret(scheme, scopes, secret) => (scheme, scopes, secret),
+            };
+            match (scheme.kind, secret) {
+                (SchemeKind::ApiKey { location, name }, Secret::ApiKey(key)) => match location {
+                    // The operation's own value of the header, or one set client-wide, wins.
+                    KeyLocation::Header => {
+                        if let Ok(name) = HeaderName::from_bytes(name.as_bytes()) {
+                            if !request.headers().contains_key(&name) {
+                                request.headers_mut().insert(name, key.clone());
+                            }
+                        }
+                    }
+                    KeyLocation::Query => query_keys.push((name, key.clone())),
+                    KeyLocation::Cookie => {
+                        let pair = format!("{}={}", name, key.to_str().unwrap_or_default());
+                        let cookie = match request.headers().get(COOKIE).and_then(|c| c.to_str().ok()) {
+                            Some(cookies) => format!("{cookies}; {pair}"),
+                            None => pair,
+                        };
+                        if let Ok(mut value) = HeaderValue::from_str(&cookie) {
+                            value.set_sensitive(true);
+                            request.headers_mut().insert(COOKIE, value);
+                        }
+                    }
+                },
+                (_, Secret::ApiKey(_)) => {}
+                (_, Secret::Basic(authorization)) => {
+                    request.headers_mut().insert(AUTHORIZATION, authorization.clone());
+                }
+                (_, Secret::Bearer(credentials)) => {
+                    if let Some(authorization) = credentials.authorization(refresh).await? {
+                        request.headers_mut().insert(AUTHORIZATION, authorization);
+                    }
+                }
+                (kind, Secret::ClientCredentials(client)) => {
+                    let described = match kind {
+                        SchemeKind::ClientCredentials { token_url } => token_url,
+                        _ => "",
+                    };
+                    let token_url = self.secrets.token_urls.get(scheme.name).map_or(described, String::as_str);
+                    let authorization = client.authorization(&self.http, token_url, scopes, refresh, self.max_response_size).await?;
+                    request.headers_mut().insert(AUTHORIZATION, authorization);
+                }
+            }
+        }
+        Ok(query_keys)
+    }
+
+    /// One attempt: the credentials set, the hooks run, and the pacing budget kept.
     async fn send_attempt(
         &self,
         mut request: reqwest::Request,
@@ -205,11 +287,7 @@ impl Client {
         attempt: u32,
         span: &Span,
     ) -> Result<RawResponse, Error> {
-        if self.credentials.is_provided() {
-            if let Some(authorization) = self.credentials.authorization(refresh).await? {
-                request.headers_mut().insert(AUTHORIZATION, authorization);
-            }
-        }
+        let query_keys = self.attach_credentials(&mut request, operation, refresh).await?;
         let mut context = (!self.hooks.is_empty()).then(|| HookContext {
             operation,
             method: request.method().clone(),
@@ -227,7 +305,16 @@ impl Client {
         };
         let span = span.attempt(attempt);
         let started = context.is_some().then(tokio::time::Instant::now);
-        let mut outcome = span.run(self.send_once(request)).await;
+        let key_names: Vec<&str> = query_keys.iter().map(|(name, _)| *name).collect();
+        if !query_keys.is_empty() {
+            let url = without_query_keys(request.url(), &key_names);
+            *request.url_mut() = url;
+            let mut pairs = request.url_mut().query_pairs_mut();
+            for (name, key) in &query_keys {
+                pairs.append_pair(name, key.to_str().unwrap_or_default());
+            }
+        }
+        let mut outcome = span.run(self.send_once(request, &key_names)).await;
         if let (Some(context), Some(started)) = (&mut context, started) {
             context.elapsed = Some(started.elapsed());
             for hook in self.hooks.iter() {
@@ -241,10 +328,11 @@ impl Client {
         outcome
     }
 
-    async fn send_once(&self, request: reqwest::Request) -> Result<RawResponse, Error> {
+    /// Sends one request; the answer's URL without the query keys `hidden` names.
+    async fn send_once(&self, request: reqwest::Request, hidden: &[&str]) -> Result<RawResponse, Error> {
         let mut response = self.http.execute(request).await.map_err(Error::transport)?;
         let status = response.status();
-        let url = response.url().clone();
+        let url = without_query_keys(response.url(), hidden);
         let headers = std::mem::take(response.headers_mut());
         let declared = response.content_length();
         let (body, body_len) = if status.is_success() {
@@ -322,6 +410,10 @@ pub struct ClientBuilder {
     base_url: Option<String>,
     token: Option<String>,
     token_provider: Option<Arc<dyn TokenProvider>>,
+    /// The credentials of the description's schemes, by scheme.
+    secrets: Vec<(&'static SecurityScheme, PendingSecret)>,
+    token_urls: Vec<(&'static str, String)>,
+    credentials_from_hooks: bool,
     pacing: Option<Pacing>,
     user_agent: Option<String>,
     headers: Vec<(String, String)>,
@@ -341,6 +433,9 @@ impl fmt::Debug for ClientBuilder {
             .field("base_url", &self.base_url)
             .field("token", &self.token.as_ref().map(|_| "<redacted>"))
             .field("token_provider", &self.token_provider.as_ref().map(|_| "<token provider>"))
+            .field("secrets", &self.secrets.iter().map(|(scheme, _)| scheme.name).collect::<Vec<_>>())
+            .field("token_urls", &self.token_urls)
+            .field("credentials_from_hooks", &self.credentials_from_hooks)
             .field("pacing", &self.pacing)
             .field("user_agent", &self.user_agent)
             .field("headers", &self.headers.iter().map(|(name, _)| name).collect::<Vec<_>>())
@@ -373,6 +468,32 @@ impl ClientBuilder {
     /// [`TokenProvider`].
     pub fn token_provider(mut self, provider: impl TokenProvider) -> Self {
         self.token_provider = Some(Arc::new(provider));
+        self
+    }
+
+    /// The credential of one of the description's schemes (the generated methods named
+    /// after the schemes call this).
+    #[allow(dead_code)]
+    pub(crate) fn scheme_secret(mut self, scheme: &'static SecurityScheme, secret: PendingSecret) -> Self {
+        self.secrets.retain(|(kept, _)| kept.name != scheme.name);
+        self.secrets.push((scheme, secret));
+        self
+    }
+
+    /// An OAuth2 scheme's token URL, instead of the description's (a proxy, a test server).
+    #[allow(dead_code)]
+    pub(crate) fn scheme_token_url(mut self, scheme: &'static SecurityScheme, url: String) -> Self {
+        self.token_urls.retain(|(kept, _)| *kept != scheme.name);
+        self.token_urls.push((scheme.name, url));
+        self
+    }
+
+    /// Says that a [`RequestHook`] adds the credentials: an operation whose credentials are
+    /// not configured here is sent without them instead of failing with
+    /// [`Error::MissingCredentials`] before it is sent. Credentials that are configured are
+    /// still sent, before the hooks run.
+    pub fn credentials_from_hooks(mut self) -> Self {
+        self.credentials_from_hooks = true;
         self
     }
 
@@ -452,6 +573,16 @@ impl ClientBuilder {
             (None, Some(token)) if !token.is_empty() => Credentials::Fixed(bearer(token)?),
             (None, _) => Credentials::None,
         };
+        let mut secrets = Secrets {
+            from_hooks: self.credentials_from_hooks,
+            token_urls: self.token_urls.into_iter().collect(),
+            ..Secrets::default()
+        };
+        let mut header_keys = false;
+        for (scheme, pending) in self.secrets {
+            header_keys |= matches!(scheme.kind, SchemeKind::ApiKey { location: KeyLocation::Header, .. });
+            secrets.by_scheme.insert(scheme.name, Secret::of(pending, scheme.name)?);
+        }
         let mut headers = self.profile.headers()?;
         headers.insert(USER_AGENT, header("User-Agent", self.user_agent.as_deref().unwrap_or(DEFAULT_USER_AGENT))?);
         for (name, value) in &self.headers {
@@ -468,6 +599,21 @@ impl ClientBuilder {
                 if let Some(timeout) = self.timeout {
                     builder = builder.timeout(timeout);
                 }
+                // reqwest drops `Authorization` and `Cookie` on a redirect to another origin,
+                // but not an API key's own header: such a redirect is not followed, and its
+                // answer comes back as it is.
+                if header_keys {
+                    builder = builder.redirect(reqwest::redirect::Policy::custom(|attempt| {
+                        let other_origin = attempt.previous().last().is_some_and(|previous| previous.origin() != attempt.url().origin());
+                        if other_origin {
+                            attempt.stop()
+                        } else if attempt.previous().len() > 10 {
+                            attempt.error("too many redirects")
+                        } else {
+                            attempt.follow()
+                        }
+                    }));
+                }
                 builder.build().map_err(Error::transport)?
             }
         };
@@ -475,6 +621,7 @@ impl ClientBuilder {
             http,
             base_url,
             credentials,
+            secrets: Arc::new(secrets),
             headers,
             retry: self.retry,
             pacer: self.pacing.map(|pacing| Arc::new(Pacer::new(pacing))),

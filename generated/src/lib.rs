@@ -458,7 +458,10 @@
 #![forbid(unsafe_code)]
 
 mod auth;
-pub use auth::{TokenFuture, TokenProvider};
+pub use auth::{
+    KeyLocation, SchemeKind, SecurityRequirement, SecurityScheme, TokenFuture,
+    TokenProvider,
+};
 
 mod client;
 pub use client::{Client, ClientBuilder, DEFAULT_USER_AGENT, RawResponse, Response};
@@ -495,6 +498,7 @@ pub use operations::*;
 mod servers;
 pub use servers::*;
 
+mod security;
 mod owner;
 pub use owner::*;
 

@@ -5,7 +5,6 @@
 #[allow(unused_imports)]
 use crate::types::*;
 use crate::client::{Client, Response};
-use crate::hooks::OperationInfo;
 use crate::pagination::Paginated;
 use crate::encoding;
 use crate::error::Error;
@@ -310,10 +309,11 @@ impl Client {
         let response = self
             .send(
                 request,
-                OperationInfo::new(
-                    "packages/list-docker-migration-conflicting-packages-for-organization",
-                    "/orgs/{org}/docker/conflicts",
-                ),
+                crate::hooks::OperationInfo::new(
+                        "packages/list-docker-migration-conflicting-packages-for-organization",
+                        "/orgs/{org}/docker/conflicts",
+                    )
+                    .secured(&[&[(&crate::security::BEARER, &[])], &[]]),
             )
             .await?;
         match response.status.as_u16() {
@@ -332,10 +332,11 @@ impl Client {
             self,
             self.list_docker_migration_conflicting_packages_for_organization_url(org),
             Some("application/json"),
-            OperationInfo::new(
-                "packages/list-docker-migration-conflicting-packages-for-organization",
-                "/orgs/{org}/docker/conflicts",
-            ),
+            crate::hooks::OperationInfo::new(
+                    "packages/list-docker-migration-conflicting-packages-for-organization",
+                    "/orgs/{org}/docker/conflicts",
+                )
+                .secured(&[&[(&crate::security::BEARER, &[])], &[]]),
         )
     }
 
@@ -398,10 +399,11 @@ impl Client {
         let response = self
             .send(
                 request,
-                OperationInfo::new(
-                    "packages/list-packages-for-organization",
-                    "/orgs/{org}/packages",
-                ),
+                crate::hooks::OperationInfo::new(
+                        "packages/list-packages-for-organization",
+                        "/orgs/{org}/packages",
+                    )
+                    .secured(&[&[(&crate::security::BEARER, &[])], &[]]),
             )
             .await?;
         match response.status.as_u16() {
@@ -422,10 +424,11 @@ impl Client {
             self,
             self.list_packages_for_organization_url(org, package_type, params),
             Some("application/json"),
-            OperationInfo::new(
-                "packages/list-packages-for-organization",
-                "/orgs/{org}/packages",
-            ),
+            crate::hooks::OperationInfo::new(
+                    "packages/list-packages-for-organization",
+                    "/orgs/{org}/packages",
+                )
+                .secured(&[&[(&crate::security::BEARER, &[])], &[]]),
         )
     }
 
@@ -462,10 +465,11 @@ impl Client {
         let response = self
             .send(
                 request,
-                OperationInfo::new(
-                    "packages/get-package-for-organization",
-                    "/orgs/{org}/packages/{package_type}/{package_name}",
-                ),
+                crate::hooks::OperationInfo::new(
+                        "packages/get-package-for-organization",
+                        "/orgs/{org}/packages/{package_type}/{package_name}",
+                    )
+                    .secured(&[&[(&crate::security::BEARER, &[])], &[]]),
             )
             .await?;
         match response.status.as_u16() {
@@ -513,10 +517,11 @@ impl Client {
         let response = self
             .send(
                 request,
-                OperationInfo::new(
-                    "packages/delete-package-for-org",
-                    "/orgs/{org}/packages/{package_type}/{package_name}",
-                ),
+                crate::hooks::OperationInfo::new(
+                        "packages/delete-package-for-org",
+                        "/orgs/{org}/packages/{package_type}/{package_name}",
+                    )
+                    .secured(&[&[(&crate::security::BEARER, &[])], &[]]),
             )
             .await?;
         match response.status.as_u16() {
@@ -576,10 +581,11 @@ impl Client {
         let response = self
             .send(
                 request,
-                OperationInfo::new(
-                    "packages/restore-package-for-org",
-                    "/orgs/{org}/packages/{package_type}/{package_name}/restore",
-                ),
+                crate::hooks::OperationInfo::new(
+                        "packages/restore-package-for-org",
+                        "/orgs/{org}/packages/{package_type}/{package_name}/restore",
+                    )
+                    .secured(&[&[(&crate::security::BEARER, &[])], &[]]),
             )
             .await?;
         match response.status.as_u16() {
@@ -658,10 +664,11 @@ impl Client {
         let response = self
             .send(
                 request,
-                OperationInfo::new(
-                    "packages/get-all-package-versions-for-package-owned-by-org",
-                    "/orgs/{org}/packages/{package_type}/{package_name}/versions",
-                ),
+                crate::hooks::OperationInfo::new(
+                        "packages/get-all-package-versions-for-package-owned-by-org",
+                        "/orgs/{org}/packages/{package_type}/{package_name}/versions",
+                    )
+                    .secured(&[&[(&crate::security::BEARER, &[])], &[]]),
             )
             .await?;
         match response.status.as_u16() {
@@ -689,10 +696,11 @@ impl Client {
                     params,
                 ),
             Some("application/json"),
-            OperationInfo::new(
-                "packages/get-all-package-versions-for-package-owned-by-org",
-                "/orgs/{org}/packages/{package_type}/{package_name}/versions",
-            ),
+            crate::hooks::OperationInfo::new(
+                    "packages/get-all-package-versions-for-package-owned-by-org",
+                    "/orgs/{org}/packages/{package_type}/{package_name}/versions",
+                )
+                .secured(&[&[(&crate::security::BEARER, &[])], &[]]),
         )
     }
 
@@ -736,10 +744,11 @@ impl Client {
         let response = self
             .send(
                 request,
-                OperationInfo::new(
-                    "packages/get-package-version-for-organization",
-                    "/orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}",
-                ),
+                crate::hooks::OperationInfo::new(
+                        "packages/get-package-version-for-organization",
+                        "/orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}",
+                    )
+                    .secured(&[&[(&crate::security::BEARER, &[])], &[]]),
             )
             .await?;
         match response.status.as_u16() {
@@ -794,10 +803,11 @@ impl Client {
         let response = self
             .send(
                 request,
-                OperationInfo::new(
-                    "packages/delete-package-version-for-org",
-                    "/orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}",
-                ),
+                crate::hooks::OperationInfo::new(
+                        "packages/delete-package-version-for-org",
+                        "/orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}",
+                    )
+                    .secured(&[&[(&crate::security::BEARER, &[])], &[]]),
             )
             .await?;
         match response.status.as_u16() {
@@ -857,10 +867,11 @@ impl Client {
         let response = self
             .send(
                 request,
-                OperationInfo::new(
-                    "packages/restore-package-version-for-org",
-                    "/orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore",
-                ),
+                crate::hooks::OperationInfo::new(
+                        "packages/restore-package-version-for-org",
+                        "/orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore",
+                    )
+                    .secured(&[&[(&crate::security::BEARER, &[])], &[]]),
             )
             .await?;
         match response.status.as_u16() {
@@ -903,10 +914,11 @@ impl Client {
         let response = self
             .send(
                 request,
-                OperationInfo::new(
-                    "packages/list-docker-migration-conflicting-packages-for-authenticated-user",
-                    "/user/docker/conflicts",
-                ),
+                crate::hooks::OperationInfo::new(
+                        "packages/list-docker-migration-conflicting-packages-for-authenticated-user",
+                        "/user/docker/conflicts",
+                    )
+                    .secured(&[&[(&crate::security::BEARER, &[])], &[]]),
             )
             .await?;
         match response.status.as_u16() {
@@ -924,10 +936,11 @@ impl Client {
             self,
             self.list_docker_migration_conflicting_packages_for_authenticated_user_url(),
             Some("application/json"),
-            OperationInfo::new(
-                "packages/list-docker-migration-conflicting-packages-for-authenticated-user",
-                "/user/docker/conflicts",
-            ),
+            crate::hooks::OperationInfo::new(
+                    "packages/list-docker-migration-conflicting-packages-for-authenticated-user",
+                    "/user/docker/conflicts",
+                )
+                .secured(&[&[(&crate::security::BEARER, &[])], &[]]),
         )
     }
 
@@ -984,10 +997,11 @@ impl Client {
         let response = self
             .send(
                 request,
-                OperationInfo::new(
-                    "packages/list-packages-for-authenticated-user",
-                    "/user/packages",
-                ),
+                crate::hooks::OperationInfo::new(
+                        "packages/list-packages-for-authenticated-user",
+                        "/user/packages",
+                    )
+                    .secured(&[&[(&crate::security::BEARER, &[])], &[]]),
             )
             .await?;
         match response.status.as_u16() {
@@ -1007,10 +1021,11 @@ impl Client {
             self,
             self.list_packages_for_authenticated_user_url(package_type, params),
             Some("application/json"),
-            OperationInfo::new(
-                "packages/list-packages-for-authenticated-user",
-                "/user/packages",
-            ),
+            crate::hooks::OperationInfo::new(
+                    "packages/list-packages-for-authenticated-user",
+                    "/user/packages",
+                )
+                .secured(&[&[(&crate::security::BEARER, &[])], &[]]),
         )
     }
 
@@ -1044,10 +1059,11 @@ impl Client {
         let response = self
             .send(
                 request,
-                OperationInfo::new(
-                    "packages/get-package-for-authenticated-user",
-                    "/user/packages/{package_type}/{package_name}",
-                ),
+                crate::hooks::OperationInfo::new(
+                        "packages/get-package-for-authenticated-user",
+                        "/user/packages/{package_type}/{package_name}",
+                    )
+                    .secured(&[&[(&crate::security::BEARER, &[])], &[]]),
             )
             .await?;
         match response.status.as_u16() {
@@ -1090,10 +1106,11 @@ impl Client {
         let response = self
             .send(
                 request,
-                OperationInfo::new(
-                    "packages/delete-package-for-authenticated-user",
-                    "/user/packages/{package_type}/{package_name}",
-                ),
+                crate::hooks::OperationInfo::new(
+                        "packages/delete-package-for-authenticated-user",
+                        "/user/packages/{package_type}/{package_name}",
+                    )
+                    .secured(&[&[(&crate::security::BEARER, &[])], &[]]),
             )
             .await?;
         match response.status.as_u16() {
@@ -1148,10 +1165,11 @@ impl Client {
         let response = self
             .send(
                 request,
-                OperationInfo::new(
-                    "packages/restore-package-for-authenticated-user",
-                    "/user/packages/{package_type}/{package_name}/restore",
-                ),
+                crate::hooks::OperationInfo::new(
+                        "packages/restore-package-for-authenticated-user",
+                        "/user/packages/{package_type}/{package_name}/restore",
+                    )
+                    .secured(&[&[(&crate::security::BEARER, &[])], &[]]),
             )
             .await?;
         match response.status.as_u16() {
@@ -1225,10 +1243,11 @@ impl Client {
         let response = self
             .send(
                 request,
-                OperationInfo::new(
-                    "packages/get-all-package-versions-for-package-owned-by-authenticated-user",
-                    "/user/packages/{package_type}/{package_name}/versions",
-                ),
+                crate::hooks::OperationInfo::new(
+                        "packages/get-all-package-versions-for-package-owned-by-authenticated-user",
+                        "/user/packages/{package_type}/{package_name}/versions",
+                    )
+                    .secured(&[&[(&crate::security::BEARER, &[])], &[]]),
             )
             .await?;
         match response.status.as_u16() {
@@ -1254,10 +1273,11 @@ impl Client {
                     params,
                 ),
             Some("application/json"),
-            OperationInfo::new(
-                "packages/get-all-package-versions-for-package-owned-by-authenticated-user",
-                "/user/packages/{package_type}/{package_name}/versions",
-            ),
+            crate::hooks::OperationInfo::new(
+                    "packages/get-all-package-versions-for-package-owned-by-authenticated-user",
+                    "/user/packages/{package_type}/{package_name}/versions",
+                )
+                .secured(&[&[(&crate::security::BEARER, &[])], &[]]),
         )
     }
 
@@ -1298,10 +1318,11 @@ impl Client {
         let response = self
             .send(
                 request,
-                OperationInfo::new(
-                    "packages/get-package-version-for-authenticated-user",
-                    "/user/packages/{package_type}/{package_name}/versions/{package_version_id}",
-                ),
+                crate::hooks::OperationInfo::new(
+                        "packages/get-package-version-for-authenticated-user",
+                        "/user/packages/{package_type}/{package_name}/versions/{package_version_id}",
+                    )
+                    .secured(&[&[(&crate::security::BEARER, &[])], &[]]),
             )
             .await?;
         match response.status.as_u16() {
@@ -1353,10 +1374,11 @@ impl Client {
         let response = self
             .send(
                 request,
-                OperationInfo::new(
-                    "packages/delete-package-version-for-authenticated-user",
-                    "/user/packages/{package_type}/{package_name}/versions/{package_version_id}",
-                ),
+                crate::hooks::OperationInfo::new(
+                        "packages/delete-package-version-for-authenticated-user",
+                        "/user/packages/{package_type}/{package_name}/versions/{package_version_id}",
+                    )
+                    .secured(&[&[(&crate::security::BEARER, &[])], &[]]),
             )
             .await?;
         match response.status.as_u16() {
@@ -1411,10 +1433,11 @@ impl Client {
         let response = self
             .send(
                 request,
-                OperationInfo::new(
-                    "packages/restore-package-version-for-authenticated-user",
-                    "/user/packages/{package_type}/{package_name}/versions/{package_version_id}/restore",
-                ),
+                crate::hooks::OperationInfo::new(
+                        "packages/restore-package-version-for-authenticated-user",
+                        "/user/packages/{package_type}/{package_name}/versions/{package_version_id}/restore",
+                    )
+                    .secured(&[&[(&crate::security::BEARER, &[])], &[]]),
             )
             .await?;
         match response.status.as_u16() {
@@ -1463,10 +1486,11 @@ impl Client {
         let response = self
             .send(
                 request,
-                OperationInfo::new(
-                    "packages/list-docker-migration-conflicting-packages-for-user",
-                    "/users/{username}/docker/conflicts",
-                ),
+                crate::hooks::OperationInfo::new(
+                        "packages/list-docker-migration-conflicting-packages-for-user",
+                        "/users/{username}/docker/conflicts",
+                    )
+                    .secured(&[&[(&crate::security::BEARER, &[])], &[]]),
             )
             .await?;
         match response.status.as_u16() {
@@ -1485,10 +1509,11 @@ impl Client {
             self,
             self.list_docker_migration_conflicting_packages_for_user_url(username),
             Some("application/json"),
-            OperationInfo::new(
-                "packages/list-docker-migration-conflicting-packages-for-user",
-                "/users/{username}/docker/conflicts",
-            ),
+            crate::hooks::OperationInfo::new(
+                    "packages/list-docker-migration-conflicting-packages-for-user",
+                    "/users/{username}/docker/conflicts",
+                )
+                .secured(&[&[(&crate::security::BEARER, &[])], &[]]),
         )
     }
 
@@ -1551,10 +1576,11 @@ impl Client {
         let response = self
             .send(
                 request,
-                OperationInfo::new(
-                    "packages/list-packages-for-user",
-                    "/users/{username}/packages",
-                ),
+                crate::hooks::OperationInfo::new(
+                        "packages/list-packages-for-user",
+                        "/users/{username}/packages",
+                    )
+                    .secured(&[&[(&crate::security::BEARER, &[])], &[]]),
             )
             .await?;
         match response.status.as_u16() {
@@ -1575,10 +1601,11 @@ impl Client {
             self,
             self.list_packages_for_user_url(username, package_type, params),
             Some("application/json"),
-            OperationInfo::new(
-                "packages/list-packages-for-user",
-                "/users/{username}/packages",
-            ),
+            crate::hooks::OperationInfo::new(
+                    "packages/list-packages-for-user",
+                    "/users/{username}/packages",
+                )
+                .secured(&[&[(&crate::security::BEARER, &[])], &[]]),
         )
     }
 
@@ -1615,10 +1642,11 @@ impl Client {
         let response = self
             .send(
                 request,
-                OperationInfo::new(
-                    "packages/get-package-for-user",
-                    "/users/{username}/packages/{package_type}/{package_name}",
-                ),
+                crate::hooks::OperationInfo::new(
+                        "packages/get-package-for-user",
+                        "/users/{username}/packages/{package_type}/{package_name}",
+                    )
+                    .secured(&[&[(&crate::security::BEARER, &[])], &[]]),
             )
             .await?;
         match response.status.as_u16() {
@@ -1666,10 +1694,11 @@ impl Client {
         let response = self
             .send(
                 request,
-                OperationInfo::new(
-                    "packages/delete-package-for-user",
-                    "/users/{username}/packages/{package_type}/{package_name}",
-                ),
+                crate::hooks::OperationInfo::new(
+                        "packages/delete-package-for-user",
+                        "/users/{username}/packages/{package_type}/{package_name}",
+                    )
+                    .secured(&[&[(&crate::security::BEARER, &[])], &[]]),
             )
             .await?;
         match response.status.as_u16() {
@@ -1729,10 +1758,11 @@ impl Client {
         let response = self
             .send(
                 request,
-                OperationInfo::new(
-                    "packages/restore-package-for-user",
-                    "/users/{username}/packages/{package_type}/{package_name}/restore",
-                ),
+                crate::hooks::OperationInfo::new(
+                        "packages/restore-package-for-user",
+                        "/users/{username}/packages/{package_type}/{package_name}/restore",
+                    )
+                    .secured(&[&[(&crate::security::BEARER, &[])], &[]]),
             )
             .await?;
         match response.status.as_u16() {
@@ -1794,10 +1824,11 @@ impl Client {
         let response = self
             .send(
                 request,
-                OperationInfo::new(
-                    "packages/get-all-package-versions-for-package-owned-by-user",
-                    "/users/{username}/packages/{package_type}/{package_name}/versions",
-                ),
+                crate::hooks::OperationInfo::new(
+                        "packages/get-all-package-versions-for-package-owned-by-user",
+                        "/users/{username}/packages/{package_type}/{package_name}/versions",
+                    )
+                    .secured(&[&[(&crate::security::BEARER, &[])], &[]]),
             )
             .await?;
         match response.status.as_u16() {
@@ -1823,10 +1854,11 @@ impl Client {
                     package_name,
                 ),
             Some("application/json"),
-            OperationInfo::new(
-                "packages/get-all-package-versions-for-package-owned-by-user",
-                "/users/{username}/packages/{package_type}/{package_name}/versions",
-            ),
+            crate::hooks::OperationInfo::new(
+                    "packages/get-all-package-versions-for-package-owned-by-user",
+                    "/users/{username}/packages/{package_type}/{package_name}/versions",
+                )
+                .secured(&[&[(&crate::security::BEARER, &[])], &[]]),
         )
     }
 
@@ -1870,10 +1902,11 @@ impl Client {
         let response = self
             .send(
                 request,
-                OperationInfo::new(
-                    "packages/get-package-version-for-user",
-                    "/users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}",
-                ),
+                crate::hooks::OperationInfo::new(
+                        "packages/get-package-version-for-user",
+                        "/users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}",
+                    )
+                    .secured(&[&[(&crate::security::BEARER, &[])], &[]]),
             )
             .await?;
         match response.status.as_u16() {
@@ -1928,10 +1961,11 @@ impl Client {
         let response = self
             .send(
                 request,
-                OperationInfo::new(
-                    "packages/delete-package-version-for-user",
-                    "/users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}",
-                ),
+                crate::hooks::OperationInfo::new(
+                        "packages/delete-package-version-for-user",
+                        "/users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}",
+                    )
+                    .secured(&[&[(&crate::security::BEARER, &[])], &[]]),
             )
             .await?;
         match response.status.as_u16() {
@@ -1991,10 +2025,11 @@ impl Client {
         let response = self
             .send(
                 request,
-                OperationInfo::new(
-                    "packages/restore-package-version-for-user",
-                    "/users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore",
-                ),
+                crate::hooks::OperationInfo::new(
+                        "packages/restore-package-version-for-user",
+                        "/users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore",
+                    )
+                    .secured(&[&[(&crate::security::BEARER, &[])], &[]]),
             )
             .await?;
         match response.status.as_u16() {

@@ -540,9 +540,10 @@ impl OwnerClient<'_> {
                         ),
                         Some("application/json"),
                         crate::hooks::OperationInfo::new(
-                            "packages/get-all-package-versions-for-package-owned-by-user",
-                            "/users/{username}/packages/{package_type}/{package_name}/versions",
-                        ),
+                                "packages/get-all-package-versions-for-package-owned-by-user",
+                                "/users/{username}/packages/{package_type}/{package_name}/versions",
+                            )
+                            .secured(&[&[(&crate::security::BEARER, &[])], &[]]),
                     );
                 }
 
@@ -557,9 +558,10 @@ impl OwnerClient<'_> {
                         ),
                         Some("application/json"),
                         crate::hooks::OperationInfo::new(
-                            "packages/get-all-package-versions-for-package-owned-by-user",
-                            "/users/{username}/packages/{package_type}/{package_name}/versions",
-                        ),
+                                "packages/get-all-package-versions-for-package-owned-by-user",
+                                "/users/{username}/packages/{package_type}/{package_name}/versions",
+                            )
+                            .secured(&[&[(&crate::security::BEARER, &[])], &[]]),
                     );
                 }
 
@@ -574,9 +576,10 @@ impl OwnerClient<'_> {
                         ),
                         Some("application/json"),
                         crate::hooks::OperationInfo::new(
-                            "packages/get-all-package-versions-for-package-owned-by-user",
-                            "/users/{username}/packages/{package_type}/{package_name}/versions",
-                        ),
+                                "packages/get-all-package-versions-for-package-owned-by-user",
+                                "/users/{username}/packages/{package_type}/{package_name}/versions",
+                            )
+                            .secured(&[&[(&crate::security::BEARER, &[])], &[]]),
                     );
                 }
 

@@ -99,6 +99,7 @@ pub(super) fn lib_rs(
     });
     let generated_modules = [("operations", operations_export), ("servers", true)]
         .into_iter()
+        .chain((!api.security_schemes.is_empty()).then_some(("security", false)))
         .chain(extension.modules().into_iter().map(|module| (module, true)))
         .map(|(module, exported)| {
             let module = ident(module);

@@ -20,6 +20,7 @@ mod extension;
 mod manifest;
 pub(crate) mod operations;
 pub(crate) mod scope;
+mod security;
 mod servers;
 pub(crate) mod tokens;
 mod types;
@@ -51,6 +52,7 @@ pub enum Piece {
     Forms(Range<usize>),
     Methods(Range<usize>),
     Servers,
+    Security,
     /// A module the extension adds, by its place in [`Extension::modules`].
     Extension(usize),
     Lib,
@@ -152,6 +154,9 @@ impl<'a> Emitter<'a> {
             rust("src/operations.rs", operation_pieces),
             rust("src/servers.rs", vec![Piece::Servers]),
         ];
+        if !api.security_schemes.is_empty() {
+            files.push(rust("src/security.rs", vec![Piece::Security]));
+        }
         for (i, module) in self.extension_modules.iter().enumerate() {
             files.push(rust(&format!("src/{module}.rs"), vec![Piece::Extension(i)]));
         }
@@ -181,9 +186,10 @@ impl<'a> Emitter<'a> {
             Piece::SuccessEnums(range) => operations::success_enums(&api.operations[range.clone()]),
             Piece::Forms(range) => operations::forms(&api.operations[range.clone()]),
             Piece::Methods(range) => {
-                operations::methods(&api.operations[range.clone()], &self.values)
+                operations::methods(api, &api.operations[range.clone()], &self.values)
             }
             Piece::Servers => servers::servers_rs(api),
+            Piece::Security => security::security_rs(api),
             Piece::Extension(i) => self.extension.module(self.extension_modules[*i], api),
             Piece::Lib => crate_root::lib_rs(api, self.extension, &self.package, &self.runtime),
         }

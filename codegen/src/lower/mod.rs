@@ -14,6 +14,7 @@
 //! - `layout.rs`: which fields and variants are boxed
 //! - `dedup.rs`: one definition for inline types of the same shape
 //! - `features.rs`: a cargo feature per tag, and what each compiles
+//! - `security.rs`: the credentials the description declares, and what each operation needs
 
 mod dedup;
 mod features;
@@ -22,6 +23,7 @@ pub(crate) mod names;
 mod operations;
 mod refs;
 mod schema;
+mod security;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::ir::{Api, Server, ServerVariable};
@@ -40,7 +42,16 @@ pub struct Lowered {
 /// of `reserved`. Fails when the spec has errors; the warnings found beside them come with
 /// them.
 pub fn lower(spec: &OpenAPI, spec_name: &str, reserved: &Reserved) -> Result<Lowered, Diagnostics> {
-    let (operations, types, found) = operations::lower_operations(spec, spec_name, reserved);
+    let servers = servers(spec, reserved);
+    let server_methods: Vec<String> = servers
+        .iter()
+        .filter_map(|s| s.builder_method.clone())
+        .collect();
+    let (security_schemes, mut found) =
+        security::schemes(spec, spec_name, reserved, &server_methods);
+    let (operations, types, operation_diagnostics) =
+        operations::lower_operations(spec, spec_name, reserved, &security_schemes);
+    found.extend(operation_diagnostics);
     let mut found = Diagnostics(found);
     found.sort();
     if found.has_errors() {
@@ -50,10 +61,11 @@ pub fn lower(spec: &OpenAPI, spec_name: &str, reserved: &Reserved) -> Result<Low
         title: spec.info.title.clone(),
         version: spec.info.version.clone(),
         description: spec.info.description.clone(),
-        servers: servers(spec, reserved),
+        servers,
         operations,
         types,
         features: Vec::new(),
+        security_schemes,
     };
     dedup::merge_identical(&mut api.types);
     layout::lay_out(&mut api);

@@ -34,12 +34,6 @@ pub fn operations_head(api: &Api) -> TokenStream {
             ),
         ),
         uses(
-            has_operations,
-            quote!(
-                use crate::hooks::OperationInfo;
-            ),
-        ),
-        uses(
             api.operations.iter().any(|o| o.pagination.is_some()),
             quote!(
                 use crate::pagination::Paginated;
@@ -91,8 +85,8 @@ pub fn forms(operations: &[Operation]) -> TokenStream {
 }
 
 /// The methods of `operations`, in one `impl Client` block.
-pub fn methods(operations: &[Operation], values: &ValueKinds) -> TokenStream {
-    let methods = operations.iter().map(|op| method(op, values));
+pub fn methods(api: &Api, operations: &[Operation], values: &ValueKinds) -> TokenStream {
+    let methods = operations.iter().map(|op| method(api, op, values));
     quote! {
         impl Client {
             #(#methods)*
@@ -270,7 +264,7 @@ pub(crate) fn accept(op: &Operation) -> TokenStream {
     }
 }
 
-fn method(op: &Operation, values: &ValueKinds) -> TokenStream {
+fn method(api: &Api, op: &Operation, values: &ValueKinds) -> TokenStream {
     let names = Names::new(op);
     let Names {
         request_url,
@@ -296,9 +290,7 @@ fn method(op: &Operation, values: &ValueKinds) -> TokenStream {
     let (return_type, outcome) = outcome(op, &names);
     let mutable_request = (!headers.is_empty() || op.request_body.is_some()).then(|| quote!(mut));
     let build_url = build_url(op, &names, values);
-    // What hooks and tracing spans are told: never a parameter's value.
-    let (operation_id, route) = (&op.operation_id, &op.path);
-    let operation = quote!(OperationInfo::new(#operation_id, #route));
+    let operation = operation_info(api, op);
 
     let Some(pagination) = &op.pagination else {
         return quote! {
@@ -352,6 +344,24 @@ fn method(op: &Operation, values: &ValueKinds) -> TokenStream {
             Paginated::new(self, self.#url_method(#(#argument_names),*), #accept, #operation)
         }
     }
+}
+
+/// What hooks and tracing spans are told of an operation (never a parameter's value), with
+/// the credentials it takes.
+pub(crate) fn operation_info(api: &Api, op: &Operation) -> TokenStream {
+    let (id, route) = (&op.operation_id, &op.path);
+    let info = quote!(crate::hooks::OperationInfo::new(#id, #route));
+    let Some(alternatives) = &op.security else {
+        return info;
+    };
+    let alternatives = alternatives.iter().map(|requirement| {
+        let schemes = requirement.0.iter().map(|(id, scopes)| {
+            let constant = ident(&api.scheme(*id).const_name);
+            quote!((&crate::security::#constant, &[#(#scopes),*]))
+        });
+        quote!(&[#(#schemes),*])
+    });
+    quote!(#info.secured(&[#(#alternatives),*]))
 }
 
 fn method_docs(op: &Operation) -> String {

@@ -9,7 +9,7 @@ use super::names::{operation_short_name, pascal_ident, snake_ident};
 use super::refs::{self};
 use super::schema::Schemas;
 use crate::diagnostic::{pointer_join, Diagnostic};
-use crate::ir::{HttpMethod, Operation, TypeDef};
+use crate::ir::{HttpMethod, Operation, SecurityScheme, TypeDef};
 use crate::reserved::{first_free, Numbering, Reserved};
 use openapiv3::{OpenAPI, ReferenceOr};
 use std::collections::HashMap;
@@ -19,11 +19,13 @@ pub(super) fn lower_operations(
     spec: &OpenAPI,
     spec_name: &str,
     reserved: &Reserved,
+    security_schemes: &[SecurityScheme],
 ) -> (Vec<Operation>, Vec<TypeDef>, Vec<Diagnostic>) {
     let mut lowerer = Lowerer {
         spec,
         spec_name,
         reserved,
+        security_schemes,
         schemas: Schemas::new(spec, spec_name, reserved),
         diagnostics: Vec::new(),
         left_out: None,
@@ -50,6 +52,7 @@ struct Lowerer<'a> {
     spec: &'a OpenAPI,
     spec_name: &'a str,
     reserved: &'a Reserved,
+    security_schemes: &'a [SecurityScheme],
     schemas: Schemas<'a>,
     diagnostics: Vec<Diagnostic>,
     /// Why the operation being lowered cannot be generated, if it cannot.
@@ -209,6 +212,14 @@ impl<'a> Lowerer<'a> {
             .iter()
             .any(|p| !p.required)
             .then(|| self.schemas.reserve(&format!("{type_prefix}Params")));
+        let security = super::security::requirements(
+            self.spec,
+            op,
+            self.security_schemes,
+            self.spec_name,
+            &found.pointer,
+            &mut self.diagnostics,
+        );
         Some(Operation {
             operation_id: op.operation_id.clone().unwrap_or_default(),
             method_name,
@@ -227,6 +238,7 @@ impl<'a> Lowerer<'a> {
             responses,
             success,
             pagination: None,
+            security,
             pointer: found.pointer.clone(),
         })
     }

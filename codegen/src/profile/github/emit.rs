@@ -3,7 +3,7 @@
 
 use super::{OwnerFamily, OwnerKind, OwnerMember};
 use crate::emit::docs::{doc_attrs, paragraphs, prose};
-use crate::emit::operations::{accept, argument_type, params_struct};
+use crate::emit::operations::{accept, argument_type, operation_info, params_struct};
 use crate::emit::scope::Scope;
 use crate::emit::tokens::{cfg_all, ident, type_tokens};
 use crate::ir::{Api, Operation, Parameter, TypeRef};
@@ -275,8 +275,7 @@ impl<'a> FamilyMethods<'a> {
                 let fail = if stream {
                     let operation = self.operation(member);
                     let accept = accept(operation);
-                    let (id, route) = (&operation.operation_id, &operation.path);
-                    let info = quote!(crate::hooks::OperationInfo::new(#id, #route));
+                    let info = operation_info(self.api, operation);
                     quote!(return Paginated::new(self.client, Err(#error), #accept, #info);)
                 } else {
                     quote!(return Err(#error);)
