@@ -74,6 +74,24 @@ fn a_client_without_a_vendor_profile_is_vendor_neutral() {
     );
 }
 
+/// A client of an API that declares every kind of credential: each arrives where the
+/// description puts it, only on the operations that ask for it (`tests/nested/security.rs`).
+#[test]
+fn credentials_go_where_the_description_puts_them() {
+    let generated = NestedCrate::generate(
+        &workspace_root().join("tests/specs/security.yaml"),
+        "tests/specs/security.yaml",
+        "vault",
+        None,
+    );
+    generated.add_test(
+        "security",
+        &read(workspace_root().join("tests/nested/security.rs")),
+    );
+    let printed = generated.cargo(&["test", "--quiet", "--test", "security"]);
+    assert!(printed.contains("4 passed"), "{printed}");
+}
+
 /// GitHub's profile in each of its shapes builds without a warning: owner families with list
 /// operations (the packages fragment, `generated/`), owner families with none (no
 /// `pagination.rs` to import from), and pagination without owner families.
