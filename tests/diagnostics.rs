@@ -226,3 +226,47 @@ fn recursive_schemas_are_boxed() {
     assert!(types.contains("pub next: Option<Box<Node>>"), "{types}");
     assert!(types.contains("pub children: Option<Vec<Node>>"), "{types}");
 }
+
+/// OpenAPI says header parameters named `Accept`, `Content-Type` and `Authorization` are
+/// ignored: the client sets those. Each is left out with a warning that points at it.
+#[test]
+fn headers_the_client_sets_are_not_parameters() {
+    let (warned, code) = warnings(&format!(
+        "{HEAD}paths:\n  /a:\n    get:\n      operationId: get-a\n      parameters:\n        - {{name: Accept, in: header, schema: {{type: string}}}}\n        - {{name: content-type, in: header, schema: {{type: string}}}}\n        - {{name: Authorization, in: header, required: true, schema: {{type: string}}}}\n        - {{name: X-Request-Id, in: header, schema: {{type: string}}}}\n      responses: {{'204': {{description: done}}}}\n"
+    ));
+    for name in ["Accept", "content-type", "Authorization"] {
+        assert!(
+            warned.contains(&format!("header parameter `{name}` is ignored")),
+            "{name}: {warned}"
+        );
+    }
+    assert!(
+        warned.contains("at #/paths/~1a/get/parameters/2"),
+        "{warned}"
+    );
+    assert!(code.contains("\"X-Request-Id\""), "the others stay");
+    assert!(
+        !code.contains("authorization: &str") && !code.contains("pub accept:"),
+        "{code}"
+    );
+}
+
+/// A parameter described by `content` is sent: JSON serialized, text as it is, any other
+/// media type as text with a warning. The operation stays.
+#[test]
+fn content_described_parameters_are_sent() {
+    let (warned, code) = warnings(&format!(
+        "{HEAD}paths:\n  /a:\n    get:\n      operationId: get-a\n      parameters:\n        - name: filter\n          in: query\n          content: {{application/json: {{schema: {{type: object, properties: {{n: {{type: integer}}}}}}}}}}\n        - name: note\n          in: query\n          content: {{text/plain: {{schema: {{type: string}}}}}}\n        - name: shape\n          in: header\n          content: {{application/xml: {{schema: {{type: string}}}}}}\n      responses: {{'204': {{description: done}}}}\n"
+    ));
+    assert!(
+        code.contains("pub async fn get_a("),
+        "the operation stays: {warned}"
+    );
+    assert!(code.contains("pub note: Option<String>"), "{code}");
+    assert!(code.contains("pub shape: Option<String>"), "{code}");
+    assert!(
+        warned.contains("parameter `shape` is sent as application/xml")
+            && !warned.contains("`note`"),
+        "{warned}"
+    );
+}

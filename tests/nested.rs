@@ -90,6 +90,18 @@ fn credentials_go_where_the_description_puts_them() {
     );
     let printed = generated.cargo(&["test", "--quiet", "--test", "security"]);
     assert!(printed.contains("4 passed"), "{printed}");
+    generated.cargo(&["clippy", "--quiet", "--all-targets", "--", "-D", "warnings"]);
+}
+
+/// Specs whose shape once made a crate that warned: a multipart body and no parameter (an
+/// unused `encoding` import).
+#[test]
+fn odd_shapes_build_without_warnings() {
+    for spec in ["multipart_only"] {
+        let path = format!("tests/specs/{spec}.yaml");
+        let generated = NestedCrate::generate(&workspace_root().join(&path), &path, spec, None);
+        generated.cargo(&["clippy", "--quiet", "--all-targets", "--", "-D", "warnings"]);
+    }
 }
 
 /// GitHub's profile in each of its shapes builds without a warning: owner families with list

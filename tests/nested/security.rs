@@ -27,6 +27,7 @@ fn client(url: &str) -> Client {
         .bearer_jwt("jwt-4")
         .machine("client-id", "client-secret")
         .machine_token_url(format!("{url}/oauth/token"))
+        .header("X-Trace", "client-wide")
         .build()
         .unwrap()
 }
@@ -54,8 +55,11 @@ async fn each_credential_arrives_where_the_description_puts_it_and_nowhere_else(
     let (url, requests) = serve(vec![NO_CONTENT; 8]);
     let client = client(&url);
 
-    client.by_header_key(&ByHeaderKeyParams::default()).await.unwrap();
-    assert_eq!(credentials(&requests.recv().unwrap()), ["header hk-1"]);
+    client.by_header_key(&ByHeaderKeyParams::default().x_trace("mine")).await.unwrap();
+    let sent = requests.recv().unwrap();
+    assert_eq!(credentials(&sent), ["header hk-1"]);
+    let traces: Vec<&str> = sent.headers.iter().filter(|(n, _)| n == "x-trace").map(|(_, v)| v.as_str()).collect();
+    assert_eq!(traces, ["mine"], "the operation's header goes once, over the client's");
 
     let response = client.by_query_key(&ByQueryKeyParams::default().limit(5)).await.unwrap();
     let sent = requests.recv().unwrap();

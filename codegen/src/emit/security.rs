@@ -80,7 +80,10 @@ fn builder_methods(scheme: &SecurityScheme) -> TokenStream {
     let name = code(&scheme.name);
     let sent_to = "to the operations that take it";
     match &scheme.kind {
-        SchemeKind::ApiKey { location, name: key } => {
+        SchemeKind::ApiKey {
+            location,
+            name: key,
+        } => {
             let place = match location {
                 ParameterLocation::Query => "the query parameter",
                 ParameterLocation::Cookie => "the cookie",
@@ -115,7 +118,9 @@ fn builder_methods(scheme: &SecurityScheme) -> TokenStream {
         }
         SchemeKind::Bearer { source } => {
             let origin = match source {
-                BearerSource::Http { format: Some(format) } => {
+                BearerSource::Http {
+                    format: Some(format),
+                } => {
                     format!("HTTP bearer, {}", prose(format))
                 }
                 BearerSource::Http { format: None } => "HTTP bearer".to_owned(),

@@ -96,11 +96,8 @@ pub fn methods(api: &Api, operations: &[Operation], values: &ValueKinds) -> Toke
 
 /// Whether the operation's body writes parameters with `encoding`'s helpers.
 fn uses_encoding(op: &Operation) -> bool {
+    // Multipart bodies are written with `crate::multipart`, named in full.
     !op.parameters.is_empty()
-        || op
-            .request_body
-            .as_ref()
-            .is_some_and(|body| body.encoding == Encoding::Multipart)
 }
 
 /// Which named types are string enums (written as they are) rather than objects

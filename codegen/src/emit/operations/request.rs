@@ -27,10 +27,10 @@ pub(super) fn write_headers(op: &Operation, names: &Names, values: &ValueKinds) 
             let parts = values.parts(p, argument);
             quote!(#cookies.push(#wire, #explode, &#parts);)
         } else if values.is_plain(p) {
-            quote!(#request = #request.header(#wire, encoding::ParamValue::to_param(#argument).as_ref());)
+            quote!(#request = encoding::set_header(#request, #wire, encoding::ParamValue::to_param(#argument).as_ref());)
         } else {
             let parts = values.parts(p, argument);
-            quote!(#request = #request.header(#wire, encoding::header_value(#explode, &#parts));)
+            quote!(#request = encoding::set_header(#request, #wire, &encoding::header_value(#explode, &#parts));)
         }
     };
     let mut written = TokenStream::new();

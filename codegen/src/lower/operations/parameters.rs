@@ -143,6 +143,22 @@ impl<'a> Lowerer<'a> {
             P::Cookie { .. } => (ParameterLocation::Cookie, ParameterStyle::Form),
         };
         let data = parameter.parameter_data_ref();
+        // OpenAPI 3.0.3, 4.7.12.1: these header parameters SHALL be ignored; the client
+        // writes `Accept` and `Content-Type` from the description, and credentials from its
+        // security schemes.
+        let ignored = ["accept", "content-type", "authorization"];
+        if location == ParameterLocation::Header
+            && ignored.contains(&data.name.to_ascii_lowercase().as_str())
+        {
+            self.warning(
+                pointer,
+                format!(
+                    "header parameter `{}` is ignored, as OpenAPI says: the client sets it",
+                    data.name
+                ),
+            );
+            return None;
+        }
         let mut names = vec![type_ident(&data.name, self.reserved)];
         if let Some(component) = component {
             names.push(type_ident(component, self.reserved));
@@ -169,17 +185,29 @@ impl<'a> Lowerer<'a> {
                     .iter()
                     .find(|(media_type, _)| encoding_of(media_type) == Encoding::Json);
                 let Some((media_type, media)) = json else {
-                    let types: Vec<&str> = content.keys().map(String::as_str).collect();
-                    self.leave_out(
-                        pointer,
-                        format!(
-                            "parameter `{}` is sent as {}, which the generator cannot write",
-                            data.name,
-                            types.join(", ")
-                        ),
-                    )
-                    .hint = Some("describe it with `schema`, or as `application/json`".to_owned());
-                    return None;
+                    // Text as it is: `text/plain` says so, and any other media type can only
+                    // be written as the text the caller gives.
+                    let Some(media_type) = content.keys().next() else {
+                        self.leave_out(
+                            pointer,
+                            format!("parameter `{}` has an empty `content`", data.name),
+                        );
+                        return None;
+                    };
+                    if !media_type.to_ascii_lowercase().starts_with("text/") {
+                        self.warning(
+                            pointer,
+                            format!(
+                                "parameter `{}` is sent as {media_type}, which the generator cannot write; it is sent as the text the caller gives",
+                                data.name
+                            ),
+                        );
+                    }
+                    let text = SchemaType {
+                        ty: TypeRef::String,
+                        nullable: false,
+                    };
+                    return Some(self.finish_parameter(data, location, style, text));
                 };
                 let schema_pointer = pointer_join(pointer, &["content", media_type, "schema"]);
                 let lowered = match &media.schema {
@@ -192,6 +220,18 @@ impl<'a> Lowerer<'a> {
                 (lowered, ParameterStyle::Json)
             }
         };
+        Some(self.finish_parameter(data, location, style, lowered))
+    }
+
+    /// A parameter once its type and style are known: its Rust name, and what the
+    /// description says of it.
+    fn finish_parameter(
+        &self,
+        data: &openapiv3::ParameterData,
+        location: ParameterLocation,
+        style: ParameterStyle,
+        lowered: SchemaType,
+    ) -> Parameter {
         let default = match &data.format {
             ParameterSchemaOrContent::Schema(ReferenceOr::Item(schema)) => {
                 schema.schema_data.default.clone()
@@ -203,7 +243,7 @@ impl<'a> Lowerer<'a> {
         if !required && self.reserved.params_struct_methods.contains(&rust_name) {
             rust_name.push_str("_value");
         }
-        Some(Parameter {
+        Parameter {
             name: data.name.clone(),
             rust_name,
             location,
@@ -215,7 +255,7 @@ impl<'a> Lowerer<'a> {
             description: data.description.clone(),
             deprecated: data.deprecated.unwrap_or(false),
             sensitive: is_credential(&data.name),
-        })
+        }
     }
 
     /// The path as literal text and parameters. A `{name}` no parameter declares is sent
