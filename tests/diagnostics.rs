@@ -270,3 +270,56 @@ fn content_described_parameters_are_sent() {
         "{warned}"
     );
 }
+
+/// What lenient tools read past generates, each fault with a warning that points at it:
+/// an integer version, integer server variable values, a response without `description`,
+/// an operation without `responses`, a header parameter with `style: form`.
+#[test]
+fn cosmetic_faults_generate_with_a_located_warning_each() {
+    let spec = "openapi: 3.0.3\ninfo:\n  title: t\n  version: 1\nservers:\n  - url: 'http://{host}:{port}'\n    variables:\n      host: {default: localhost}\n      port: {default: 80, enum: [80, 8080]}\npaths:\n  /a:\n    get:\n      operationId: get-a\n      parameters:\n        - {name: X-Tags, in: header, style: form, schema: {type: array, items: {type: string}}}\n      responses:\n        '200':\n          content: {application/json: {schema: {type: string}}}\n  /b:\n    delete:\n      operationId: delete-b\n";
+    let (warned, code) = warnings(spec);
+    for (message, place) in [
+        (
+            "`info.version` is 1, not a string; read as `1`",
+            "loose.yaml:4:",
+        ),
+        ("`default` is 80, not a string", "loose.yaml:9:"),
+        ("`enum` has values that are not strings", "loose.yaml:9:"),
+        (
+            "header parameter `X-Tags` has `style: form`",
+            "loose.yaml:15:",
+        ),
+        ("the response has no `description`", "loose.yaml:17:"),
+        ("the operation has no `responses`", "loose.yaml:20:"),
+    ] {
+        let at = warned
+            .split("\n\n")
+            .find(|w| w.contains(message))
+            .unwrap_or_else(|| panic!("no warning {message:?} in:\n{warned}"));
+        assert!(at.contains(place), "{message} at {place}:\n{at}");
+    }
+    assert!(code.contains("pub async fn delete_b("), "{code}");
+    assert!(code.contains("one of `80`, `8080`"), "{code}");
+}
+
+#[test]
+fn a_document_without_paths_is_a_crate_of_types() {
+    let (warned, code) = warnings("openapi: 3.0.3\ninfo: {title: t, version: '1'}\ncomponents:\n  schemas:\n    Pet: {type: object, properties: {name: {type: string}}}\n");
+    assert!(warned.contains("no `paths`"), "{warned}");
+    assert!(code.contains("pub struct Pet"), "{code}");
+}
+
+/// Every shape error of a document in one run, each with its line; a missing top-level field
+/// at the document's first line.
+#[test]
+fn every_shape_error_is_reported_at_once() {
+    let message = problems(&format!(
+        "{HEAD}paths:\n  /a:\n    get:\n      operationId: get-a\n      parameters:\n        - {{name: x, in: nowhere}}\n      responses: {{'204': {{description: done}}}}\n  /b:\n    get:\n      operationId: get-b\n      responses: 7\ncomponents:\n  schemas:\n    Pet: {{type: object, properties: 3}}\n"
+    ));
+    for place in ["bad.yaml:8:", "bad.yaml:13:", "bad.yaml:16:"] {
+        assert!(message.contains(place), "{place}:\n{message}");
+    }
+    let message = problems("openapi: 3.0.3\npaths: {}\n");
+    assert!(message.contains("`info`"), "{message}");
+    assert!(message.contains("--> bad.yaml:1:1"), "{message}");
+}

@@ -90,6 +90,14 @@ pub fn line_of(text: &str, pointer: &str) -> Option<(usize, usize)> {
         .skip(1)
         .map(|t| t.replace("~1", "/").replace("~0", "~"))
         .collect();
+    if tokens.is_empty() {
+        // The whole document (a missing top-level field, say): its first line that is not
+        // blank or a comment.
+        let first = text
+            .lines()
+            .position(|line| !line.trim().is_empty() && !line.trim_start().starts_with('#'))?;
+        return Some((first + 1, 1));
+    }
     let offset = match text.find(|c: char| !c.is_whitespace()) {
         Some(start) if text[start..].starts_with('{') => flow_offset(text, start, &tokens)?,
         _ => block_offset(text, &tokens)?,

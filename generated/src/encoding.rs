@@ -212,6 +212,22 @@ pub(crate) fn header_value(explode: bool, parts: &Parts) -> String {
     expand("", parts, explode, "", false, verbatim)
 }
 
+/// Sets a header parameter, replacing any value the client sends with every request: the
+/// operation's value wins, and the header goes out once.
+#[allow(dead_code)]
+pub(crate) fn set_header(request: reqwest::RequestBuilder, name: &'static str, value: &str) -> reqwest::RequestBuilder {
+    use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+    match (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(value)) {
+        (Ok(name), Ok(value)) => {
+            let mut one = HeaderMap::new();
+            one.insert(name, value);
+            request.headers(one)
+        }
+        // Not a valid header: reqwest says so when the request is built.
+        _ => request.header(name, value),
+    }
+}
+
 /// Query pairs, in order, each already percent-encoded.
 #[derive(Default)]
 #[allow(dead_code)]

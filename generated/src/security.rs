@@ -7,10 +7,9 @@
 //! operation whose credentials it was not given.
 
 #[allow(unused_imports)]
-use crate::auth::{KeyLocation, PendingSecret, SchemeKind, SecurityScheme};
+use crate::auth::{KeyLocation, SchemeKind, SecurityScheme};
 use crate::client::ClientBuilder;
 use crate::auth::TokenProvider;
-use std::sync::Arc;
 
 /// The scheme `bearer`.
 pub(crate) const BEARER: SecurityScheme = SecurityScheme {
@@ -23,11 +22,14 @@ impl ClientBuilder {
     ///
     /// A personal access token (classic or fine-grained), an OAuth token, or a GitHub App installation token.
     pub fn bearer(self, token: impl Into<String>) -> Self {
-        self.scheme_secret(&BEARER, PendingSecret::Token(token.into()))
+        self.scheme_secret(&BEARER, crate::auth::PendingSecret::Token(token.into()))
     }
 
     /// Asks `provider` for the token of `bearer` before each request that needs it, and for a new one after a `401`: see [`TokenProvider`].
     pub fn bearer_provider(self, provider: impl TokenProvider) -> Self {
-        self.scheme_secret(&BEARER, PendingSecret::Provider(Arc::new(provider)))
+        self.scheme_secret(
+            &BEARER,
+            crate::auth::PendingSecret::Provider(std::sync::Arc::new(provider)),
+        )
     }
 }

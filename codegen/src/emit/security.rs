@@ -18,7 +18,6 @@ pub(super) fn security_rs(api: &Api) -> TokenStream {
         .then(|| {
             quote! {
                 use crate::auth::TokenProvider;
-                use std::sync::Arc;
             }
         });
     quote! {
@@ -29,7 +28,7 @@ pub(super) fn security_rs(api: &Api) -> TokenStream {
         //! operation whose credentials it was not given.
 
         #[allow(unused_imports)]
-        use crate::auth::{KeyLocation, PendingSecret, SchemeKind, SecurityScheme};
+        use crate::auth::{KeyLocation, SchemeKind, SecurityScheme};
         use crate::client::ClientBuilder;
         #provider
 
@@ -100,7 +99,7 @@ fn builder_methods(scheme: &SecurityScheme) -> TokenStream {
             quote! {
                 #docs
                 pub fn #method(self, key: impl Into<String>) -> Self {
-                    self.scheme_secret(&#constant, PendingSecret::ApiKey(key.into()))
+                    self.scheme_secret(&#constant, crate::auth::PendingSecret::ApiKey(key.into()))
                 }
             }
         }
@@ -112,7 +111,7 @@ fn builder_methods(scheme: &SecurityScheme) -> TokenStream {
             quote! {
                 #docs
                 pub fn #method(self, user: impl Into<String>, password: impl Into<String>) -> Self {
-                    self.scheme_secret(&#constant, PendingSecret::Basic { user: user.into(), password: password.into() })
+                    self.scheme_secret(&#constant, crate::auth::PendingSecret::Basic { user: user.into(), password: password.into() })
                 }
             }
         }
@@ -148,12 +147,12 @@ fn builder_methods(scheme: &SecurityScheme) -> TokenStream {
             quote! {
                 #docs
                 pub fn #method(self, token: impl Into<String>) -> Self {
-                    self.scheme_secret(&#constant, PendingSecret::Token(token.into()))
+                    self.scheme_secret(&#constant, crate::auth::PendingSecret::Token(token.into()))
                 }
 
                 #provider_docs
                 pub fn #provider(self, provider: impl TokenProvider) -> Self {
-                    self.scheme_secret(&#constant, PendingSecret::Provider(Arc::new(provider)))
+                    self.scheme_secret(&#constant, crate::auth::PendingSecret::Provider(std::sync::Arc::new(provider)))
                 }
             }
         }
@@ -183,7 +182,7 @@ fn builder_methods(scheme: &SecurityScheme) -> TokenStream {
             quote! {
                 #docs
                 pub fn #method(self, client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
-                    self.scheme_secret(&#constant, PendingSecret::ClientCredentials { id: client_id.into(), secret: client_secret.into() })
+                    self.scheme_secret(&#constant, crate::auth::PendingSecret::ClientCredentials { id: client_id.into(), secret: client_secret.into() })
                 }
 
                 #url_docs

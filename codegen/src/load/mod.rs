@@ -12,14 +12,16 @@
 //! - `shape_errors.rs`: where a document that parses does not have OpenAPI's shape, as a
 //!   pointer and a plain message
 //! - `local_refs.rs`, `openapi31/`, `shapes.rs`: rewriting into the one input model
+//! - `loose.rs`: cosmetic faults lenient tools read past, made good with a warning
 
 mod local_refs;
+mod loose;
 pub mod openapi31;
 mod shape_errors;
 mod shapes;
 mod text;
 
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::diagnostic::{escape_pointer_token, Diagnostic, Diagnostics};
 use crate::locate::PointerMap;
 use openapiv3::OpenAPI;
 use serde::Deserialize;
@@ -80,7 +82,7 @@ pub fn load(text: &str, spec_name: &str) -> Result<Loaded, Diagnostics> {
             errors.into_iter().map(|e| e.placed_in(text)).collect(),
         ));
     }
-    let (document, origin, mut found) = match version {
+    let (mut document, origin, mut found) = match version {
         Version::V31 => {
             let openapi31::Normalised {
                 document,
@@ -94,6 +96,14 @@ pub fn load(text: &str, spec_name: &str) -> Result<Loaded, Diagnostics> {
             (document, moved, Vec::new())
         }
     };
+    found.extend(
+        loose::tolerate(&mut document, spec_name)
+            .into_iter()
+            .map(|warning| Diagnostic {
+                pointer: origin.original(&warning.pointer),
+                ..warning
+            }),
+    );
     let mut found: Vec<Diagnostic> = found
         .drain(..)
         .map(|diagnostic| diagnostic.placed_in(text))
@@ -110,7 +120,7 @@ pub fn load(text: &str, spec_name: &str) -> Result<Loaded, Diagnostics> {
         }
     }
     if !found.iter().any(Diagnostic::is_error) {
-        match OpenAPI::deserialize(&document) {
+        match every_shape_error(document, spec_name) {
             Ok(spec) => {
                 return Ok(Loaded {
                     spec,
@@ -118,19 +128,85 @@ pub fn load(text: &str, spec_name: &str) -> Result<Loaded, Diagnostics> {
                     origin,
                 })
             }
-            Err(_) => {
-                let error = shape_error(&document, spec_name);
-                let error = Diagnostic {
+            Err(errors) => found.extend(errors.into_iter().map(|error| {
+                Diagnostic {
                     pointer: origin.original(&error.pointer),
                     ..error
-                };
-                found.push(error.placed_in(text));
-            }
+                }
+                .placed_in(text)
+            })),
         }
     }
     let mut all = Diagnostics(found);
     all.sort();
     Err(all)
+}
+
+/// The document in the model, or every place it does not fit (at most [`MAX_SHAPE_ERRORS`]).
+/// After each error the object member it is in is taken out, and the document read again:
+/// an error inside what was taken out is a consequence, not reported.
+fn every_shape_error(
+    mut document: serde_json::Value,
+    spec_name: &str,
+) -> Result<OpenAPI, Vec<Diagnostic>> {
+    let mut errors: Vec<Diagnostic> = Vec::new();
+    let mut removed: Vec<String> = Vec::new();
+    // Each pass takes a member out, so the passes end; the bound keeps them few.
+    for _ in 0..MAX_SHAPE_ERRORS * 4 {
+        match OpenAPI::deserialize(&document) {
+            Ok(spec) if errors.is_empty() => return Ok(spec),
+            Ok(_) => break,
+            Err(_) => {}
+        }
+        let error = shape_error(&document, spec_name);
+        let inside_removed = removed
+            .iter()
+            .any(|gone| *gone == error.pointer || gone.starts_with(&format!("{}/", error.pointer)));
+        let gone = take_out(&mut document, &error.pointer);
+        if !inside_removed || errors.is_empty() {
+            errors.push(error);
+        }
+        match gone {
+            Some(gone) if errors.len() < MAX_SHAPE_ERRORS => removed.push(gone),
+            _ => break,
+        }
+    }
+    Err(errors)
+}
+
+/// How many shape errors one run reports.
+const MAX_SHAPE_ERRORS: usize = 50;
+
+/// Removes the innermost object member at or around `pointer`; its pointer, or `None` at
+/// the root.
+fn take_out(document: &mut serde_json::Value, pointer: &str) -> Option<String> {
+    let tokens: Vec<String> = pointer
+        .trim_start_matches('#')
+        .split('/')
+        .skip(1)
+        .map(|t| t.replace("~1", "/").replace("~0", "~"))
+        .collect();
+    for len in (1..=tokens.len()).rev() {
+        let (parent, last) = (&tokens[..len - 1], &tokens[len - 1]);
+        let mut value = &mut *document;
+        for token in parent {
+            value = match value {
+                serde_json::Value::Object(map) => map.get_mut(token)?,
+                serde_json::Value::Array(items) => items.get_mut(token.parse::<usize>().ok()?)?,
+                _ => return None,
+            };
+        }
+        if let serde_json::Value::Object(map) = value {
+            if map.remove(last).is_some() {
+                let escaped: Vec<String> = tokens[..len]
+                    .iter()
+                    .map(|t| escape_pointer_token(t))
+                    .collect();
+                return Some(format!("#/{}", escaped.join("/")));
+            }
+        }
+    }
+    None
 }
 
 /// Callbacks are requests the API sends, not ones a client makes; `openapiv3` cannot read

@@ -39,10 +39,14 @@ pub(super) fn lower_operations(
         }
     }
     let Lowerer {
-        schemas,
+        mut schemas,
         mut diagnostics,
         ..
     } = lowerer;
+    // A description without operations is one of types: all of them.
+    if found.is_empty() {
+        schemas.refer_to_every_component();
+    }
     let (types, schema_diagnostics) = schemas.finish();
     diagnostics.extend(schema_diagnostics);
     (operations, types, diagnostics)

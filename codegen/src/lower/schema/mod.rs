@@ -263,6 +263,12 @@ impl<'a> Schemas<'a> {
         free
     }
 
+    /// Lowers every component schema, referred to or not: for a description of types alone.
+    pub fn refer_to_every_component(&mut self) {
+        let keys: Vec<String> = self.components.keys().cloned().collect();
+        self.pending.extend(keys);
+    }
+
     /// Lowers every component that a lowered schema referred to, then returns all types,
     /// sorted by name.
     pub fn finish(mut self) -> (Vec<TypeDef>, Vec<Diagnostic>) {
