@@ -16,9 +16,28 @@ fn token_answer(token: &str) -> (u16, &'static str, Vec<u8>) {
     (200, "application/json", body.into_bytes())
 }
 
+/// Keeps the `Debug` of every request and answer the hooks see.
+#[derive(Clone, Default)]
+struct Shown(Arc<std::sync::Mutex<Vec<String>>>);
+
+impl RequestHook for Shown {
+    fn on_request(&self, _: &HookContext, request: &mut reqwest::Request) {
+        self.0.lock().unwrap().push(format!("{request:?}"));
+    }
+
+    fn on_response(&self, _: &HookContext, response: &mut RawResponse) {
+        self.0.lock().unwrap().push(format!("{response:?} {}", response.url()));
+    }
+}
+
 /// Every credential configured, the OAuth2 token URL on the same loopback server.
 fn client(url: &str) -> Client {
+    client_showing(url, Shown::default())
+}
+
+fn client_showing(url: &str, shown: Shown) -> Client {
     Client::builder()
+        .hook(shown)
         .base_url(url)
         .header_key("hk-1")
         .query_key("qk-2")
@@ -53,7 +72,8 @@ fn credentials(sent: &Received) -> Vec<String> {
 #[tokio::test]
 async fn each_credential_arrives_where_the_description_puts_it_and_nowhere_else() {
     let (url, requests) = serve(vec![NO_CONTENT; 8]);
-    let client = client(&url);
+    let shown = Shown::default();
+    let client = client_showing(&url, shown.clone());
 
     client.by_header_key(&ByHeaderKeyParams::default().x_trace("mine")).await.unwrap();
     let sent = requests.recv().unwrap();
@@ -87,9 +107,13 @@ async fn each_credential_arrives_where_the_description_puts_it_and_nowhere_else(
         ["header hk-1", "authorization Basic YWRhOnBhOnNz"]
     );
 
-    let shown = format!("{client:?}");
-    for secret in ["hk-1", "qk-2", "ck-3", "pa:ss", "jwt-4", "client-secret"] {
-        assert!(!shown.contains(secret), "{shown}");
+    // Neither the client's `Debug` nor what the hooks see shows a credential.
+    let seen = shown.0.lock().unwrap().join("\n");
+    assert!(seen.matches("Sensitive").count() >= 5, "{seen}");
+    for shown in [format!("{client:?}"), seen] {
+        for secret in ["hk-1", "qk-2", "ck-3", "YWRhOnBhOnNz", "pa:ss", "jwt-4", "client-secret"] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
     }
 }
 
