@@ -93,11 +93,11 @@ fn credentials_go_where_the_description_puts_them() {
     generated.cargo(&["clippy", "--quiet", "--all-targets", "--", "-D", "warnings"]);
 }
 
-/// Specs whose shape once made a crate that warned: a multipart body and no parameter (an
-/// unused `encoding` import).
+/// Specs whose shape once made a crate that warned, or no crate: a multipart body and no
+/// parameter (an unused `encoding` import), parameters described by `content` (left out).
 #[test]
 fn odd_shapes_build_without_warnings() {
-    for spec in ["multipart_only"] {
+    for spec in ["multipart_only", "content_parameters"] {
         let path = format!("tests/specs/{spec}.yaml");
         let generated = NestedCrate::generate(&workspace_root().join(&path), &path, spec, None);
         generated.cargo(&["clippy", "--quiet", "--all-targets", "--", "-D", "warnings"]);
