@@ -458,7 +458,9 @@ impl ClientBuilder {
     }
 
     /// The token sent as `Authorization: Bearer <token>`; an empty one sends none. Its kind
-    /// is never guessed from its prefix.
+    /// is never guessed from its prefix. When the description declares security schemes, it
+    /// goes only to the operations that ask for a bearer scheme (HTTP bearer, OAuth2, OpenID
+    /// Connect) with no credential of its own; when it declares none, to every operation.
     pub fn token(mut self, token: impl Into<String>) -> Self {
         self.token = Some(token.into());
         self
