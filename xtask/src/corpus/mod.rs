@@ -12,6 +12,7 @@ mod child;
 mod fetch;
 mod report;
 mod select;
+pub mod wire;
 
 pub use child::main as child_main;
 

@@ -40,8 +40,19 @@ impl<'a> Lowerer<'a> {
                         continue;
                     }
                 };
-            let body =
-                pick_content(&response.content, false).map(|(media_type, content, encoding)| {
+            // RFC 9110, 15.3.5 and 15.4.5: a 204 or a 304 has no content, whatever the
+            // description lists for it; decoding one would fail on the empty body.
+            let without_content = matches!(status, Status::Code(204 | 304));
+            if without_content && !response.content.is_empty() {
+                self.warning(
+                    &pointer,
+                    format!("a {status} response has no content; the `content` described for it is ignored"),
+                );
+            }
+            let content = (!without_content).then_some(&response.content);
+            let body = content
+                .and_then(|content| pick_content(content, false))
+                .map(|(media_type, content, encoding)| {
                     let name = if status.is_success() {
                         format!("{type_prefix}Response")
                     } else {
