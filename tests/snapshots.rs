@@ -185,7 +185,12 @@ fn ref_parameter() {
         code.contains("org: &str,\n        item_id: i64,\n        params: &GetItemParams,"),
         "{code}"
     );
-    assert!(code.contains("encoding::set_header(\n                request,\n                \"X-Trace-Id\","), "{code}");
+    assert!(
+        code.contains(
+            "encoding::set_header(\n                request,\n                \"X-Trace-Id\","
+        ),
+        "{code}"
+    );
     insta::assert_snapshot!("ref_parameter", code);
 }
 
