@@ -89,7 +89,7 @@ fn credentials_go_where_the_description_puts_them() {
         &read(workspace_root().join("tests/nested/security.rs")),
     );
     let printed = generated.cargo(&["test", "--quiet", "--test", "security"]);
-    assert!(printed.contains("4 passed"), "{printed}");
+    assert!(printed.contains("5 passed"), "{printed}");
     generated.cargo(&["clippy", "--quiet", "--all-targets", "--", "-D", "warnings"]);
 }
 

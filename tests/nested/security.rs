@@ -206,3 +206,17 @@ async fn a_hook_may_supply_the_credentials_when_the_client_says_so() {
     assert_eq!(credentials(&requests.recv().unwrap()), ["authorization Signed by-hook"]);
     assert_eq!(asked.load(Ordering::Relaxed), 1);
 }
+
+#[tokio::test]
+async fn an_api_key_header_does_not_follow_a_redirect_to_another_origin() {
+    let (other, other_requests) = serve(vec![NO_CONTENT]);
+    // The loopback server writes the content type as given: a `location` rides along.
+    let redirect: &'static str = Box::leak(format!("text/plain\r\nlocation: {other}/header").into_boxed_str());
+    let (url, requests) = serve(vec![(307, redirect, Vec::new())]);
+    let outcome = client(&url).by_header_key(&ByHeaderKeyParams::default()).await;
+    assert_eq!(credentials(&requests.recv().unwrap()), ["header hk-1"]);
+    // Not followed: the redirect comes back as it is, and the other origin sees nothing.
+    let error = outcome.unwrap_err();
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(307), "{error:?}");
+    assert!(other_requests.recv_timeout(std::time::Duration::from_millis(500)).is_err());
+}
