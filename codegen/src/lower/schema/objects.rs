@@ -118,7 +118,15 @@ impl<'a> Schemas<'a> {
     /// that only annotate are skipped; one part that is a type of its own (or a `$ref`, with
     /// annotations beside it) is that type.
     pub(super) fn all_of(&mut self, view: &View, pointer: &str, names: &[String]) -> Shape {
-        let nullable = view.data.nullable;
+        // `allOf: [{nullable: true}, {$ref: ...}]` is how some descriptions say that a
+        // referenced type may be null; lenient validators read it so, and servers send null.
+        let nullable_part = view.all_of.iter().any(|part| match part {
+            ReferenceOr::Item(schema) => {
+                schema.schema_data.nullable && View::of(schema).is_annotation_only()
+            }
+            ReferenceOr::Reference { .. } => false,
+        });
+        let nullable = view.data.nullable || nullable_part;
         let mut merged = Merged::default();
         let mut objects = 0;
         let mut meaningful: Vec<(&ReferenceOr<Schema>, String)> = Vec::new();

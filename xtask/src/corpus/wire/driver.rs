@@ -11,9 +11,16 @@ use serde_json::Value;
 
 /// The driver's source for the crate `crate_ident` generated from `spec` as `api`.
 pub fn driver(api: &Api, spec: &OpenAPI, crate_ident: &str) -> String {
+    // A function per operation, each future boxed: one async body with a thousand calls
+    // would not fit on a test thread's stack.
+    let mut functions = String::new();
     let mut calls = String::new();
-    for operation in &api.operations {
-        calls.push_str(&call(api, spec, operation));
+    for (i, operation) in api.operations.iter().enumerate() {
+        functions.push_str(&format!(
+            "async fn op_{i}(client: &Client) {{\n{}}}\n\n",
+            call(api, spec, operation)
+        ));
+        calls.push_str(&format!("    Box::pin(op_{i}(&client)).await;\n"));
     }
     let mut credentials = String::from(".token(\"wire-token\")");
     for scheme in &api.security_schemes {
@@ -40,9 +47,9 @@ fn value<T: serde::de::DeserializeOwned>(json: &str) -> Option<T> {{
     serde_json::from_str(json).ok()
 }}
 
-fn report(operation: &str, from_example: bool, outcome: Result<(u16, Option<String>), Error>) {{
+fn report(operation: &str, from_example: bool, sent_query: &[&str], outcome: Result<(u16, Option<String>), Error>) {{
     let line = match outcome {{
-        Ok((status, violations)) => serde_json::json!({{"operation": operation, "from_example": from_example, "status": status, "violations": violations}}),
+        Ok((status, violations)) => serde_json::json!({{"operation": operation, "from_example": from_example, "sent_query": sent_query, "status": status, "violations": violations}}),
         Err(error) => {{
             let (status, violations, body) = match &error {{
                 Error::Api(api) => (
@@ -59,7 +66,7 @@ fn report(operation: &str, from_example: bool, outcome: Result<(u16, Option<Stri
                 Error::MissingCredentials {{ .. }} => "credentials",
                 _ => "other",
             }};
-            serde_json::json!({{"operation": operation, "from_example": from_example, "status": status, "violations": violations, "error": kind, "message": error.to_string(), "body": body}})
+            serde_json::json!({{"operation": operation, "from_example": from_example, "sent_query": sent_query, "status": status, "violations": violations, "error": kind, "message": error.to_string(), "body": body}})
         }}
     }};
     println!("WIRE {{line}}");
@@ -69,6 +76,7 @@ fn driver_failed(operation: &str, why: &str) {{
     println!("WIRE {{}}", serde_json::json!({{"operation": operation, "driver": why}}));
 }}
 
+{functions}
 #[tokio::test]
 async fn every_operation() {{
     let base_url = std::env::var("WIRE_BASE_URL").expect("WIRE_BASE_URL");
@@ -144,9 +152,17 @@ fn call(api: &Api, spec: &OpenAPI, operation: &Operation) -> String {
     if operation.optional_params_type.is_some() {
         arguments.push("&Default::default()".to_owned());
     }
+    // The query parameters the call sends: the required ones.
+    let sent_query: Vec<String> = operation
+        .parameters
+        .iter()
+        .filter(|p| p.required && p.location == ParameterLocation::Query)
+        .map(|p| rust_string(&p.name))
+        .collect();
+    let sent_query = format!("&[{}]", sent_query.join(", "));
     let _ = api;
     format!(
-        "    {{\n{lets}        let outcome = client.{}({}).await;\n        report({id}, {from_example}, outcome.map(|r| (r.status().as_u16(), r.headers().get(\"sl-violations\").and_then(|v| v.to_str().ok()).map(str::to_owned))));\n    }}\n",
+        "    {{\n{lets}        let outcome = client.{}({}).await;\n        report({id}, {from_example}, {sent_query}, outcome.map(|r| (r.status().as_u16(), r.headers().get(\"sl-violations\").and_then(|v| v.to_str().ok()).map(str::to_owned))));\n    }}\n",
         operation.method_name,
         arguments.join(", ")
     )

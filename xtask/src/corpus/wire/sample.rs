@@ -184,9 +184,15 @@ fn value(
             }
             Value::Object(merged)
         }
+        // Text where text is one of the choices: a number would also read as text, and so
+        // match more than `oneOf` allows (`1` for `integer | string`).
         SchemaKind::OneOf { one_of: choices } | SchemaKind::AnyOf { any_of: choices } => {
-            match choices.first() {
-                Some(first) => value(spec, first, depth + 1, from_example),
+            let text = choices.iter().find(|choice| {
+                resolve(spec, choice)
+                    .is_some_and(|s| matches!(s.schema_kind, SchemaKind::Type(Type::String(_))))
+            });
+            match text.or(choices.first()) {
+                Some(choice) => value(spec, choice, depth + 1, from_example),
                 None => Value::Null,
             }
         }

@@ -21,6 +21,9 @@ pub struct Call {
     #[serde(default)]
     pub from_example: bool,
     pub status: Option<u16>,
+    /// The query parameters the call sent.
+    #[serde(default)]
+    pub sent_query: Vec<String>,
     pub violations: Option<String>,
     /// How the call failed: `api`, `decode`, `transport`, `credentials`, `other`.
     pub error: Option<String>,
@@ -100,6 +103,22 @@ fn path_misread(violations: &str) -> bool {
         })
 }
 
+/// Whether every violation is about a query parameter the request did not carry: Prism
+/// checks an absent `deepObject` parameter as if it were there, empty.
+fn about_unsent_query(violations: &str, sent: &[String]) -> bool {
+    let Ok(serde_json::Value::Array(list)) = serde_json::from_str::<serde_json::Value>(violations)
+    else {
+        return false;
+    };
+    !list.is_empty()
+        && list.iter().all(|v| {
+            v.pointer("/location/1").and_then(|l| l.as_str()) == Some("query")
+                && v.pointer("/location/2")
+                    .and_then(|l| l.as_str())
+                    .is_some_and(|name| !sent.iter().any(|s| s == name))
+        })
+}
+
 /// Judges one call by what the description says of its answers.
 pub fn judge(call: &Call, described: &Described) -> (Class, String) {
     // An answer that does not fit the schema is the description's example, or a value Prism
@@ -166,6 +185,17 @@ pub fn judge(call: &Call, described: &Described) -> (Class, String) {
                     message()
                 ),
             ),
+            (400 | 422, _)
+                if violations.is_some_and(|v| about_unsent_query(v, &call.sent_query)) =>
+            {
+                (
+                    Class::Prism,
+                    format!(
+                        "Prism checks a parameter the request does not carry: {}",
+                        message()
+                    ),
+                )
+            }
             (400 | 422, _) if violations.is_some_and(path_misread) => (
                 Class::Prism,
                 format!("Prism misreads the path: {}", message()),
