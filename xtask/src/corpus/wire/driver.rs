@@ -77,8 +77,25 @@ fn driver_failed(operation: &str, why: &str) {{
 }}
 
 {functions}
-#[tokio::test]
-async fn every_operation() {{
+/// On a thread with room for the largest models: a test thread's 2 MiB does not hold
+/// GitHub's repository objects decoded in place.
+#[test]
+fn every_operation() {{
+    std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(|| {{
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime")
+                .block_on(call_every_operation())
+        }})
+        .expect("a thread")
+        .join()
+        .expect("the driver ends");
+}}
+
+async fn call_every_operation() {{
     let base_url = std::env::var("WIRE_BASE_URL").expect("WIRE_BASE_URL");
     let client = Client::builder().base_url(base_url){credentials}.build().expect("the client builds");
 {calls}}}
