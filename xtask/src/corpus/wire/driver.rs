@@ -18,7 +18,7 @@ pub fn driver(api: &Api, spec: &OpenAPI, crate_ident: &str) -> String {
     for (i, operation) in api.operations.iter().enumerate() {
         functions.push_str(&format!(
             "async fn op_{i}(client: &Client) {{\n{}}}\n\n",
-            call(api, spec, operation)
+            call(spec, operation)
         ));
         calls.push_str(&format!("    Box::pin(op_{i}(&client)).await;\n"));
     }
@@ -104,7 +104,7 @@ async fn call_every_operation() {{
 }
 
 /// One operation's call, in a block of its own.
-fn call(api: &Api, spec: &OpenAPI, operation: &Operation) -> String {
+fn call(spec: &OpenAPI, operation: &Operation) -> String {
     let id = rust_string(&operation.method_name);
     let Some(described) = described_operation(spec, operation) else {
         return format!("    driver_failed({id}, \"the operation is not in the description\");\n");
@@ -177,7 +177,6 @@ fn call(api: &Api, spec: &OpenAPI, operation: &Operation) -> String {
         .map(|p| rust_string(&p.name))
         .collect();
     let sent_query = format!("&[{}]", sent_query.join(", "));
-    let _ = api;
     format!(
         "    {{\n{lets}        let outcome = client.{}({}).await;\n        report({id}, {from_example}, {sent_query}, outcome.map(|r| (r.status().as_u16(), r.headers().get(\"sl-violations\").and_then(|v| v.to_str().ok()).map(str::to_owned))));\n    }}\n",
         operation.method_name,
