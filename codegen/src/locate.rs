@@ -84,12 +84,7 @@ impl PointerMap {
 /// The 1-based line and column of the value at `pointer` (`#/paths/~1a/get`), if found: of
 /// its key where it has one, else of the value.
 pub fn line_of(text: &str, pointer: &str) -> Option<(usize, usize)> {
-    let tokens: Vec<String> = pointer
-        .trim_start_matches('#')
-        .split('/')
-        .skip(1)
-        .map(|t| t.replace("~1", "/").replace("~0", "~"))
-        .collect();
+    let tokens = pointer_tokens(pointer);
     if tokens.is_empty() {
         // The whole document (a missing top-level field, say): its first line that is not
         // blank or a comment.
@@ -103,6 +98,16 @@ pub fn line_of(text: &str, pointer: &str) -> Option<(usize, usize)> {
         _ => block_offset(text, &tokens)?,
     };
     Some(line_and_column(text, offset))
+}
+
+/// The members a JSON pointer (`#/paths/~1a/get`) walks through, unescaped.
+pub fn pointer_tokens(pointer: &str) -> Vec<String> {
+    pointer
+        .trim_start_matches('#')
+        .split('/')
+        .skip(1)
+        .map(|t| t.replace("~1", "/").replace("~0", "~"))
+        .collect()
 }
 
 fn line_and_column(text: &str, offset: usize) -> (usize, usize) {

@@ -185,23 +185,32 @@ pub fn print_files(emitter: &Emitter, spec_name: &str) -> Result<Vec<GeneratedFi
     files
         .into_iter()
         .map(|file| {
-            let text = match file.body {
-                Body::Text(text) => text,
-                Body::Rust(pieces) => {
-                    // The jobs are the pieces of the files in order, so these are this file's.
-                    let texts = printed
-                        .by_ref()
-                        .take(pieces.len())
-                        .collect::<Result<Vec<String>, Diagnostic>>()?;
-                    format::join(texts.iter().map(String::as_str))
-                }
+            // The jobs are the pieces of the files in order, so these are this file's.
+            let pieces = match &file.body {
+                Body::Rust(pieces) => pieces.len(),
+                Body::Text(_) => 0,
             };
-            Ok(GeneratedFile {
-                contents: format!("{}{text}", file.header),
-                path: file.path,
-            })
+            assemble(file, printed.by_ref().take(pieces))
         })
         .collect()
+}
+
+/// A file's text: its header, then its text or its pieces' printed text joined.
+fn assemble(
+    file: EmittedFile,
+    printed: impl Iterator<Item = Result<String, Diagnostic>>,
+) -> Result<GeneratedFile, Diagnostic> {
+    let text = match file.body {
+        Body::Text(text) => text,
+        Body::Rust(_) => {
+            let texts = printed.collect::<Result<Vec<String>, Diagnostic>>()?;
+            format::join(texts.iter().map(String::as_str))
+        }
+    };
+    Ok(GeneratedFile {
+        contents: format!("{}{text}", file.header),
+        path: file.path,
+    })
 }
 
 /// `emit` alone, on this thread: every file with its pieces' tokens, for measuring the
@@ -228,20 +237,13 @@ pub fn format_tokens(
     files
         .into_iter()
         .map(|(file, tokens)| {
-            let text = match file.body {
-                Body::Text(text) => text,
-                Body::Rust(_) => {
-                    let texts = tokens
-                        .into_iter()
-                        .map(|tokens| print(tokens, &file.path, spec_name))
-                        .collect::<Result<Vec<String>, Diagnostic>>()?;
-                    format::join(texts.iter().map(String::as_str))
-                }
-            };
-            Ok(GeneratedFile {
-                contents: format!("{}{text}", file.header),
-                path: file.path,
-            })
+            let path = file.path.clone();
+            assemble(
+                file,
+                tokens
+                    .into_iter()
+                    .map(|tokens| print(tokens, &path, spec_name)),
+            )
         })
         .collect()
 }

@@ -180,12 +180,7 @@ const MAX_SHAPE_ERRORS: usize = 50;
 /// Removes the innermost object member at or around `pointer`; its pointer, or `None` at
 /// the root.
 fn take_out(document: &mut serde_json::Value, pointer: &str) -> Option<String> {
-    let tokens: Vec<String> = pointer
-        .trim_start_matches('#')
-        .split('/')
-        .skip(1)
-        .map(|t| t.replace("~1", "/").replace("~0", "~"))
-        .collect();
+    let tokens = crate::locate::pointer_tokens(pointer);
     for len in (1..=tokens.len()).rev() {
         let (parent, last) = (&tokens[..len - 1], &tokens[len - 1]);
         let mut value = &mut *document;
