@@ -4,6 +4,7 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::profile::Profile;
+use crate::surface::Surface;
 
 /// What the generated crate is called and where it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,4 +36,7 @@ pub struct Generated {
     /// The profile the crate follows, and why: `chosen`, or what detection saw.
     pub profile: Profile,
     pub profile_reason: String,
+    /// The crate's public surface, also among `files` as `api-surface.json`: what the next
+    /// regeneration compares with.
+    pub surface: Surface,
 }

@@ -546,6 +546,10 @@ pub struct Field {
     pub boxed: bool,
     pub description: Option<String>,
     pub deprecated: bool,
+    /// The method that sets it on a struct with a constructor (an input type's optional
+    /// field), named like the field unless a method of the struct takes that name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub setter: Option<String>,
 }
 
 impl Field {

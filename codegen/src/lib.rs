@@ -22,6 +22,7 @@ pub mod pipeline;
 pub mod profile;
 pub mod reserved;
 mod runtime;
+pub mod surface;
 #[cfg(test)]
 mod tidy;
 
@@ -32,3 +33,4 @@ pub use load::{load, load_value, load_value_as_30, Loaded};
 pub use openapiv3;
 pub use pipeline::{generate, lower};
 pub use profile::Profile;
+pub use surface::{Report, Surface};

@@ -14,6 +14,7 @@ use crate::lower::{self, Lowered};
 use crate::profile::{self, Profile};
 use crate::reserved::Reserved;
 use crate::runtime;
+use crate::surface::{self, Surface};
 use openapiv3::OpenAPI;
 use proc_macro2::TokenStream;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -58,19 +59,25 @@ pub fn generate(text: &str, config: &Config) -> Result<Generated, Diagnostics> {
         &Emitter::new(&api, &applied, package(config)),
         &config.spec_name,
     );
+    let surface = Surface::of(&api, &applied, &package(config));
     drop(api);
     let _ = freeing.join();
-    let files = files.map_err(|error| {
+    let mut files = files.map_err(|error| {
         let mut all = Diagnostics(warnings.clone());
         all.0.push(error);
         all
     })?;
+    files.push(GeneratedFile {
+        path: surface::FILE.to_owned(),
+        contents: surface.to_json(),
+    });
     warnings.sort_by(|a, b| (&a.pointer, &a.message).cmp(&(&b.pointer, &b.message)));
     Ok(Generated {
         files,
         warnings,
         profile,
         profile_reason: applied.reason,
+        surface,
     })
 }
 

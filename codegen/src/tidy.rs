@@ -18,6 +18,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("emit", &["emit"]),
     ("format", &["format"]),
     ("profile", &["profile"]),
+    ("surface", &["surface"]),
     ("contract", &["contract"]),
     ("pipeline", &["pipeline", "lib"]),
 ];
@@ -35,6 +36,7 @@ const FORBIDDEN: &[(&str, &str)] = &[
     ("lower", "profile"),
     ("lower", "runtime"),
     ("load", "lower"),
+    ("surface", "profile"),
 ];
 
 fn src() -> PathBuf {

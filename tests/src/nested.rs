@@ -28,6 +28,7 @@ impl NestedCrate {
             guide: None,
             profile,
             deny_warnings: true,
+            ..xtask::default_job()
         };
         xtask::generate(&job).unwrap_or_else(|failure| panic!("{failure}"));
         let manifest = dir.join("Cargo.toml");

@@ -2,7 +2,7 @@
 //! A library so that the workspace tests can run the same staleness check as
 //! `cargo xtask generate --check`.
 
-use codegen::{Config, Diagnostics, Generated, GeneratedFile, Profile};
+use codegen::{surface, Config, Diagnostics, Generated, GeneratedFile, Profile, Report, Surface};
 use std::fmt;
 use std::fs;
 use std::io;
@@ -27,6 +27,9 @@ pub fn default_job() -> Job {
         guide: Some(root.join("spec/guide.md")),
         profile: Some(Profile::Github),
         deny_warnings: false,
+        crate_version: None,
+        deny_breaking: false,
+        report: None,
     }
 }
 
@@ -44,7 +47,18 @@ pub struct Job {
     pub profile: Option<Profile>,
     /// Warnings fail the run, as errors do.
     pub deny_warnings: bool,
+    /// The crate's version; `None` keeps the one the crate in `out` was generated with
+    /// (its API surface says), or `0.1.0` for a new crate.
+    pub crate_version: Option<String>,
+    /// A regeneration whose change report calls for a breaking release fails, writing
+    /// nothing (the report is still written).
+    pub deny_breaking: bool,
+    /// Where to write the change report (Markdown).
+    pub report: Option<PathBuf>,
 }
+
+/// The version of a crate nobody has given one.
+pub const FIRST_VERSION: &str = "0.1.0";
 
 /// What a run made of the spec, besides the files.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,15 +68,28 @@ pub struct Outcome {
     pub warnings: Vec<codegen::Diagnostic>,
     pub profile: Profile,
     pub profile_reason: String,
+    /// What the regeneration changes in the crate's public API.
+    pub changes: Changes,
+}
+
+/// The change report of a run, or why there is none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Changes {
+    Report(Report),
+    /// `out` holds no crate with an API surface: a first generation.
+    NoPrevious,
+    /// The surface in `out` cannot be read (a generator with another format wrote it).
+    Unreadable(String),
 }
 
 impl Outcome {
-    fn of(generated: &Generated, changed: bool) -> Outcome {
+    fn of(generated: &Generated, changed: bool, changes: Changes) -> Outcome {
         Outcome {
             changed,
             warnings: generated.warnings.clone(),
             profile: generated.profile,
             profile_reason: generated.profile_reason.clone(),
+            changes,
         }
     }
 }
@@ -77,6 +104,11 @@ pub enum Failure {
     Write(PathBuf, io::Error),
     /// `--check`: these files differ from what would be generated.
     Stale(Vec<StaleFile>),
+    /// `--deny-breaking`: the changes call for a breaking release; nothing was written.
+    Breaking(Box<Report>),
+    /// `--deny-breaking`, and what the crate in the output directory offered cannot be
+    /// established; nothing was written.
+    NoBaseline(PathBuf, String),
 }
 
 /// A file of the output directory that is not what the generator makes.
@@ -119,6 +151,16 @@ impl fmt::Display for Failure {
                 write!(f, "error: cannot read {}: {error}", path.display())
             }
             Failure::Spec(diagnostics) => write!(f, "{diagnostics}; nothing was written"),
+            Failure::Breaking(report) => write!(
+                f,
+                "{report}\nerror: --deny-breaking: {}; nothing was written",
+                report.summary()
+            ),
+            Failure::NoBaseline(path, why) => write!(
+                f,
+                "error: --deny-breaking: cannot compare with {}: {why}; nothing was written",
+                path.display()
+            ),
             Failure::Write(path, error) => write!(
                 f,
                 "error: cannot write {}: {error}; the previous output is unchanged",
@@ -163,9 +205,16 @@ fn read(path: &Path) -> Result<String, Failure> {
 pub fn render(job: &Job) -> Result<Generated, Failure> {
     let text = read(&job.spec)?;
     let guide = job.guide.as_deref().map(read).transpose()?;
+    let crate_version = match &job.crate_version {
+        Some(version) => version.clone(),
+        None => previous_surface(&job.out)
+            .ok()
+            .flatten()
+            .map_or_else(|| FIRST_VERSION.to_owned(), |s| s.crate_version),
+    };
     let config = Config {
         crate_name: job.crate_name.clone(),
-        crate_version: "0.1.0".to_owned(),
+        crate_version,
         spec_name: job.spec_name.clone(),
         guide,
         profile: job.profile,
@@ -233,12 +282,65 @@ fn is_up_to_date(files: &[GeneratedFile], out: &Path) -> bool {
         .all(|path| files.iter().any(|f| &f.path == path))
 }
 
+/// The API surface the crate in `out` was generated with: `None` when there is none.
+pub fn previous_surface(out: &Path) -> Result<Option<Surface>, String> {
+    let path = out.join(surface::FILE);
+    match fs::read_to_string(&path) {
+        Ok(text) => Surface::from_json(&text).map(Some),
+        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(error) => Err(error.to_string()),
+    }
+}
+
+/// The change report of `generated` against the crate in `job.out`, written where
+/// `job.report` says; with `job.deny_breaking`, a breaking one (or none to be had) fails.
+fn changes(job: &Job, generated: &Generated) -> Result<Changes, Failure> {
+    let changes = match previous_surface(&job.out) {
+        Ok(Some(previous)) => Changes::Report(Report::new(&previous, &generated.surface)),
+        Ok(None) => Changes::NoPrevious,
+        Err(why) => Changes::Unreadable(why),
+    };
+    if let Some(path) = &job.report {
+        let text = match &changes {
+            Changes::Report(report) => report.to_string(),
+            Changes::NoPrevious => format!(
+                "# Changes to the public API of `{}`\n\nA new crate: {} held no `{}` to compare with.\n",
+                job.crate_name,
+                job.out.display(),
+                surface::FILE
+            ),
+            Changes::Unreadable(why) => format!(
+                "# Changes to the public API of `{}`\n\nNot known: {} cannot be read ({why}).\n",
+                job.crate_name,
+                job.out.join(surface::FILE).display()
+            ),
+        };
+        fs::write(path, text).map_err(|e| Failure::Write(path.clone(), e))?;
+    }
+    if job.deny_breaking {
+        match &changes {
+            Changes::Report(report) if report.is_breaking() => {
+                return Err(Failure::Breaking(Box::new(report.clone())))
+            }
+            Changes::Unreadable(why) => {
+                return Err(Failure::NoBaseline(
+                    job.out.join(surface::FILE),
+                    why.clone(),
+                ))
+            }
+            _ => {}
+        }
+    }
+    Ok(changes)
+}
+
 /// `--check`: fails naming every stale file, with a diff of each changed one.
 pub fn check(job: &Job) -> Result<Outcome, Failure> {
     let generated = render(job)?;
+    let changes = changes(job, &generated)?;
     let stale = stale_files(&generated.files, &job.out);
     if stale.is_empty() {
-        Ok(Outcome::of(&generated, false))
+        Ok(Outcome::of(&generated, false, changes))
     } else {
         Err(Failure::Stale(stale))
     }
@@ -248,11 +350,12 @@ pub fn check(job: &Job) -> Result<Outcome, Failure> {
 /// already up to date.
 pub fn generate(job: &Job) -> Result<Outcome, Failure> {
     let generated = render(job)?;
+    let changes = changes(job, &generated)?;
     if is_up_to_date(&generated.files, &job.out) {
-        return Ok(Outcome::of(&generated, false));
+        return Ok(Outcome::of(&generated, false, changes));
     }
     replace_dir(&job.out, &generated.files).map_err(|e| Failure::Write(job.out.clone(), e))?;
-    Ok(Outcome::of(&generated, true))
+    Ok(Outcome::of(&generated, true, changes))
 }
 
 /// Writes every file into a sibling directory first, then swaps it in with renames, so a

@@ -11,7 +11,8 @@ use xtask::{default_job, workspace_root, Job, Outcome};
 const USAGE: &str = "\
 usage:
   cargo xtask generate [--spec PATH] [--guide MD] [--out DIR] [--crate-name NAME]
-                       [--profile github|generic|auto] [--deny-warnings] [--check]
+                       [--crate-version X.Y.Z] [--profile github|generic|auto]
+                       [--deny-warnings] [--check] [--report FILE] [--deny-breaking]
       Generate the client crate from an OpenAPI 3.0 or 3.1 description, JSON or YAML
       (default: spec/packages.yaml into generated/ with the GitHub profile, and
       spec/guide.md as the crate documentation).
@@ -19,6 +20,12 @@ usage:
       to auto, which detects them from the description's servers and says so. Warnings
       are printed and generation goes on, unless --deny-warnings. With --check, write
       nothing and fail, showing a diff, if the output on disk is stale.
+      Every run compares the crate's public API with the one the crate in --out was
+      generated with (its api-surface.json) and prints each change with its class under
+      Cargo's SemVer rules and the version they call for; --report FILE writes that
+      report (Markdown) to FILE. --deny-breaking fails, writing nothing, when the changes
+      call for a breaking release or the previous surface cannot be read. The crate keeps
+      the version it was generated with unless --crate-version gives another.
   cargo xtask audit --against OFFICIAL [--spec PATH] [--allowlist PATH]
       Compare spec/packages.yaml with an official description (GitHub's packages.yaml or
       the whole api.github.com.json; a 3.1 one is read in the 3.0 shape); fail on any
@@ -156,6 +163,16 @@ fn generate(args: &[String]) -> ExitCode {
             "--guide" => value("--guide").map(|v| job.guide = Some(PathBuf::from(v))),
             "--out" => value("--out").map(|v| job.out = PathBuf::from(v)),
             "--crate-name" => value("--crate-name").map(|v| job.crate_name = v),
+            "--crate-version" => value("--crate-version").and_then(|v| {
+                codegen::surface::next_version(&v, None)?;
+                job.crate_version = Some(v);
+                Ok(())
+            }),
+            "--report" => value("--report").map(|v| job.report = Some(PathBuf::from(v))),
+            "--deny-breaking" => {
+                job.deny_breaking = true;
+                Ok(())
+            }
             other => Err(format!("unknown argument `{other}`")),
         };
         if let Err(message) = result {
@@ -188,6 +205,24 @@ fn describe(job: &Job, outcome: &Outcome, check: bool) {
         eprintln!("{} warnings", outcome.warnings.len());
     }
     eprintln!("profile: {} ({})", outcome.profile, outcome.profile_reason);
+    match &outcome.changes {
+        xtask::Changes::Report(report) if report.changes.is_empty() => {
+            eprintln!("{}", report.summary())
+        }
+        xtask::Changes::Report(report) => eprintln!("{report}\n{}", report.summary()),
+        xtask::Changes::NoPrevious => eprintln!(
+            "no change report: {} held no {} to compare with",
+            job.out.display(),
+            codegen::surface::FILE
+        ),
+        xtask::Changes::Unreadable(why) => eprintln!(
+            "no change report: {} cannot be read: {why}",
+            job.out.join(codegen::surface::FILE).display()
+        ),
+    }
+    if let Some(path) = &job.report {
+        eprintln!("change report written to {}", path.display());
+    }
     let out = job.out.display();
     match (check, outcome.changed) {
         (true, _) => eprintln!("{out} is up to date"),

@@ -22,6 +22,9 @@ pub trait Extension: Sync {
     /// as a rate limit. Each profile's defines the items the generic runtime uses
     /// (`ErrorBody`, `RateLimitKind`, `ProfileError`, and the crate-private helpers).
     fn runtime(&self) -> &'static str;
+    /// The headers its runtime sends with every request unless the user sets others, as
+    /// (name, value): part of the crate's public surface.
+    fn default_headers(&self) -> Vec<(&'static str, &'static str)>;
     /// The modules it adds at the crate root (`owner` for `src/owner.rs`), each re-exported
     /// whole.
     fn modules(&self) -> Vec<&'static str>;

@@ -8,15 +8,19 @@ use crate::ir::Api;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// The servers the description lists: the default base URL, and a `ClientBuilder` method for
-/// each server with variables (`{protocol}://{hostname}/api/v3`, say).
-pub(super) fn servers_rs(api: &Api) -> TokenStream {
-    let default_base_url = api
-        .servers
+/// `DEFAULT_BASE_URL`: the first server without variables, else `http://localhost`.
+pub fn default_base_url(api: &Api) -> String {
+    api.servers
         .iter()
         .find(|s| s.variables.is_empty())
         .map(|s| s.url.trim_end_matches('/').to_owned())
-        .unwrap_or_else(|| "http://localhost".to_owned());
+        .unwrap_or_else(|| "http://localhost".to_owned())
+}
+
+/// The servers the description lists: the default base URL, and a `ClientBuilder` method for
+/// each server with variables (`{protocol}://{hostname}/api/v3`, say).
+pub(super) fn servers_rs(api: &Api) -> TokenStream {
+    let default_base_url = default_base_url(api);
     let methods = api.servers.iter().filter_map(|server| {
         let method = ident(server.builder_method.as_ref()?);
         // Variables with a fixed set of values keep their default; the others are arguments.

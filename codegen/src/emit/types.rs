@@ -215,3 +215,32 @@ fn one_of(
         }
     }
 }
+
+/// Which generated items are `#[non_exhaustive]`: the crate's shape, recorded in its API
+/// surface so that a change of shape is reported like any other change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NonExhaustive {
+    /// Model structs.
+    pub structs: bool,
+    /// String enums (which also keep unlisted values in their catch-all variant).
+    pub string_enums: bool,
+    /// `oneOf`/`anyOf` enums.
+    pub one_of_enums: bool,
+    /// An operation's enum of success responses by status.
+    pub success_enums: bool,
+    /// An operation's struct of optional parameters.
+    pub params_structs: bool,
+}
+
+pub const NON_EXHAUSTIVE: NonExhaustive = NonExhaustive {
+    structs: false,
+    string_enums: false,
+    one_of_enums: false,
+    success_enums: false,
+    params_structs: false,
+};
+
+/// The fields `new` takes, in order, for a struct that has a constructor.
+pub fn constructor_arguments(_def: &TypeDef) -> Option<Vec<&Field>> {
+    None
+}

@@ -112,6 +112,7 @@ impl<F: Fn(&str) -> Option<usize>> Shape<'_, F> {
                         boxed,
                         description: _,
                         deprecated,
+                        setter: _,
                     } = field;
                     let flags = [*required, *nullable, *boxed, *deprecated].map(u8::from);
                     let _ = write!(self.out, "{name:?}{rust_name}{flags:?}:");

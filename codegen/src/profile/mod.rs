@@ -130,6 +130,13 @@ impl Extension for Applied {
         self.profile.runtime()
     }
 
+    fn default_headers(&self) -> Vec<(&'static str, &'static str)> {
+        match self.profile {
+            Profile::Generic => Vec::new(),
+            Profile::Github => github::default_headers(),
+        }
+    }
+
     fn modules(&self) -> Vec<&'static str> {
         if self.owner_families.is_empty() {
             Vec::new()

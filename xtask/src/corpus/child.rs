@@ -93,6 +93,9 @@ pub fn main(args: &[String]) -> ExitCode {
         guide: None,
         profile: None,
         deny_warnings: false,
+        crate_version: None,
+        deny_breaking: false,
+        report: None,
     };
     let report = match report_of(&job, out.is_some()) {
         Ok(report) => report,

@@ -98,6 +98,7 @@ impl<'a> Schemas<'a> {
                 boxed: false,
                 description,
                 deprecated,
+                setter: None,
             });
         }
         let additional_properties = match merged.additional {

@@ -20,6 +20,28 @@ pub(crate) const CONVENTIONS: &str = "GitHub's media type and API version header
      body and rate limits, `Link` pagination of list operations, and dispatch by owner.";
 
 /// The module owner dispatch is printed in: `src/owner.rs`.
+/// The headers the runtime sends with every request unless the user sets others, read off
+/// its constants so that this list and the runtime cannot disagree.
+pub(crate) fn default_headers() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("Accept", runtime_constant("ACCEPT_GITHUB_JSON")),
+        (
+            "X-GitHub-Api-Version",
+            runtime_constant("DEFAULT_API_VERSION"),
+        ),
+    ]
+}
+
+/// The value of the runtime's `pub const NAME: &str = "...";`.
+fn runtime_constant(name: &str) -> &'static str {
+    let start = format!("pub const {name}: &str = \"");
+    RUNTIME
+        .find(&start)
+        .map(|at| &RUNTIME[at + start.len()..])
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("the GitHub runtime defines `{name}` as a string literal"))
+}
+
 pub(crate) const OWNER_MODULE: &str = "owner";
 
 /// The types owner dispatch defines besides the families' parameter structs (`emit.rs` prints
@@ -342,5 +364,19 @@ mod tests {
             Some("get_all_package_versions_for_package".into())
         );
         assert_eq!(name(&["a/x", "a/y", "a/z"]), None);
+    }
+
+    #[test]
+    fn default_headers_are_the_runtimes_constants() {
+        assert_eq!(
+            default_headers(),
+            [
+                (
+                    "Accept",
+                    "application/vnd.github+json, application/json;q=0.9"
+                ),
+                ("X-GitHub-Api-Version", "2022-11-28"),
+            ]
+        );
     }
 }
