@@ -207,7 +207,7 @@ fn no_content() {
 fn breadth() {
     let code = generate_spec("breadth");
     assert!(
-        code.contains("#[serde(untagged)]\npub enum ValueSchema {"),
+        code.contains("#[serde(untagged)]\n#[non_exhaustive]\npub enum ValueSchema {"),
         "{code}"
     );
     assert!(code.contains("pub enum ReplacePetSuccess {"), "{code}");

@@ -505,6 +505,14 @@ pub struct TypeDef {
     /// The features of the operations that reach the type: it is compiled when any is on.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub gate: Gate,
+    /// A parameter or a request body reaches it: users build values of it, so a struct gets
+    /// a constructor and setters.
+    #[serde(skip_serializing_if = "is_false")]
+    pub input: bool,
+}
+
+fn is_false(value: &bool) -> bool {
+    !value
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

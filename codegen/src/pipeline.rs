@@ -115,6 +115,12 @@ pub fn reserved() -> Reserved {
             .flat_map(|(_, methods)| methods.iter())
             .map(|method| (*method).to_owned())
             .collect(),
+        model_struct_methods: emit::MODEL_STRUCT_TRAITS
+            .iter()
+            .flat_map(|(_, methods)| methods.iter())
+            .chain(emit::MODEL_STRUCT_METHODS)
+            .map(|method| (*method).to_owned())
+            .collect(),
         manifest_features: owned(emit::MANIFEST_FEATURES),
         manifest_dependencies: owned(emit::MANIFEST_DEPENDENCIES),
     }

@@ -23,6 +23,9 @@ pub struct Reserved {
     /// The methods a parameter struct's derives give it (`default`, `clone`): no optional
     /// parameter's setter may take one.
     pub params_struct_methods: BTreeSet<String>,
+    /// The methods a model struct has besides its setters: `new`, and those its derives
+    /// give it (`clone`, `serialize`). No setter may take one.
+    pub model_struct_methods: BTreeSet<String>,
     /// The manifest's own features (`default`, `rustls`): no tag's feature may take one,
     /// and they count towards crates.io's limit on features.
     pub manifest_features: BTreeSet<String>,

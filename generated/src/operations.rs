@@ -11,6 +11,7 @@ use crate::error::Error;
 
 /// Optional parameters of [`Client::list_packages_for_organization`]. `Default::default()` sends none of them.
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ListPackagesForOrganizationParams {
     /// The selected visibility of the packages.  This parameter is optional and only filters an existing result set.
     ///
@@ -49,6 +50,7 @@ impl ListPackagesForOrganizationParams {
 
 /// Optional parameters of [`Client::restore_package_for_org`]. `Default::default()` sends none of them.
 #[derive(Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RestorePackageForOrgParams {
     /// package token
     pub token: Option<String>,
@@ -73,6 +75,7 @@ impl std::fmt::Debug for RestorePackageForOrgParams {
 
 /// Optional parameters of [`Client::get_all_package_versions_for_package_owned_by_org`]. `Default::default()` sends none of them.
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetAllPackageVersionsForPackageOwnedByOrgParams {
     /// The page number of the results to fetch. For more information, see "[Using pagination in the REST API](https://docs.github.com/rest/using-the-rest-api/using-pagination-in-the-rest-api)."
     ///
@@ -110,6 +113,7 @@ impl GetAllPackageVersionsForPackageOwnedByOrgParams {
 
 /// Optional parameters of [`Client::list_packages_for_authenticated_user`]. `Default::default()` sends none of them.
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ListPackagesForAuthenticatedUserParams {
     /// The selected visibility of the packages.  This parameter is optional and only filters an existing result set.
     ///
@@ -148,6 +152,7 @@ impl ListPackagesForAuthenticatedUserParams {
 
 /// Optional parameters of [`Client::restore_package_for_authenticated_user`]. `Default::default()` sends none of them.
 #[derive(Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RestorePackageForAuthenticatedUserParams {
     /// package token
     pub token: Option<String>,
@@ -172,6 +177,7 @@ impl std::fmt::Debug for RestorePackageForAuthenticatedUserParams {
 
 /// Optional parameters of [`Client::get_all_package_versions_for_package_owned_by_authenticated_user`]. `Default::default()` sends none of them.
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetAllPackageVersionsForPackageOwnedByAuthenticatedUserParams {
     /// The page number of the results to fetch. For more information, see "[Using pagination in the REST API](https://docs.github.com/rest/using-the-rest-api/using-pagination-in-the-rest-api)."
     ///
@@ -209,6 +215,7 @@ impl GetAllPackageVersionsForPackageOwnedByAuthenticatedUserParams {
 
 /// Optional parameters of [`Client::list_packages_for_user`]. `Default::default()` sends none of them.
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ListPackagesForUserParams {
     /// The selected visibility of the packages.  This parameter is optional and only filters an existing result set.
     ///
@@ -247,6 +254,7 @@ impl ListPackagesForUserParams {
 
 /// Optional parameters of [`Client::restore_package_for_user`]. `Default::default()` sends none of them.
 #[derive(Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RestorePackageForUserParams {
     /// package token
     pub token: Option<String>,

@@ -56,6 +56,7 @@ pub struct OwnerClient<'a> {
 
 /// Optional parameters of [`OwnerClient::list_packages`]. Not every kind of owner takes every one: setting one the chosen operation does not take is a [`ProfileError::UnsupportedParameter`](crate::ProfileError::UnsupportedParameter).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct OwnerListPackagesParams {
     /// The selected visibility of the packages.  This parameter is optional and only filters an existing result set.
     ///
@@ -94,6 +95,7 @@ impl OwnerListPackagesParams {
 
 /// Optional parameters of [`OwnerClient::restore_package`]. Not every kind of owner takes every one: setting one the chosen operation does not take is a [`ProfileError::UnsupportedParameter`](crate::ProfileError::UnsupportedParameter).
 #[derive(Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct OwnerRestorePackageParams {
     /// package token
     pub token: Option<String>,
@@ -118,6 +120,7 @@ impl std::fmt::Debug for OwnerRestorePackageParams {
 
 /// Optional parameters of [`OwnerClient::get_all_package_versions_for_package`]. Not every kind of owner takes every one: setting one the chosen operation does not take is a [`ProfileError::UnsupportedParameter`](crate::ProfileError::UnsupportedParameter).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct OwnerGetAllPackageVersionsForPackageParams {
     /// The page number of the results to fetch. For more information, see "[Using pagination in the REST API](https://docs.github.com/rest/using-the-rest-api/using-pagination-in-the-rest-api)."
     ///

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// Basic Error
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BasicError {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
@@ -19,6 +20,7 @@ pub struct BasicError {
 
 /// Code Of Conduct
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CodeOfConduct {
     pub key: String,
     pub name: String,
@@ -33,12 +35,14 @@ pub type ContainerMetadata = DockerMetadata;
 
 /// Docker Metadata
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct DockerMetadata {
     pub tags: Vec<String>,
 }
 
 /// Minimal Repository
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MinimalRepository {
     pub id: i64,
     pub node_id: String,
@@ -180,6 +184,7 @@ pub struct MinimalRepository {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MinimalRepositoryLicense {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
@@ -194,6 +199,7 @@ pub struct MinimalRepositoryLicense {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MinimalRepositoryPermissions {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub admin: Option<bool>,
@@ -209,6 +215,7 @@ pub struct MinimalRepositoryPermissions {
 
 /// The bypass mode for the reviewer
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Mode {
     /// `ALWAYS`
     Always,
@@ -222,6 +229,7 @@ crate::encoding::string_enum!(Mode, Unknown, (Always, "ALWAYS"), (Exempt, "EXEMP
 
 /// A software package
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Package {
     /// Unique identifier of the package.
     pub id: i64,
@@ -243,6 +251,7 @@ pub struct Package {
 
 /// One of `npm`, `maven`, `rubygems`, `docker`, `nuget`, `container`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PackageType {
     /// `npm`
     Npm,
@@ -267,6 +276,7 @@ crate::encoding::string_enum!(
 
 /// A version of a software package
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PackageVersion {
     /// Unique identifier of the package version.
     pub id: i64,
@@ -291,6 +301,7 @@ pub struct PackageVersion {
 
 /// Package Version Metadata
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PackageVersionMetadata {
     pub package_type: PackageType,
     /// Container Metadata
@@ -303,6 +314,7 @@ pub struct PackageVersionMetadata {
 
 /// One of `private`, `public`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PackageVisibility {
     /// `private`
     Private,
@@ -318,6 +330,7 @@ crate::encoding::string_enum!(
 
 /// The policy controlling who can create pull requests: all or collaborators_only.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PullRequestCreationPolicy {
     /// `all`
     All,
@@ -334,6 +347,7 @@ crate::encoding::string_enum!(
 
 /// The type of the bypass reviewer
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ReviewerType {
     /// `TEAM`
     Team,
@@ -346,6 +360,7 @@ pub enum ReviewerType {
 crate::encoding::string_enum!(ReviewerType, Unknown, (Team, "TEAM"), (Role, "ROLE"));
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SecurityAndAnalysis {
     /// Enable or disable GitHub Advanced Security for the repository.
     ///
@@ -393,6 +408,7 @@ pub struct SecurityAndAnalysis {
 pub type SecurityAndAnalysisAdvancedSecurity = SecurityAndAnalysisCodeSecurity;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SecurityAndAnalysisCodeSecurity {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<Status>,
@@ -410,6 +426,7 @@ pub type SecurityAndAnalysisSecretScanningDelegatedAlertDismissal = SecurityAndA
 pub type SecurityAndAnalysisSecretScanningDelegatedBypass = SecurityAndAnalysisCodeSecurity;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SecurityAndAnalysisSecretScanningDelegatedBypassOptions {
     /// The bypass reviewers for secret scanning delegated bypass
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -419,6 +436,7 @@ pub struct SecurityAndAnalysisSecretScanningDelegatedBypassOptions {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SecurityAndAnalysisSecretScanningDelegatedBypassOptionsReviewersItem {
     /// The ID of the team or role selected as a bypass reviewer
     pub reviewer_id: i64,
@@ -435,6 +453,7 @@ pub type SecurityAndAnalysisSecretScanningPushProtection = SecurityAndAnalysisCo
 
 /// A GitHub user.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SimpleUser {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -466,6 +485,7 @@ pub struct SimpleUser {
 
 /// One of `active`, `deleted`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum State {
     /// `active`
     Active,
@@ -479,6 +499,7 @@ crate::encoding::string_enum!(State, Unknown, (Active, "active"), (Deleted, "del
 
 /// One of `enabled`, `disabled`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Status {
     /// `enabled`
     Enabled,
@@ -494,6 +515,7 @@ crate::encoding::string_enum!(
 
 /// One of `public`, `private`, `internal`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Visibility {
     /// `public`
     Public,

@@ -143,11 +143,10 @@ fn main() {
     let http = reqwest::Client::new();
     let list_server = KeepAliveServer::start(page.clone());
     let list_client = client(&list_server.base_url, &http);
-    let params = GetAllPackageVersionsForPackageOwnedByOrgParams {
-        page: Some(1),
-        per_page: Some(100),
-        state: Some(State::Active),
-    };
+    let params = GetAllPackageVersionsForPackageOwnedByOrgParams::default()
+        .page(1)
+        .per_page(100)
+        .state(State::Active);
     let mut generated = || {
         runtime.block_on(async {
             let response = list_client

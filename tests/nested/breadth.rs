@@ -100,7 +100,7 @@ async fn text_binary_and_form_bodies() {
     assert_eq!(sent.header("content-type"), Some("application/octet-stream"), "{sent:?}");
     assert_eq!(sent.body, [1, 2, 3]);
 
-    client.login(&LoginRequest { user: "ann lee".into(), remember: Some(true) }).await.unwrap();
+    client.login(&LoginRequest::new("ann lee").remember(true)).await.unwrap();
     let sent = requests.recv().unwrap();
     assert_eq!(sent.header("content-type"), Some("application/x-www-form-urlencoded"), "{sent:?}");
     assert_eq!(sent.body, b"user=ann+lee&remember=true");

@@ -31,6 +31,7 @@ pub(crate) use operations::PARAMS_STRUCT_TRAITS;
 pub use servers::default_base_url;
 pub(crate) use tokens::PRELUDE_TYPE_NAMES;
 pub use types::{constructor_arguments, NonExhaustive, NON_EXHAUSTIVE};
+pub(crate) use types::{MODEL_STRUCT_METHODS, MODEL_STRUCT_TRAITS};
 
 use crate::ir::Api;
 use crate::runtime::{self, RuntimeFile};

@@ -3,7 +3,7 @@
 use super::docs::{code, doc_attrs, paragraphs, prose};
 use super::tokens::unraw;
 use super::tokens::{cfg, ident, type_tokens};
-use crate::ir::{Api, Discriminator, Field, OneOfVariant, TypeDef, TypeKind, Variant};
+use crate::ir::{Api, Discriminator, Field, OneOfVariant, TypeDef, TypeKind, TypeRef, Variant};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -49,6 +49,7 @@ fn type_def(def: &TypeDef) -> TokenStream {
             fields,
             additional_properties,
         } => {
+            let constructor = constructor(def, fields, additional_properties.is_some());
             let mut fields: Vec<TokenStream> = fields.iter().map(field).collect();
             if let Some(value) = additional_properties {
                 let value = type_tokens(value);
@@ -58,13 +59,18 @@ fn type_def(def: &TypeDef) -> TokenStream {
                     pub additional_properties: std::collections::BTreeMap<String, #value>
                 });
             }
+            let traits = MODEL_STRUCT_TRAITS.iter().map(|(name, _)| ident(name));
+            let non_exhaustive = NON_EXHAUSTIVE.structs.then(|| quote!(#[non_exhaustive]));
             quote! {
                 #cfg
                 #docs
-                #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+                #[derive(#(#traits),*)]
+                #non_exhaustive
                 pub struct #name {
                     #(#fields,)*
                 }
+
+                #constructor
             }
         }
         TypeKind::OneOf {
@@ -128,10 +134,14 @@ fn string_enum(
     let variant_idents: Vec<_> = variants.iter().map(|v| ident(&v.rust_name)).collect();
     let values: Vec<&str> = variants.iter().map(|v| v.value.as_str()).collect();
     let variant_docs = values.iter().map(|value| doc_attrs(&code(value)));
+    let non_exhaustive = NON_EXHAUSTIVE
+        .string_enums
+        .then(|| quote!(#[non_exhaustive]));
     quote! {
         #cfg
         #docs
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #non_exhaustive
         pub enum #type_name {
             #( #variant_docs #variant_idents, )*
             /// A value the API description does not list (yet), kept as sent.
@@ -167,12 +177,16 @@ fn one_of(
             }
         })
         .collect();
+    let non_exhaustive = NON_EXHAUSTIVE
+        .one_of_enums
+        .then(|| quote!(#[non_exhaustive]));
     let Some(discriminator) = discriminator else {
         return quote! {
             #cfg
             #docs
             #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
             #[serde(untagged)]
+            #non_exhaustive
             pub enum #type_name {
                 #( #names(#types), )*
             }
@@ -195,6 +209,7 @@ fn one_of(
         #docs
         #[derive(Debug, Clone, PartialEq, Serialize)]
         #[serde(untagged)]
+        #non_exhaustive
         pub enum #type_name {
             #( #names(#types), )*
             /// A value of the discriminator the API description does not list, kept as sent.
@@ -232,15 +247,121 @@ pub struct NonExhaustive {
     pub params_structs: bool,
 }
 
+/// Everything the description can grow is `#[non_exhaustive]`, so that what an API
+/// usually does (a new optional field, a new enum value, a new status) is an addition for
+/// the crate's users. Values are still built: structs a parameter or body reaches (input
+/// types) have a constructor and setters, parameter structs `Default` and setters, and
+/// variants of enums are built as ever; patterns need `..` and `match`es a wildcard arm.
 pub const NON_EXHAUSTIVE: NonExhaustive = NonExhaustive {
-    structs: false,
-    string_enums: false,
-    one_of_enums: false,
-    success_enums: false,
-    params_structs: false,
+    structs: true,
+    string_enums: true,
+    one_of_enums: true,
+    success_enums: true,
+    params_structs: true,
 };
 
-/// The fields `new` takes, in order, for a struct that has a constructor.
-pub fn constructor_arguments(_def: &TypeDef) -> Option<Vec<&Field>> {
-    None
+/// The traits a model struct derives, and the methods they give it: no setter may take one
+/// of those names ([`crate::reserved::Reserved::model_struct_methods`]), nor `new` or
+/// `default`.
+pub(crate) const MODEL_STRUCT_TRAITS: &[(&str, &[&str])] = &[
+    ("Debug", &["fmt"]),
+    ("Clone", &["clone", "clone_from"]),
+    ("PartialEq", &["eq", "ne"]),
+    ("Serialize", &["serialize"]),
+    ("Deserialize", &["deserialize"]),
+];
+
+/// The methods of a model struct besides its setters and derives: its constructor, and
+/// `Default::default` for one whose constructor takes nothing.
+pub(crate) const MODEL_STRUCT_METHODS: &[&str] = &["new", "default"];
+
+/// The fields `new` takes, in order, for a struct that has a constructor (an input type's):
+/// the required fields that cannot be `null`.
+pub fn constructor_arguments(def: &TypeDef) -> Option<Vec<&Field>> {
+    match &def.kind {
+        TypeKind::Struct { fields, .. } if def.input => {
+            Some(fields.iter().filter(|f| f.rust_type() == f.ty).collect())
+        }
+        _ => None,
+    }
+}
+
+/// An input struct's `new` and setters.
+fn constructor(def: &TypeDef, fields: &[Field], has_more: bool) -> TokenStream {
+    let Some(arguments) = constructor_arguments(def) else {
+        return TokenStream::new();
+    };
+    let type_name = ident(&def.name);
+    let cfg = cfg(&def.gate);
+    // A value an argument or setter takes, and how it becomes the field's.
+    let take = |field: &Field| {
+        let name = ident(&field.rust_name);
+        let (argument, mut value) = match &field.ty {
+            TypeRef::String => (quote!(impl Into<String>), quote!(#name.into())),
+            ty => (type_tokens(ty), quote!(#name)),
+        };
+        if field.boxed {
+            value = quote!(Box::new(#value));
+        }
+        (name, argument, value)
+    };
+    let declared = arguments.iter().map(|f| {
+        let (name, argument, _) = take(f);
+        quote!(#name: #argument)
+    });
+    let values = fields.iter().map(|f| {
+        let name = ident(&f.rust_name);
+        if arguments.iter().any(|a| a.rust_name == f.rust_name) {
+            let (_, _, value) = take(f);
+            if name == value.to_string() {
+                quote!(#name)
+            } else {
+                quote!(#name: #value)
+            }
+        } else {
+            quote!(#name: None)
+        }
+    });
+    let more = has_more.then(|| quote!(additional_properties: Default::default(),));
+    let many = (arguments.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+    let docs = doc_attrs(&format!(
+        "Builds a `{}` from the fields the description requires; the setters give the others.",
+        def.name
+    ));
+    let setters = fields.iter().filter_map(|f| {
+        let setter = ident(f.setter.as_deref()?);
+        let (name, argument, value) = take(f);
+        let docs = doc_attrs(&format!("Sets `{}`.", unraw(&f.rust_name)));
+        Some(quote! {
+            #docs
+            pub fn #setter(mut self, #name: #argument) -> Self {
+                self.#name = Some(#value);
+                self
+            }
+        })
+    });
+    let default = arguments.is_empty().then(|| {
+        quote! {
+            #cfg
+            impl Default for #type_name {
+                fn default() -> Self {
+                    Self::new()
+                }
+            }
+        }
+    });
+    quote! {
+        #cfg
+        impl #type_name {
+            #docs
+            #many
+            pub fn new(#(#declared),*) -> Self {
+                Self { #(#values,)* #more }
+            }
+
+            #(#setters)*
+        }
+
+        #default
+    }
 }

@@ -202,7 +202,7 @@ fn gate_types(api: &mut Api) {
 }
 
 /// The types a type refers to directly.
-fn children(kind: &TypeKind) -> Vec<&TypeRef> {
+pub(super) fn children(kind: &TypeKind) -> Vec<&TypeRef> {
     match kind {
         TypeKind::Struct {
             fields,
@@ -219,7 +219,7 @@ fn children(kind: &TypeKind) -> Vec<&TypeRef> {
 }
 
 /// Pushes the named type inside `ty` (there is at most one), if it is one of `index`'s.
-fn named(ty: &TypeRef, index: &HashMap<&str, usize>, stack: &mut Vec<usize>) {
+pub(super) fn named(ty: &TypeRef, index: &HashMap<&str, usize>, stack: &mut Vec<usize>) {
     match ty {
         TypeRef::Named(name) => stack.extend(index.get(name.as_str())),
         TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Option(inner) => {

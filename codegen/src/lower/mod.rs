@@ -18,6 +18,7 @@
 
 mod dedup;
 mod features;
+mod inputs;
 mod layout;
 pub(crate) mod names;
 mod operations;
@@ -72,6 +73,7 @@ pub fn lower(spec: &OpenAPI, spec_name: &str, reserved: &Reserved) -> Result<Low
     found
         .0
         .extend(features::assign(&mut api, spec, spec_name, reserved));
+    inputs::mark(&mut api, reserved);
     found.sort();
     Ok(Lowered {
         api,

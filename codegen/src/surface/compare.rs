@@ -189,59 +189,129 @@ fn crate_wide(previous: &Surface, current: &Surface, found: &mut Found) {
 }
 
 fn operations(previous: &Surface, current: &Surface, found: &mut Found) {
-    let by_method = |s: &Surface| -> BTreeMap<String, OperationItem> {
-        s.operations
-            .iter()
-            .map(|o| (o.method.clone(), o.clone()))
-            .collect()
-    };
-    let (old, new) = (by_method(previous), by_method(current));
-    let mut renamed: BTreeMap<&str, &str> = BTreeMap::new();
-    for (name, op) in &old {
-        if new.contains_key(name) {
+    let pairs = pair(
+        &previous.operations,
+        &current.operations,
+        |o| &o.method,
+        |o| &o.pointer,
+    );
+    for pairing in pairs {
+        match pairing {
+            Pairing::Added(op, reused) => {
+                let item = format!("Client::{}", op.method);
+                match reused {
+                    Some(was) => found.add(
+                        Class::Major,
+                        item,
+                        &op.pointer,
+                        format!(
+                            "now calls `{}`; the operation it called is `Client::{was}`",
+                            op.route
+                        ),
+                    ),
+                    None => found.add(
+                        Class::Minor,
+                        item,
+                        &op.pointer,
+                        format!("new operation `{}`{}", op.route, gate_note(&op.gate)),
+                    ),
+                }
+            }
+            Pairing::Removed(op) => found.add(
+                Class::Major,
+                format!("Client::{}", op.method),
+                &op.pointer,
+                format!("operation `{}` removed", op.route),
+            ),
+            Pairing::Kept(was, now) => {
+                if was.method != now.method {
+                    found.add(
+                        Class::Major,
+                        format!("Client::{}", was.method),
+                        &now.pointer,
+                        format!(
+                            "renamed to `Client::{}` (`{}`){}",
+                            now.method,
+                            now.route,
+                            numbering_note(&was.method, &now.method)
+                        ),
+                    );
+                }
+                if was != now {
+                    operation(was, now, found);
+                }
+            }
+        }
+    }
+}
+
+/// How an item of the previous surface relates to one of the current.
+enum Pairing<'a, T> {
+    /// The same item (same place in the description, or else the same name), maybe renamed.
+    Kept(&'a T, &'a T),
+    /// New; with the name of the item that had its name before, if one did.
+    Added(&'a T, Option<String>),
+    Removed(&'a T),
+}
+
+/// Pairs the items of the previous and the current surface: by their place in the
+/// description first (an item the generator renamed is still the same item), then by name.
+fn pair<'a, T>(
+    was: &'a [T],
+    now: &'a [T],
+    name: impl Fn(&T) -> &str,
+    pointer: impl Fn(&T) -> &str,
+) -> Vec<Pairing<'a, T>> {
+    let mut by_pointer: HashMap<&str, Option<usize>> = HashMap::new();
+    for (i, item) in now.iter().enumerate() {
+        // A place several items claim identifies none of them.
+        by_pointer
+            .entry(pointer(item))
+            .and_modify(|slot| *slot = None)
+            .or_insert(Some(i));
+    }
+    let by_name: HashMap<&str, usize> = now.iter().enumerate().map(|(i, t)| (name(t), i)).collect();
+    let mut claimed: Vec<Option<usize>> = vec![None; now.len()];
+    let mut pairs = Vec::new();
+    let mut unpaired = Vec::new();
+    for (i, item) in was.iter().enumerate() {
+        match by_pointer.get(pointer(item)).copied().flatten() {
+            Some(j) if claimed[j].is_none() => {
+                claimed[j] = Some(i);
+                pairs.push(Pairing::Kept(item, &now[j]));
+            }
+            _ => unpaired.push(i),
+        }
+    }
+    for i in unpaired {
+        let item = &was[i];
+        match by_name.get(name(item)).copied() {
+            Some(j) if claimed[j].is_none() => {
+                claimed[j] = Some(i);
+                pairs.push(Pairing::Kept(item, &now[j]));
+            }
+            _ => pairs.push(Pairing::Removed(item)),
+        }
+    }
+    let was_names: HashMap<&str, usize> =
+        was.iter().enumerate().map(|(i, t)| (name(t), i)).collect();
+    for (j, item) in now.iter().enumerate() {
+        if claimed[j].is_some() {
             continue;
         }
-        let same_route = new
-            .values()
-            .find(|n| n.route == op.route && !old.contains_key(&n.method));
-        if let Some(now) = same_route {
-            renamed.insert(name, &now.method);
-        }
+        // The name was another item's: say which that is now.
+        let reused = was_names.get(name(item)).map(|&i| {
+            pairs
+                .iter()
+                .find_map(|p| match p {
+                    Pairing::Kept(a, b) if std::ptr::eq(*a, &was[i]) => Some(name(b).to_owned()),
+                    _ => None,
+                })
+                .unwrap_or_else(|| "gone".to_owned())
+        });
+        pairs.push(Pairing::Added(item, reused));
     }
-    for (name, change) in keyed_diff(&old, &new) {
-        let item = format!("Client::{name}");
-        match change {
-            Diff::Added(op) => {
-                if renamed.values().any(|now| *now == name) {
-                    continue;
-                }
-                found.add(
-                    Class::Minor,
-                    item,
-                    &op.pointer,
-                    format!("new operation `{}`{}", op.route, gate_note(&op.gate)),
-                );
-            }
-            Diff::Removed(op) => match renamed.get(name.as_str()) {
-                Some(now) => {
-                    let what = format!(
-                        "renamed to `Client::{now}` (`{}`){}",
-                        op.route,
-                        numbering_note(&name, now)
-                    );
-                    found.add(Class::Major, item, &new[*now].pointer, what);
-                    operation(&op, &new[*now], found);
-                }
-                None => found.add(
-                    Class::Major,
-                    item,
-                    &op.pointer,
-                    format!("operation `{}` removed", op.route),
-                ),
-            },
-            Diff::Changed(was, now) => operation(&was, &now, found),
-        }
-    }
+    pairs
 }
 
 /// The changes to one operation's method (and its parameter struct, success enum and stream).
@@ -261,8 +331,21 @@ fn operation(was: &OperationItem, now: &OperationItem, found: &mut Found) {
     }
     gate(&item, at, &was.gate, &now.gate, found);
     arguments(&item, at, &was.arguments, &now.arguments, found);
-    if let (Some(was_params), Some(now_params)) = (&was.optional, &now.optional) {
-        params_struct(at, was_params, now_params, found);
+    match (&was.optional, &now.optional) {
+        (Some(a), Some(b)) => params_struct(at, a, b, found),
+        (None, Some(b)) => found.add(
+            Class::Minor,
+            &b.name,
+            at,
+            "new struct of optional parameters",
+        ),
+        (Some(a), None) => found.add(
+            Class::Major,
+            &a.name,
+            at,
+            "struct removed with the operation's last optional parameter",
+        ),
+        (None, None) => {}
     }
     if was.returns != now.returns {
         found.add(
@@ -528,81 +611,65 @@ fn gate(item: &str, at: &str, was: &[String], now: &[String], found: &mut Found)
 fn types(previous: &Surface, current: &Surface, found: &mut Found) {
     let old = Types::of(previous);
     let new = Types::of(current);
-    let mut renamed: BTreeMap<&str, &str> = BTreeMap::new();
-    for (name, def) in &old.by_name {
-        if new.by_name.contains_key(name) {
-            continue;
-        }
-        let same_place = current
-            .types
-            .iter()
-            .find(|t| t.pointer == def.pointer && !old.by_name.contains_key(t.name.as_str()));
-        if let Some(now) = same_place {
-            renamed.insert(name, &now.name);
-        }
-    }
-    let start = found.changes.len();
-    let mut reach_in_previous: BTreeSet<usize> = BTreeSet::new();
-    for name in old
-        .by_name
-        .keys()
-        .chain(new.by_name.keys())
-        .collect::<BTreeSet<_>>()
-    {
-        let (was, now) = (old.by_name.get(name), new.by_name.get(name));
-        match (was, now) {
-            (None, Some(def)) => {
-                if renamed.values().any(|n| n == name) {
-                    continue;
-                }
-                found.add(
-                    Class::Minor,
-                    *name,
-                    &def.pointer,
-                    format!("new {}", kind(&def.shape)),
-                );
-            }
-            (Some(def), None) => {
-                let at = found.changes.len();
-                match renamed.get(name) {
-                    Some(now_name) => {
-                        let what =
-                            format!("renamed to `{now_name}`{}", numbering_note(name, now_name));
-                        found.add(Class::Major, *name, &new.by_name[now_name].pointer, what);
-                        reach_in_previous.insert(at);
-                        type_change(name, now_name, &old, &new, found);
-                    }
-                    None => {
-                        found.add(
-                            Class::Major,
-                            *name,
-                            &def.pointer,
-                            format!("{} removed", kind(&def.shape)),
-                        );
-                        reach_in_previous.insert(at);
-                    }
-                }
-            }
-            (Some(_), Some(_)) => type_change(name, name, &old, &new, found),
-            (None, None) => {}
-        }
-    }
-    // Each change to a type names the operations that reach it.
     let reach_now = Reach::of(current, &new);
     let reach_before = Reach::of(previous, &old);
-    for (offset, change) in found.changes[start..].iter_mut().enumerate() {
-        let type_name = change
-            .item
-            .split(['.', ':'])
-            .next()
-            .unwrap_or_default()
-            .to_owned();
-        let reach = if reach_in_previous.contains(&(start + offset)) {
-            &reach_before
-        } else {
-            &reach_now
+    let pairs = pair(&previous.types, &current.types, |t| &t.name, |t| &t.pointer);
+    for pairing in pairs {
+        let start = found.changes.len();
+        let mut reach = &reach_now;
+        let name = match pairing {
+            Pairing::Added(def, reused) => {
+                match reused {
+                    Some(was) => found.add(
+                        Class::Major,
+                        &def.name,
+                        &def.pointer,
+                        format!(
+                            "now names a new {}; the type it named is `{was}`",
+                            kind(&def.shape)
+                        ),
+                    ),
+                    None => found.add(
+                        Class::Minor,
+                        &def.name,
+                        &def.pointer,
+                        format!("new {}", kind(&def.shape)),
+                    ),
+                }
+                &def.name
+            }
+            Pairing::Removed(def) => {
+                found.add(
+                    Class::Major,
+                    &def.name,
+                    &def.pointer,
+                    format!("{} removed", kind(&def.shape)),
+                );
+                reach = &reach_before;
+                &def.name
+            }
+            Pairing::Kept(was, now) => {
+                if was.name != now.name {
+                    found.add(
+                        Class::Major,
+                        &was.name,
+                        &now.pointer,
+                        format!(
+                            "renamed to `{}`{}",
+                            now.name,
+                            numbering_note(&was.name, &now.name)
+                        ),
+                    );
+                }
+                type_change(&was.name, &now.name, &old, &new, found);
+                &now.name
+            }
         };
-        change.operations = reach.operations_reaching(&type_name);
+        // Each change to a type names the operations that reach it.
+        let operations = reach.operations_reaching(name);
+        for change in &mut found.changes[start..] {
+            change.operations = operations.clone();
+        }
     }
 }
 
@@ -870,11 +937,16 @@ fn fields(
         match change {
             Diff::Added(f) => {
                 let presence = if f.required { "required" } else { "optional" };
+                let setter = f
+                    .setter
+                    .as_deref()
+                    .map(|s| format!(", set with `{type_name}::{s}`"))
+                    .unwrap_or_default();
                 found.add(
                     addition(was_non_exhaustive),
                     item,
                     at,
-                    format!("new {presence} field `{}`", f.ty),
+                    format!("new {presence} field `{}`{setter}", f.ty),
                 );
             }
             Diff::Removed(f) => {

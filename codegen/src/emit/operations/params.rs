@@ -119,6 +119,9 @@ pub(crate) fn params_struct(
             .map(|(name, _)| ident(name));
         quote!(#[derive(#(#traits),*)])
     };
+    let non_exhaustive = crate::emit::NON_EXHAUSTIVE
+        .params_structs
+        .then(|| quote!(#[non_exhaustive]));
     let (derive_debug, manual_debug) = if optional.iter().any(|p| p.sensitive) {
         let entries = optional.iter().map(|p| {
             let field = ident(&p.rust_name);
@@ -146,6 +149,7 @@ pub(crate) fn params_struct(
         #cfg
         #docs
         #derive_debug
+        #non_exhaustive
         pub struct #name {
             #(#fields,)*
         }

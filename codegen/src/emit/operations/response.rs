@@ -163,10 +163,14 @@ pub(super) fn success_enum(op: &Operation) -> Option<TokenStream> {
         }
     });
     let cfg = cfg(&op.gate);
+    let non_exhaustive = crate::emit::NON_EXHAUSTIVE
+        .success_enums
+        .then(|| quote!(#[non_exhaustive]));
     Some(quote! {
         #cfg
         #docs
         #[derive(Debug, Clone, PartialEq)]
+        #non_exhaustive
         pub enum #name {
             #(#variants,)*
         }

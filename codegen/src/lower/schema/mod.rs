@@ -537,6 +537,7 @@ impl<'a> Schemas<'a> {
             pointer: pointer.to_owned(),
             kind,
             gate: Vec::new(),
+            input: false,
         });
     }
 
