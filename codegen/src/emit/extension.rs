@@ -30,4 +30,28 @@ pub trait Extension: Sync {
     fn modules(&self) -> Vec<&'static str>;
     /// The items of `module`, one of [`Extension::modules`].
     fn module(&self, module: &str, api: &Api) -> TokenStream;
+    /// The public items its modules define that follow from the description, for the
+    /// crate's API surface.
+    fn public_items(&self, api: &Api) -> Vec<ExtensionItem>;
+}
+
+/// A public item an extension's module defines, as the crate's API surface records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExtensionItem {
+    /// A struct of optional parameters, printed by `params_struct`: `Default`, a setter per
+    /// field. Its fields as (name, type of the field).
+    ParamsStruct {
+        name: String,
+        fields: Vec<(String, String)>,
+        /// Where in the description it comes from.
+        pointer: String,
+    },
+    /// A method, by path (`OwnerClient::list_packages`): its arguments after `&self` as
+    /// (name, type), and what it returns.
+    Method {
+        path: String,
+        arguments: Vec<(String, String)>,
+        returns: String,
+        pointer: String,
+    },
 }

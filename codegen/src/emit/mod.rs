@@ -25,7 +25,7 @@ mod servers;
 pub(crate) mod tokens;
 mod types;
 
-pub use extension::Extension;
+pub use extension::{Extension, ExtensionItem};
 pub(crate) use manifest::{MANIFEST_DEPENDENCIES, MANIFEST_FEATURES};
 pub(crate) use operations::PARAMS_STRUCT_TRAITS;
 pub use servers::default_base_url;

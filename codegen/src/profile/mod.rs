@@ -10,7 +10,7 @@
 
 pub mod github;
 
-use crate::emit::Extension;
+use crate::emit::{Extension, ExtensionItem};
 use crate::ir::Api;
 use proc_macro2::TokenStream;
 use serde::Serialize;
@@ -128,6 +128,10 @@ impl Extension for Applied {
 
     fn runtime(&self) -> &'static str {
         self.profile.runtime()
+    }
+
+    fn public_items(&self, api: &Api) -> Vec<ExtensionItem> {
+        github::public_items(api, &self.owner_families)
     }
 
     fn default_headers(&self) -> Vec<(&'static str, &'static str)> {

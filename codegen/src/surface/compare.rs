@@ -7,7 +7,7 @@
 //! leaves, so that a definition and its alias trading places is not a change of shape.
 
 use super::{
-    Argument, BuilderMethod, Case, EnumVariant, FeatureItem, FieldItem, OperationItem,
+    Argument, BuilderMethod, Case, EnumVariant, FeatureItem, FieldItem, MethodItem, OperationItem,
     ParamsStruct, Shape, SuccessEnum, Surface, TypeItem,
 };
 use serde::Serialize;
@@ -61,6 +61,7 @@ pub fn compare(previous: &Surface, current: &Surface) -> Vec<Change> {
     crate_wide(previous, current, &mut found);
     operations(previous, current, &mut found);
     types(previous, current, &mut found);
+    extension(previous, current, &mut found);
     found
         .changes
         .sort_by(|a, b| (b.class, &a.item, &a.what).cmp(&(a.class, &b.item, &b.what)));
@@ -239,6 +240,52 @@ fn operations(previous: &Surface, current: &Surface, found: &mut Found) {
                 }
                 if was != now {
                     operation(was, now, found);
+                }
+            }
+        }
+    }
+}
+
+/// What a profile's modules add: parameter structs and methods, by name.
+fn extension(previous: &Surface, current: &Surface, found: &mut Found) {
+    let params = |s: &Surface| -> BTreeMap<String, ParamsStruct> {
+        s.extension_params
+            .iter()
+            .map(|p| (p.name.clone(), p.clone()))
+            .collect()
+    };
+    for (name, change) in keyed_diff(&params(previous), &params(current)) {
+        let at = |p: &ParamsStruct| p.pointer.clone().unwrap_or_default();
+        match change {
+            Diff::Added(p) => found.add(
+                Class::Minor,
+                name,
+                &at(&p),
+                "new struct of optional parameters",
+            ),
+            Diff::Removed(p) => found.add(Class::Major, name, &at(&p), "struct removed"),
+            Diff::Changed(a, b) => params_struct(&at(&b), &a, &b, found),
+        }
+    }
+    let methods = |s: &Surface| -> BTreeMap<String, MethodItem> {
+        s.extension_methods
+            .iter()
+            .map(|m| (m.path.clone(), m.clone()))
+            .collect()
+    };
+    for (path, change) in keyed_diff(&methods(previous), &methods(current)) {
+        match change {
+            Diff::Added(m) => found.add(Class::Minor, path, &m.pointer, "new method"),
+            Diff::Removed(m) => found.add(Class::Major, path, &m.pointer, "method removed"),
+            Diff::Changed(a, b) => {
+                arguments(&path, &b.pointer, &a.arguments, &b.arguments, found);
+                if a.returns != b.returns {
+                    found.add(
+                        Class::Major,
+                        &path,
+                        &b.pointer,
+                        format!("returns `{}` (was `{}`)", b.returns, a.returns),
+                    );
                 }
             }
         }

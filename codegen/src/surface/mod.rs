@@ -19,7 +19,7 @@ pub use compare::{compare, Change, Class};
 pub use report::Report;
 pub use version::next_version;
 
-use crate::emit::{self, Extension};
+use crate::emit::{self, Extension, ExtensionItem};
 use crate::ir::{Api, Encoding, ResponseBody, Success, TypeDef, TypeKind, TypeRef};
 use serde::{Deserialize, Serialize};
 
@@ -52,6 +52,21 @@ pub struct Surface {
     pub builder_methods: Vec<BuilderMethod>,
     pub operations: Vec<OperationItem>,
     pub types: Vec<TypeItem>,
+    /// Structs of optional parameters a profile's modules add.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extension_params: Vec<ParamsStruct>,
+    /// Methods a profile's modules add (`OwnerClient::list_packages`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extension_methods: Vec<MethodItem>,
+}
+
+/// A method beyond the operations', by path.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MethodItem {
+    pub path: String,
+    pub pointer: String,
+    pub arguments: Vec<Argument>,
+    pub returns: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -111,6 +126,9 @@ pub struct Argument {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ParamsStruct {
     pub name: String,
+    /// Set for a profile's structs (an operation's are where the operation is).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pointer: Option<String>,
     pub non_exhaustive: bool,
     /// Each field has a setter of the same name.
     pub fields: Vec<Argument>,
@@ -228,6 +246,37 @@ impl Surface {
             }
         }
         builder_methods.sort_by(|a, b| a.name.cmp(&b.name));
+        let argument = |(name, ty): &(String, String)| Argument {
+            name: name.clone(),
+            ty: ty.clone(),
+        };
+        let mut extension_params = Vec::new();
+        let mut extension_methods = Vec::new();
+        for item in extension.public_items(api) {
+            match item {
+                ExtensionItem::ParamsStruct {
+                    name,
+                    fields,
+                    pointer,
+                } => extension_params.push(ParamsStruct {
+                    name,
+                    pointer: Some(pointer),
+                    non_exhaustive: emit::NON_EXHAUSTIVE.params_structs,
+                    fields: fields.iter().map(argument).collect(),
+                }),
+                ExtensionItem::Method {
+                    path,
+                    arguments,
+                    returns,
+                    pointer,
+                } => extension_methods.push(MethodItem {
+                    path,
+                    pointer,
+                    arguments: arguments.iter().map(argument).collect(),
+                    returns,
+                }),
+            }
+        }
         Surface {
             generated: emit::generated_notice(package.spec_name),
             format: FORMAT,
@@ -254,6 +303,8 @@ impl Surface {
             builder_methods,
             operations: api.operations.iter().map(operation).collect(),
             types: api.types.iter().map(type_item).collect(),
+            extension_params,
+            extension_methods,
         }
     }
 
@@ -310,6 +361,7 @@ fn operation(op: &crate::ir::Operation) -> OperationItem {
     }
     let optional = op.optional_params_type.as_ref().map(|name| ParamsStruct {
         name: name.clone(),
+        pointer: None,
         non_exhaustive: emit::NON_EXHAUSTIVE.params_structs,
         fields: op
             .parameters

@@ -4,6 +4,7 @@
 
 pub mod emit;
 
+use crate::emit::ExtensionItem;
 use crate::ir::{
     Api, Encoding, HttpMethod, Operation, OperationId, Pagination, Parameter, ParameterLocation,
     Success, TypeRef,
@@ -30,6 +31,64 @@ pub(crate) fn default_headers() -> Vec<(&'static str, &'static str)> {
             runtime_constant("DEFAULT_API_VERSION"),
         ),
     ]
+}
+
+/// What the owner dispatch adds to the crate's surface: each family's method (and stream)
+/// on `OwnerClient` and its struct of optional parameters.
+pub(crate) fn public_items(api: &Api, families: &[OwnerFamily]) -> Vec<ExtensionItem> {
+    let mut items = Vec::new();
+    for family in families {
+        // The family's place: its first member's operation.
+        let pointer = family.members.first().map_or_else(
+            || "#/paths".to_owned(),
+            |m| api.operation(m.operation).pointer.clone(),
+        );
+        let mut arguments: Vec<(String, String)> = family
+            .required
+            .iter()
+            .map(|p| (p.rust_name.clone(), p.ty.to_string()))
+            .collect();
+        if let Some(name) = &family.optional_params_type {
+            items.push(ExtensionItem::ParamsStruct {
+                name: name.clone(),
+                fields: family
+                    .optional
+                    .iter()
+                    .map(|p| {
+                        (
+                            p.rust_name.clone(),
+                            TypeRef::option(p.ty.clone()).to_string(),
+                        )
+                    })
+                    .collect(),
+                pointer: pointer.clone(),
+            });
+            arguments.push(("params".to_owned(), format!("&{name}")));
+        }
+        let returns = family
+            .success
+            .as_ref()
+            .map_or_else(|| "()".to_owned(), ToString::to_string);
+        if let Some(stream) = &family.stream_method {
+            let item = match &family.success {
+                Some(TypeRef::Vec(item)) => item.to_string(),
+                other => other.as_ref().map_or_else(String::new, ToString::to_string),
+            };
+            items.push(ExtensionItem::Method {
+                path: format!("OwnerClient::{stream}"),
+                arguments: arguments.clone(),
+                returns: format!("Paginated<{item}>"),
+                pointer: pointer.clone(),
+            });
+        }
+        items.push(ExtensionItem::Method {
+            path: format!("OwnerClient::{}", family.method_name),
+            arguments,
+            returns,
+            pointer,
+        });
+    }
+    items
 }
 
 /// The value of the runtime's `pub const NAME: &str = "...";`.
