@@ -451,3 +451,120 @@ fn the_surface_file_round_trips_and_refuses_other_formats() {
     assert!(error.contains("format 99"), "{error}");
     assert!(Surface::from_json("{}").is_err());
 }
+
+/// A directory of its own under the system's temporary directory, removed when dropped.
+struct TempDir(std::path::PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        let path = std::env::temp_dir().join(format!("changes-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).expect("create temp dir");
+        TempDir(path)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[test]
+fn deny_breaking_refuses_a_breaking_regeneration_and_writes_the_report() {
+    let dir = TempDir::new("deny-breaking");
+    let spec = dir.0.join("shop.yaml");
+    let out = dir.0.join("client");
+    let report = dir.0.join("report.md");
+    let job = xtask::Job {
+        spec: spec.clone(),
+        spec_name: "shop.yaml".to_owned(),
+        out: out.clone(),
+        crate_name: "shop".to_owned(),
+        guide: None,
+        profile: Some(Profile::Generic),
+        deny_warnings: true,
+        crate_version: None,
+        deny_breaking: true,
+        report: Some(report.clone()),
+    };
+    std::fs::write(&spec, SHOP).unwrap();
+    let first = xtask::generate(&job).unwrap_or_else(|f| panic!("{f}"));
+    assert_eq!(first.changes, xtask::Changes::NoPrevious);
+    let surface_before = std::fs::read_to_string(out.join("api-surface.json")).unwrap();
+
+    // An addition passes and is written; the crate keeps its version.
+    std::fs::write(
+        &spec,
+        SHOP.replace("enum: [book, game]", "enum: [book, game, film]"),
+    )
+    .unwrap();
+    let added = xtask::generate(&job).unwrap_or_else(|f| panic!("{f}"));
+    let xtask::Changes::Report(added) = added.changes else {
+        panic!("a report")
+    };
+    assert_eq!(added.class(), Some(Class::Minor));
+    assert!(std::fs::read_to_string(&report)
+        .unwrap()
+        .contains("`Kind::Film`"));
+    let surface_after = std::fs::read_to_string(out.join("api-surface.json")).unwrap();
+    assert_ne!(surface_before, surface_after);
+    assert!(surface_after.contains("\"crate_version\": \"0.1.0\""));
+
+    // A removal is refused: nothing written, the report says why.
+    std::fs::write(&spec, SHOP.replace("enum: [book, game]", "enum: [book]")).unwrap();
+    match xtask::generate(&job) {
+        Err(xtask::Failure::Breaking(refused)) => assert!(refused.is_breaking()),
+        other => panic!("refused as breaking, got {other:?}"),
+    }
+    assert_eq!(
+        std::fs::read_to_string(out.join("api-surface.json")).unwrap(),
+        surface_after,
+        "nothing written"
+    );
+    let written = std::fs::read_to_string(&report).unwrap();
+    assert!(written.contains("## Breaking (major)"), "{written}");
+    assert!(written.contains("`0.2.0` after `0.1.0`"), "{written}");
+
+    // With the version it calls for, and without --deny-breaking, it is written.
+    let bumped = xtask::Job {
+        crate_version: Some("0.2.0".to_owned()),
+        deny_breaking: false,
+        ..job.clone()
+    };
+    xtask::generate(&bumped).unwrap_or_else(|f| panic!("{f}"));
+    let manifest = std::fs::read_to_string(out.join("Cargo.toml")).unwrap();
+    assert!(manifest.contains("version = \"0.2.0\""), "{manifest}");
+
+    // A surface nobody can read: --deny-breaking cannot establish what was offered.
+    std::fs::write(out.join("api-surface.json"), "{\"format\": 0}").unwrap();
+    match xtask::generate(&job) {
+        Err(xtask::Failure::NoBaseline(_, why)) => assert!(why.contains("format 0"), "{why}"),
+        other => panic!("refused for want of a baseline, got {other:?}"),
+    }
+}
+
+#[test]
+fn success_variants_alternatives_and_builder_methods() {
+    let success = report(&[(
+        "        '201': {description: created, content: {application/json: {schema: {$ref: '#/components/schemas/item'}}}}",
+        "        '201': {description: created, content: {application/json: {schema: {$ref: '#/components/schemas/item'}}}}\n        '202': {description: queued, content: {application/json: {schema: {$ref: '#/components/schemas/order'}}}}",
+    )]);
+    assert_change(
+        &success,
+        "Client::create_item",
+        Class::Major,
+        "returns `CreateItemSuccess` (was `Item`)",
+    );
+
+    let scheme = report(&[(
+        "components:\n  schemas:",
+        "components:\n  securitySchemes:\n    key: {type: apiKey, in: header, name: X-Key}\n  schemas:",
+    )]);
+    assert_change(
+        &scheme,
+        "ClientBuilder::key",
+        Class::Minor,
+        "new builder method",
+    );
+}

@@ -2,6 +2,8 @@
 //! the work is in `codegen` (generation) and `xtask`'s library (file I/O).
 
 mod corpus;
+mod history;
+mod refresh;
 
 use codegen::Profile;
 use std::path::PathBuf;
@@ -60,6 +62,21 @@ usage:
       validated); judge each call (pass, our request, our decoding, the document's fault,
       Prism's limits) and put the figures into --report (e.g. CORPUS.md). --smoke: two small
       documents that must pass whole (a step of `cargo xtask test`).
+  cargo xtask semver-history [--feature F] [--versions A,B,...] [--write FILE]
+      Not part of the test command (2 to 4 minutes; needs the npm registry, and installs
+      cargo-semver-checks 0.51.0 into target/tools on first use, about 10 minutes more).
+      Generate a crate from each release of @octokit/openapi (every one the registry
+      lists, or --versions), and compare each consecutive pair by our change report and by
+      cargo-semver-checks, as a build with only --feature (packages) sees them; print the
+      agreement table, and put it into FILE (e.g. CORPUS.md) with --write. Exit 1 when
+      cargo-semver-checks finds a breaking change our report does not name.
+  cargo xtask refresh [--report FILE] [--deny-breaking]
+      What a scheduled job runs (needs the npm registry): fetch the newest release of
+      @octokit/openapi, audit spec/packages.yaml against its api.github.com.json,
+      regenerate generated/ (refusing a breaking change with --deny-breaking), and write
+      both reports as one Markdown document to FILE (target/refresh.md). Exit 1 when the
+      audit finds a difference spec/audit-allowlist.yaml does not explain, or the
+      regeneration was refused.
   cargo xtask test
       Run every check the project has: staleness, clippy, rustdoc, the test suite
       (installing the pinned Node tools in tests/oracles first), a build of the client
@@ -78,6 +95,8 @@ fn main() -> ExitCode {
         Some("corpus-child") => corpus::child_main(&args[1..]),
         Some("wire") => corpus::wire::main(&args[1..]),
         Some("bench-compile") => bench_compile(&args[1..]),
+        Some("semver-history") => history::main(&args[1..]),
+        Some("refresh") => refresh::main(&args[1..]),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
             ExitCode::SUCCESS

@@ -45,6 +45,8 @@ pub enum ExtensionItem {
         fields: Vec<(String, String)>,
         /// Where in the description it comes from.
         pointer: String,
+        /// It is compiled when, for each of these gates, one of its features is on.
+        gates: Vec<Vec<String>>,
     },
     /// A method, by path (`OwnerClient::list_packages`): its arguments after `&self` as
     /// (name, type), and what it returns.
@@ -53,5 +55,6 @@ pub enum ExtensionItem {
         arguments: Vec<(String, String)>,
         returns: String,
         pointer: String,
+        gates: Vec<Vec<String>>,
     },
 }

@@ -58,10 +58,17 @@ pub struct Change {
 /// Every public change from `previous` to `current`, most severe first.
 pub fn compare(previous: &Surface, current: &Surface) -> Vec<Change> {
     let mut found = Found::default();
-    crate_wide(previous, current, &mut found);
-    operations(previous, current, &mut found);
-    types(previous, current, &mut found);
-    extension(previous, current, &mut found);
+    // Types are compared as the current crate names them: a field whose type is now written
+    // through another alias of the same definition has not changed.
+    let resolution = resolution(current);
+    let (was, now) = (
+        canonical(previous, &resolution),
+        canonical(current, &resolution),
+    );
+    crate_wide(&was, &now, &mut found);
+    operations(&was, &now, &mut found);
+    types(&was, &now, (previous, current), &mut found);
+    extension(&was, &now, &mut found);
     found
         .changes
         .sort_by(|a, b| (b.class, &a.item, &a.what).cmp(&(a.class, &b.item, &b.what)));
@@ -654,12 +661,13 @@ fn gate(item: &str, at: &str, was: &[String], now: &[String], found: &mut Found)
     found.add(class, item, at, what);
 }
 
-/// Model types, through aliases.
-fn types(previous: &Surface, current: &Surface, found: &mut Found) {
+/// Model types, through aliases; `written` are the surfaces before their type expressions
+/// were resolved, which say which operations name which alias.
+fn types(previous: &Surface, current: &Surface, written: (&Surface, &Surface), found: &mut Found) {
     let old = Types::of(previous);
     let new = Types::of(current);
-    let reach_now = Reach::of(current, &new);
-    let reach_before = Reach::of(previous, &old);
+    let reach_now = Reach::of(written.1, &Types::of(written.1));
+    let reach_before = Reach::of(written.0, &Types::of(written.0));
     let pairs = pair(&previous.types, &current.types, |t| &t.name, |t| &t.pointer);
     for pairing in pairs {
         let start = found.changes.len();
@@ -1182,6 +1190,83 @@ impl<'a> Reach<'a> {
             .map(|i| self.surface.operations[i].method.clone())
             .collect()
     }
+}
+
+/// Each type name of `surface` -> the definition it names (itself, or the end of its alias
+/// chain).
+fn resolution(surface: &Surface) -> HashMap<String, String> {
+    let types = Types::of(surface);
+    surface
+        .types
+        .iter()
+        .filter_map(|t| Some((t.name.clone(), types.resolve(&t.name)?.name.clone())))
+        .filter(|(name, definition)| name != definition)
+        .collect()
+}
+
+/// `surface` with every type expression (fields, arguments, returns, variants) written with
+/// the definitions `resolution` maps names to; names of items and alias targets as they are.
+fn canonical(surface: &Surface, resolution: &HashMap<String, String>) -> Surface {
+    if resolution.is_empty() {
+        return surface.clone();
+    }
+    let ty = |text: &mut String| {
+        let mut out = String::with_capacity(text.len());
+        let mut word = String::new();
+        for c in text.chars().chain(std::iter::once(' ')) {
+            if c.is_alphanumeric() || c == '_' {
+                word.push(c);
+                continue;
+            }
+            out.push_str(resolution.get(&word).unwrap_or(&word));
+            word.clear();
+            out.push(c);
+        }
+        out.pop();
+        *text = out;
+    };
+    let mut surface = surface.clone();
+    for op in &mut surface.operations {
+        op.arguments.iter_mut().for_each(|a| ty(&mut a.ty));
+        if let Some(params) = &mut op.optional {
+            params.fields.iter_mut().for_each(|a| ty(&mut a.ty));
+        }
+        ty(&mut op.returns);
+        if let Some(successes) = &mut op.successes {
+            successes
+                .variants
+                .iter_mut()
+                .flat_map(|v| &mut v.ty)
+                .for_each(ty);
+        }
+        if let Some(stream) = &mut op.stream {
+            ty(&mut stream.item);
+        }
+    }
+    for def in &mut surface.types {
+        match &mut def.shape {
+            Shape::Struct {
+                fields,
+                additional_properties,
+                ..
+            } => {
+                fields.iter_mut().for_each(|f| ty(&mut f.ty));
+                additional_properties.iter_mut().for_each(ty);
+            }
+            Shape::OneOf { variants, .. } => {
+                variants.iter_mut().flat_map(|v| &mut v.ty).for_each(ty);
+            }
+            Shape::Enum { .. } | Shape::Alias { .. } => {}
+        }
+    }
+    for params in &mut surface.extension_params {
+        params.fields.iter_mut().for_each(|a| ty(&mut a.ty));
+    }
+    for method in &mut surface.extension_methods {
+        method.arguments.iter_mut().for_each(|a| ty(&mut a.ty));
+        ty(&mut method.returns);
+    }
+    surface
 }
 
 enum Diff<T> {

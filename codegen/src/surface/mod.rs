@@ -65,6 +65,9 @@ pub struct Surface {
 pub struct MethodItem {
     pub path: String,
     pub pointer: String,
+    /// Compiled when, for each of these gates, one of its features is on.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gates: Vec<Vec<String>>,
     pub arguments: Vec<Argument>,
     pub returns: String,
 }
@@ -129,6 +132,10 @@ pub struct ParamsStruct {
     /// Set for a profile's structs (an operation's are where the operation is).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pointer: Option<String>,
+    /// A profile's struct is compiled when, for each of these gates, one of its features is
+    /// on (an operation's struct has the operation's gate).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gates: Vec<Vec<String>>,
     pub non_exhaustive: bool,
     /// Each field has a setter of the same name.
     pub fields: Vec<Argument>,
@@ -258,9 +265,11 @@ impl Surface {
                     name,
                     fields,
                     pointer,
+                    gates,
                 } => extension_params.push(ParamsStruct {
                     name,
                     pointer: Some(pointer),
+                    gates,
                     non_exhaustive: emit::NON_EXHAUSTIVE.params_structs,
                     fields: fields.iter().map(argument).collect(),
                 }),
@@ -269,9 +278,11 @@ impl Surface {
                     arguments,
                     returns,
                     pointer,
+                    gates,
                 } => extension_methods.push(MethodItem {
                     path,
                     pointer,
+                    gates,
                     arguments: arguments.iter().map(argument).collect(),
                     returns,
                 }),
@@ -306,6 +317,34 @@ impl Surface {
             extension_params,
             extension_methods,
         }
+    }
+
+    /// The surface a build with only `feature` (and the default features) sees: the items
+    /// that feature compiles, none of them gated. Without such a feature, the items no
+    /// feature gates.
+    pub fn restricted_to(&self, feature: &str) -> Surface {
+        let on = |gate: &[String]| gate.is_empty() || gate.iter().any(|f| f == feature);
+        let all_on = |gates: &[Vec<String>]| gates.iter().all(|g| on(g));
+        let mut restricted = self.clone();
+        restricted.features.retain(|f| f.name == feature);
+        restricted.operations.retain(|o| on(&o.gate));
+        restricted.types.retain(|t| on(&t.gate));
+        restricted.extension_params.retain(|p| all_on(&p.gates));
+        restricted.extension_methods.retain(|m| all_on(&m.gates));
+        restricted
+            .operations
+            .iter_mut()
+            .for_each(|o| o.gate.clear());
+        restricted.types.iter_mut().for_each(|t| t.gate.clear());
+        restricted
+            .extension_params
+            .iter_mut()
+            .for_each(|p| p.gates.clear());
+        restricted
+            .extension_methods
+            .iter_mut()
+            .for_each(|m| m.gates.clear());
+        restricted
     }
 
     /// The text of [`FILE`]: pretty JSON, a line per value, ending in a newline.
@@ -362,6 +401,7 @@ fn operation(op: &crate::ir::Operation) -> OperationItem {
     let optional = op.optional_params_type.as_ref().map(|name| ParamsStruct {
         name: name.clone(),
         pointer: None,
+        gates: Vec::new(),
         non_exhaustive: emit::NON_EXHAUSTIVE.params_structs,
         fields: op
             .parameters

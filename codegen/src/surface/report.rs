@@ -152,10 +152,15 @@ impl fmt::Display for Report {
                     Some(Class::Patch) => "a patch release",
                     _ => "a compatible release",
                 };
+                let rules = if before.starts_with("0.") {
+                    " (Cargo's rules: in a `0.x` crate the minor number is the one a breaking \
+                     change raises)"
+                } else {
+                    ""
+                };
                 writeln!(
                     f,
-                    "These changes call for {kind}: `{next}` after `{before}` (Cargo's rules: in \
-                     a `0.x` crate the minor number is the one a breaking change raises)."
+                    "These changes call for {kind}: `{next}` after `{before}`{rules}."
                 )?;
                 if given == before {
                     writeln!(

@@ -43,6 +43,12 @@ pub(crate) fn public_items(api: &Api, families: &[OwnerFamily]) -> Vec<Extension
             || "#/paths".to_owned(),
             |m| api.operation(m.operation).pointer.clone(),
         );
+        let gates: Vec<Vec<String>> = family
+            .members
+            .iter()
+            .map(|m| api.operation(m.operation).gate.clone())
+            .filter(|gate| !gate.is_empty())
+            .collect();
         let mut arguments: Vec<(String, String)> = family
             .required
             .iter()
@@ -62,6 +68,7 @@ pub(crate) fn public_items(api: &Api, families: &[OwnerFamily]) -> Vec<Extension
                     })
                     .collect(),
                 pointer: pointer.clone(),
+                gates: gates.clone(),
             });
             arguments.push(("params".to_owned(), format!("&{name}")));
         }
@@ -79,6 +86,7 @@ pub(crate) fn public_items(api: &Api, families: &[OwnerFamily]) -> Vec<Extension
                 arguments: arguments.clone(),
                 returns: format!("Paginated<{item}>"),
                 pointer: pointer.clone(),
+                gates: gates.clone(),
             });
         }
         items.push(ExtensionItem::Method {
@@ -86,6 +94,7 @@ pub(crate) fn public_items(api: &Api, families: &[OwnerFamily]) -> Vec<Extension
             arguments,
             returns,
             pointer,
+            gates,
         });
     }
     items
