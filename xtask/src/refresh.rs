@@ -54,10 +54,17 @@ fn run(report_path: &PathBuf, deny_breaking: bool) -> Result<bool, String> {
     if audit.rows.is_empty() {
         text.push_str("None: the fragment says what the description says.\n");
     } else {
+        let advice = if unexplained == 0 {
+            "all explained by `spec/audit-allowlist.yaml`".to_owned()
+        } else {
+            format!(
+                "{unexplained} not explained by `spec/audit-allowlist.yaml`: edit the fragment \
+                 for those, then regenerate"
+            )
+        };
         let _ = writeln!(
             text,
-            "{} differences, {unexplained} not explained by `spec/audit-allowlist.yaml`; \
-             edit the fragment for those, then regenerate.\n\n```\n{}```",
+            "{} differences, {advice}.\n\n```\n{}```",
             audit.rows.len(),
             audit.table()
         );
@@ -71,12 +78,7 @@ fn run(report_path: &PathBuf, deny_breaking: bool) -> Result<bool, String> {
         Ok(outcome) => {
             match &outcome.changes {
                 Changes::Report(report) => {
-                    // The report's own title gives way to this document's.
-                    let body = report.to_string();
-                    let body = body
-                        .split_once('\n')
-                        .map_or(body.as_str(), |(_, rest)| rest);
-                    let _ = write!(text, "## Changes to the public API{body}");
+                    let _ = write!(text, "## Changes to the public API\n{}", nested(report));
                 }
                 Changes::NoPrevious => {
                     text.push_str("## Changes to the public API\n\nA new crate.\n")
@@ -88,13 +90,10 @@ fn run(report_path: &PathBuf, deny_breaking: bool) -> Result<bool, String> {
             true
         }
         Err(xtask::Failure::Breaking(report)) => {
-            let body = report.to_string();
-            let body = body
-                .split_once('\n')
-                .map_or(body.as_str(), |(_, rest)| rest);
             let _ = write!(
                 text,
-                "## Changes to the public API (not written: `--deny-breaking`)\n{body}"
+                "## Changes to the public API (not written: `--deny-breaking`)\n{}",
+                nested(&report)
             );
             false
         }
@@ -105,6 +104,16 @@ fn run(report_path: &PathBuf, deny_breaking: bool) -> Result<bool, String> {
     print!("{text}");
     eprintln!("refresh: report written to {}", report_path.display());
     Ok(written && unexplained == 0)
+}
+
+/// The change report as a section of this document: its title dropped, its sections one
+/// level down.
+fn nested(report: &codegen::Report) -> String {
+    let body = report.to_string();
+    let body = body
+        .split_once('\n')
+        .map_or(body.as_str(), |(_, rest)| rest);
+    body.replace("\n## ", "\n### ")
 }
 
 /// The newest release of GitHub's description on the npm registry.
