@@ -162,7 +162,11 @@ async fn default_headers_are_sent() {
         Some("application/vnd.github+json, application/json;q=0.9")
     );
     assert_eq!(request.header("x-github-api-version"), Some("2022-11-28"));
-    assert_eq!(request.header("user-agent"), Some("github-packages/0.1.0"));
+    assert_eq!(
+        request.header("user-agent"),
+        Some(github_packages::DEFAULT_USER_AGENT)
+    );
+    assert!(github_packages::DEFAULT_USER_AGENT.starts_with("github-packages/0."));
 
     let server = RawServer::start(vec![Reply {
         status: 204,

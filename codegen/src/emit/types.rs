@@ -271,9 +271,13 @@ pub(crate) const MODEL_STRUCT_TRAITS: &[(&str, &[&str])] = &[
     ("Deserialize", &["deserialize"]),
 ];
 
-/// The methods of a model struct besides its setters and derives: its constructor, and
-/// `Default::default` for one whose constructor takes nothing.
-pub(crate) const MODEL_STRUCT_METHODS: &[&str] = &["new", "default"];
+/// The methods of a model struct besides its setters and derives: its constructor,
+/// `Default::default` for one whose constructor takes nothing; and the names clippy takes
+/// for an operator trait's method when a method takes `self` and one argument, as a setter
+/// does (`should_implement_trait`).
+pub(crate) const MODEL_STRUCT_METHODS: &[&str] = &[
+    "new", "default", "add", "sub", "mul", "div", "rem", "shl", "shr", "bitand", "bitor", "bitxor",
+];
 
 /// The fields `new` takes, in order, for a struct that has a constructor (an input type's):
 /// the required fields that cannot be `null`.
@@ -322,10 +326,10 @@ fn constructor(def: &TypeDef, fields: &[Field], has_more: bool) -> TokenStream {
             quote!(#name: None)
         }
     });
-    let more = has_more.then(|| quote!(additional_properties: Default::default(),));
+    let more = has_more.then(|| quote!(additional_properties: std::default::Default::default(),));
     let many = (arguments.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
     let docs = doc_attrs(&format!(
-        "Builds a `{}` from the fields the description requires; the setters give the others.",
+        "A new `{}` with the fields the description requires; the setters give the others.",
         def.name
     ));
     let setters = fields.iter().filter_map(|f| {
@@ -343,7 +347,7 @@ fn constructor(def: &TypeDef, fields: &[Field], has_more: bool) -> TokenStream {
     let default = arguments.is_empty().then(|| {
         quote! {
             #cfg
-            impl Default for #type_name {
+            impl std::default::Default for #type_name {
                 fn default() -> Self {
                     Self::new()
                 }
