@@ -568,3 +568,22 @@ fn success_variants_alternatives_and_builder_methods() {
         "new builder method",
     );
 }
+
+#[test]
+fn a_part_added_to_a_multipart_form_breaks_its_struct_literals() {
+    let with_form = SHOP.replace(
+        "  /orders/{id}:",
+        "  /uploads:\n    post:\n      operationId: upload\n      tags: [items]\n      requestBody:\n        required: true\n        content:\n          multipart/form-data:\n            schema: {type: object, required: [file], properties: {file: {type: string, format: binary}}}\n      responses:\n        '204': {description: stored}\n  /orders/{id}:",
+    );
+    let with_note = with_form.replace(
+        "required: [file], properties: {file: {type: string, format: binary}}",
+        "required: [file], properties: {file: {type: string, format: binary}, note: {type: string}}",
+    );
+    let report = Report::new(&surface(&with_form), &surface(&with_note));
+    assert_change(
+        &report,
+        "UploadForm.note",
+        Class::Major,
+        "new part `Option<String>`",
+    );
+}

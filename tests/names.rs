@@ -175,15 +175,18 @@ fn behaviour_test(names: &[String], rust_name: &dyn Fn(&str) -> String) -> Strin
     };
     let optional_lists = setters(&|n| format!("vec![\"v-{n}\".to_owned(), \"w-{n}\".to_owned()]"));
     let optional_strings = setters(&|n| format!("\"v-{n}\""));
-    // Body properties are struct fields without setters: named as written.
-    let fields = |each: &dyn Fn(&str) -> String| {
-        names
-            .iter()
-            .map(|n| format!("{n}: {}", each(n)))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let body_fields = fields(&|n| format!("\"b-{n}\".to_owned()"));
+    // Body properties are required: the arguments of the JSON body's constructor, in
+    // order, and the fields of the multipart form, a plain struct.
+    let form_fields = names
+        .iter()
+        .map(|n| format!("{n}: \"b-{n}\".to_owned()"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let body_arguments = names
+        .iter()
+        .map(|n| format!("\"b-{n}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
     let expected_path: String = names.iter().map(|n| format!("/v-{n}")).collect();
     let expected_label: String = names.iter().map(|n| format!("/.v-{n}.w-{n}")).collect();
     let query =
@@ -251,7 +254,7 @@ async fn path_query_header_and_cookie_parameters() {{
 async fn bodies_beside_parameters_of_every_name() {{
     let (url, requests) = serve(answers(2, 204, b""));
     let client = client(&url);
-    let body = JsonBodyRequest {{ {body_fields} }};
+    let body = JsonBodyRequest::new({body_arguments});
     client.json_body({strings}, &body).await.unwrap();
     let sent = requests.recv().unwrap();
     assert_eq!(sent.target(), "/json?{expected_query}");
@@ -259,7 +262,7 @@ async fn bodies_beside_parameters_of_every_name() {{
     for name in NAMES {{
         assert_eq!(json[name], format!("b-{{name}}"), "{{name}}");
     }}
-    let form = MultipartBodyForm {{ {body_fields} }};
+    let form = MultipartBodyForm {{ {form_fields} }};
     client.multipart_body({strings}, &form).await.unwrap();
     let sent = requests.recv().unwrap();
     assert_eq!(sent.target(), "/multipart?{expected_query}");

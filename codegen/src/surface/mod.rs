@@ -107,6 +107,10 @@ pub struct OperationItem {
     pub arguments: Vec<Argument>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<ParamsStruct>,
+    /// The struct a `multipart/*` body is given as: a field per part, built as a struct
+    /// literal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form: Option<ParamsStruct>,
     /// The `T` of `Result<Response<T>, Error>`.
     pub returns: String,
     /// The per-operation enum of success responses, when the statuses have different bodies.
@@ -413,6 +417,31 @@ fn operation(op: &crate::ir::Operation) -> OperationItem {
             })
             .collect(),
     });
+    let form = op
+        .request_body
+        .as_ref()
+        .filter(|body| body.encoding == Encoding::Multipart)
+        .and_then(|body| match &body.ty {
+            TypeRef::Named(name) => Some(ParamsStruct {
+                name: name.clone(),
+                pointer: None,
+                gates: Vec::new(),
+                non_exhaustive: false,
+                fields: body
+                    .parts
+                    .iter()
+                    .map(|part| Argument {
+                        name: part.rust_name.clone(),
+                        ty: if part.required {
+                            part.ty.to_string()
+                        } else {
+                            TypeRef::option(part.ty.clone()).to_string()
+                        },
+                    })
+                    .collect(),
+            }),
+            _ => None,
+        });
     if let Some(params) = &optional {
         arguments.push(Argument {
             name: "params".to_owned(),
@@ -449,6 +478,7 @@ fn operation(op: &crate::ir::Operation) -> OperationItem {
         deprecated: op.deprecated,
         arguments,
         optional,
+        form,
         returns,
         successes,
         stream: op.pagination.as_ref().map(|p| StreamMethod {
