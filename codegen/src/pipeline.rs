@@ -59,7 +59,7 @@ pub fn generate(text: &str, config: &Config) -> Result<Generated, Diagnostics> {
         &Emitter::new(&api, &applied, package(config)),
         &config.spec_name,
     );
-    let surface = Surface::of(&api, &applied, &package(config));
+    let (surface, surface_file) = surface_file(&api, &applied, &package(config));
     drop(api);
     let _ = freeing.join();
     let mut files = files.map_err(|error| {
@@ -67,10 +67,7 @@ pub fn generate(text: &str, config: &Config) -> Result<Generated, Diagnostics> {
         all.0.push(error);
         all
     })?;
-    files.push(GeneratedFile {
-        path: surface::FILE.to_owned(),
-        contents: surface.to_json(),
-    });
+    files.push(surface_file);
     warnings.sort_by(|a, b| (&a.pointer, &a.message).cmp(&(&b.pointer, &b.message)));
     Ok(Generated {
         files,
@@ -124,6 +121,20 @@ pub fn reserved() -> Reserved {
         manifest_features: owned(emit::MANIFEST_FEATURES),
         manifest_dependencies: owned(emit::MANIFEST_DEPENDENCIES),
     }
+}
+
+/// The crate's public surface, and the file that keeps it (`api-surface.json`).
+pub fn surface_file(
+    api: &crate::ir::Api,
+    extension: &dyn emit::Extension,
+    package: &Package,
+) -> (Surface, GeneratedFile) {
+    let surface = Surface::of(api, extension, package);
+    let file = GeneratedFile {
+        path: surface::FILE.to_owned(),
+        contents: surface.to_json(),
+    };
+    (surface, file)
 }
 
 /// The crate as `emit` sees it.

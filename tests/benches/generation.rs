@@ -8,7 +8,7 @@
 //! `serde_json::Value` (`serde_yaml` for YAML): what any tool must pay to read the input.
 
 use codegen::emit::Emitter;
-use codegen::pipeline::{emit_tokens, format_tokens, package};
+use codegen::pipeline::{emit_tokens, format_tokens, package, surface_file};
 use codegen::profile::{self, Applied};
 use codegen::{load, lower, Config, Profile};
 use std::hint::black_box;
@@ -64,9 +64,11 @@ impl Input {
         drop(spec);
         let lowered = Instant::now();
         let emitted = emit_tokens(&Emitter::new(&api, &applied, package(config)));
+        let (_, surface) = surface_file(&api, &applied, &package(config));
         drop(api);
         let emitted_at = Instant::now();
-        let files = format_tokens(emitted, &self.spec_name).expect("the output formats");
+        let mut files = format_tokens(emitted, &self.spec_name).expect("the output formats");
+        files.push(surface);
         let formatted = Instant::now();
         black_box(files);
         [
@@ -85,11 +87,16 @@ impl Input {
         let ((api, applied), lower_peak) =
             bench::peak_heap(|| lower_with_profile(&spec, &self.spec_name));
         drop(spec);
-        let (emitted, emit_peak) =
-            bench::peak_heap(|| emit_tokens(&Emitter::new(&api, &applied, package(config))));
+        let ((emitted, surface), emit_peak) = bench::peak_heap(|| {
+            let emitted = emit_tokens(&Emitter::new(&api, &applied, package(config)));
+            (emitted, surface_file(&api, &applied, &package(config)).1)
+        });
         drop(api);
-        let (files, format_peak) =
-            bench::peak_heap(|| format_tokens(emitted, &self.spec_name).expect("formats"));
+        let (files, format_peak) = bench::peak_heap(|| {
+            let mut files = format_tokens(emitted, &self.spec_name).expect("formats");
+            files.push(surface);
+            files
+        });
         drop(files);
         let (files, whole) =
             bench::peak_heap(|| codegen::generate(&self.text, config).expect("generates"));
@@ -161,7 +168,8 @@ fn main() {
         let spec = load(&input.text, &input.spec_name).expect("loads").spec;
         let (api, applied) = lower_with_profile(&spec, &input.spec_name);
         let emitted = emit_tokens(&Emitter::new(&api, &applied, package(config)));
-        let staged = format_tokens(emitted, &input.spec_name).expect("formats");
+        let mut staged = format_tokens(emitted, &input.spec_name).expect("formats");
+        staged.push(surface_file(&api, &applied, &package(config)).1);
         let whole = codegen::generate(&input.text, config)
             .expect("generates")
             .files;
