@@ -203,14 +203,22 @@ fn read(path: &Path) -> Result<String, Failure> {
 
 /// Runs the generator; nothing touches the disk. With `deny_warnings`, warnings fail it.
 pub fn render(job: &Job) -> Result<Generated, Failure> {
+    render_after(job, &previous_surface(&job.out))
+}
+
+/// [`render`], given what [`previous_surface`] read (the crate keeps its version).
+fn render_after(
+    job: &Job,
+    previous: &Result<Option<Surface>, String>,
+) -> Result<Generated, Failure> {
     let text = read(&job.spec)?;
     let guide = job.guide.as_deref().map(read).transpose()?;
     let crate_version = match &job.crate_version {
         Some(version) => version.clone(),
-        None => previous_surface(&job.out)
-            .ok()
-            .flatten()
-            .map_or_else(|| FIRST_VERSION.to_owned(), |s| s.crate_version),
+        None => match previous {
+            Ok(Some(surface)) => surface.crate_version.clone(),
+            _ => FIRST_VERSION.to_owned(),
+        },
     };
     let config = Config {
         crate_name: job.crate_name.clone(),
@@ -294,8 +302,12 @@ pub fn previous_surface(out: &Path) -> Result<Option<Surface>, String> {
 
 /// The change report of `generated` against the crate in `job.out`, written where
 /// `job.report` says; with `job.deny_breaking`, a breaking one (or none to be had) fails.
-fn changes(job: &Job, generated: &Generated) -> Result<Changes, Failure> {
-    let changes = match previous_surface(&job.out) {
+fn changes(
+    job: &Job,
+    generated: &Generated,
+    previous: Result<Option<Surface>, String>,
+) -> Result<Changes, Failure> {
+    let changes = match previous {
         Ok(Some(previous)) => Changes::Report(Report::new(&previous, &generated.surface)),
         Ok(None) => Changes::NoPrevious,
         Err(why) => Changes::Unreadable(why),
@@ -336,8 +348,9 @@ fn changes(job: &Job, generated: &Generated) -> Result<Changes, Failure> {
 
 /// `--check`: fails naming every stale file, with a diff of each changed one.
 pub fn check(job: &Job) -> Result<Outcome, Failure> {
-    let generated = render(job)?;
-    let changes = changes(job, &generated)?;
+    let previous = previous_surface(&job.out);
+    let generated = render_after(job, &previous)?;
+    let changes = changes(job, &generated, previous)?;
     let stale = stale_files(&generated.files, &job.out);
     if stale.is_empty() {
         Ok(Outcome::of(&generated, false, changes))
@@ -349,8 +362,9 @@ pub fn check(job: &Job) -> Result<Outcome, Failure> {
 /// Generates and replaces the output directory as a whole, or leaves it untouched when it is
 /// already up to date.
 pub fn generate(job: &Job) -> Result<Outcome, Failure> {
-    let generated = render(job)?;
-    let changes = changes(job, &generated)?;
+    let previous = previous_surface(&job.out);
+    let generated = render_after(job, &previous)?;
+    let changes = changes(job, &generated, previous)?;
     if is_up_to_date(&generated.files, &job.out) {
         return Ok(Outcome::of(&generated, false, changes));
     }

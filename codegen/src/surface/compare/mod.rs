@@ -70,6 +70,9 @@ pub struct Change {
 
 /// Every public change from `previous` to `current`, most severe first.
 pub fn compare(previous: &Surface, current: &Surface) -> Vec<Change> {
+    if same_surface(previous, current) {
+        return Vec::new();
+    }
     let mut found = Found::default();
     // Types are compared as the current crate names them: a field whose type is now written
     // through another alias of the same definition has not changed.
@@ -86,6 +89,35 @@ pub fn compare(previous: &Surface, current: &Surface) -> Vec<Change> {
         .changes
         .sort_by(|a, b| (b.class, &a.item, &a.what).cmp(&(a.class, &b.item, &b.what)));
     found.changes
+}
+
+/// Whether nothing public differs: everything but the notice naming the description.
+fn same_surface(a: &Surface, b: &Surface) -> bool {
+    let Surface {
+        generated: _,
+        format,
+        crate_name,
+        crate_version: _,
+        description_version: _,
+        base_url,
+        headers,
+        features,
+        builder_methods,
+        operations,
+        types,
+        extension_params,
+        extension_methods,
+    } = a;
+    *format == b.format
+        && *crate_name == b.crate_name
+        && *base_url == b.base_url
+        && *headers == b.headers
+        && *features == b.features
+        && *builder_methods == b.builder_methods
+        && *operations == b.operations
+        && *types == b.types
+        && *extension_params == b.extension_params
+        && *extension_methods == b.extension_methods
 }
 
 #[derive(Default)]

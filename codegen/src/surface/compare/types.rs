@@ -15,12 +15,12 @@ pub(super) fn types(
 ) {
     let old = Types::of(previous);
     let new = Types::of(current);
-    let reach_now = Reach::of(written.1, &Types::of(written.1));
-    let reach_before = Reach::of(written.0, &Types::of(written.0));
+    // (first change, type name, whether it is named in the previous surface) per changed type.
+    let mut changed: Vec<(usize, String, bool)> = Vec::new();
     let pairs = pair(&previous.types, &current.types, |t| &t.name, |t| &t.pointer);
     for pairing in pairs {
         let start = found.changes.len();
-        let mut reach = &reach_now;
+        let mut before = false;
         let name = match pairing {
             Pairing::Added(def, reused) => {
                 match reused {
@@ -49,7 +49,7 @@ pub(super) fn types(
                     &def.pointer,
                     format!("{} removed", kind(&def.shape)),
                 );
-                reach = &reach_before;
+                before = true;
                 &def.name
             }
             Pairing::Kept(was, now) => {
@@ -69,9 +69,26 @@ pub(super) fn types(
                 &now.name
             }
         };
-        // Each change to a type names the operations that reach it.
-        let operations = reach.operations_reaching(name);
-        for change in &mut found.changes[start..] {
+        if found.changes.len() > start {
+            changed.push((start, name.clone(), before));
+        }
+    }
+    if changed.is_empty() {
+        return;
+    }
+    // Each change to a type names the operations that reach it.
+    let reach_now = Reach::of(written.1, &Types::of(written.1));
+    let reach_before = Reach::of(written.0, &Types::of(written.0));
+    let ends: Vec<usize> = changed
+        .iter()
+        .skip(1)
+        .map(|(start, _, _)| *start)
+        .chain([found.changes.len()])
+        .collect();
+    for ((start, name, before), end) in changed.into_iter().zip(ends) {
+        let reach = if before { &reach_before } else { &reach_now };
+        let operations = reach.operations_reaching(&name);
+        for change in &mut found.changes[start..end] {
             change.operations = operations.clone();
         }
     }
