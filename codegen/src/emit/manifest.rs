@@ -64,7 +64,7 @@ futures-util = {{ version = "0.3.30", default-features = false }}
 tokio = {{ version = "1.38", features = ["macros", "rt"] }}
 "#,
         name = package.name,
-        version = package.version,
+        version = toml_text(package.version),
         title = toml_text(&api.title),
         reqwest_features = reqwest_features(api),
     )

@@ -8,6 +8,14 @@ use super::Class;
 /// `0.4.3`, `0.0.5`), anything else the last. `None` (no change) keeps `current`; a version
 /// that is not `MAJOR.MINOR.PATCH` is `Err`.
 pub fn next_version(current: &str, class: Option<Class>) -> Result<String, String> {
+    // SemVer's pre-release and build identifiers are ASCII alphanumerics and hyphens.
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+');
+    if !current.chars().all(allowed) {
+        return Err(format!(
+            "`{}` is not a SemVer version (MAJOR.MINOR.PATCH)",
+            current.escape_debug()
+        ));
+    }
     let core = current.split(['-', '+']).next().unwrap_or(current);
     let numbers: Vec<u64> = core
         .split('.')
@@ -54,5 +62,6 @@ mod tests {
         assert_eq!(next_version("0.1.0", None).unwrap(), "0.1.0");
         assert!(next_version("1.2", Some(Class::Minor)).is_err());
         assert!(next_version("v1.2.3", Some(Class::Minor)).is_err());
+        assert!(next_version("1.2.3-a\"\nb = 1", None).is_err());
     }
 }
