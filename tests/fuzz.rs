@@ -33,7 +33,22 @@ fn pipeline(text: &str) -> Result<bool, TestCaseError> {
         guide: None,
         profile: None,
     };
-    match codegen::generate(text, &config) {
+    // On a thread with the stack of a program's main thread, where `cargo xtask generate`
+    // and build scripts run it: reading a schema nested as deep as serde_json allows (128
+    // levels) takes more than a test thread's 2 MiB in a debug build (`openapiv3` buffers
+    // each level), which mutations that nest a spec inside itself reach.
+    let generated = std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .stack_size(8 << 20)
+            .spawn_scoped(scope, || codegen::generate(text, &config))
+            .expect("a thread starts")
+            .join()
+    });
+    let generated = match generated {
+        Ok(generated) => generated,
+        Err(panic) => std::panic::resume_unwind(panic),
+    };
+    match generated {
         Err(diagnostics) => {
             prop_assert!(!diagnostics.0.is_empty(), "an error must say what is wrong");
             for diagnostic in &diagnostics.0 {
