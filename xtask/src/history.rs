@@ -197,7 +197,7 @@ fn run(options: &Options) -> Result<(), String> {
     );
     print!("{section}");
     if let Some(path) = &options.write {
-        write_section(path, &section)?;
+        xtask::write_section(path, HEADING, &section)?;
         eprintln!("semver-history: wrote {}", path.display());
     }
     let missed: usize = rows.iter().map(|r| missed(r).len()).sum();
@@ -578,21 +578,6 @@ fn table(rows: &[Row], feature: &str, seconds: u64) -> String {
     }
     text.push('\n');
     text
-}
-
-/// Puts `section` into the file at `path`, in place of the section of the same heading.
-fn write_section(path: &Path, section: &str) -> Result<(), String> {
-    let old = fs::read_to_string(path).unwrap_or_default();
-    let new = match old.find(HEADING) {
-        Some(start) => {
-            let end = old[start + 3..]
-                .find("\n## ")
-                .map_or(old.len(), |e| start + 3 + e + 1);
-            format!("{}{}{}", &old[..start], section, &old[end..])
-        }
-        None => format!("{}\n\n{section}", old.trim_end()),
-    };
-    fs::write(path, new).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 #[cfg(test)]

@@ -477,6 +477,22 @@ pub fn audit(job: &AuditJob) -> Result<spec_audit::Report, Failure> {
     Ok(spec_audit::Report::new(differences, &allowed))
 }
 
+/// Puts `section`, which starts with `heading`, into the Markdown file at `path` in place of
+/// the section of that heading it had (up to the next `## `), or at its end.
+pub fn write_section(path: &Path, heading: &str, section: &str) -> Result<(), String> {
+    let old = fs::read_to_string(path).unwrap_or_default();
+    let new = match old.find(heading) {
+        Some(start) => {
+            let end = old[start + 3..]
+                .find("\n## ")
+                .map_or(old.len(), |e| start + 3 + e + 1);
+            format!("{}{}{}", &old[..start], section, &old[end..])
+        }
+        None => format!("{}\n\n{section}", old.trim_end()),
+    };
+    fs::write(path, new).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

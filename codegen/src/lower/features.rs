@@ -5,7 +5,7 @@
 //! that reaches it is, so a type shared by several tags needs only one of them.
 
 use crate::diagnostic::Diagnostic;
-use crate::ir::{Api, Feature, Gate, TypeKind, TypeRef};
+use crate::ir::{Api, Feature, Gate, Operation, TypeKind, TypeRef};
 use crate::reserved::{first_free, Numbering, Reserved};
 use heck::ToKebabCase;
 use openapiv3::OpenAPI;
@@ -141,20 +141,11 @@ fn ascii_kebab(tag: &str) -> String {
 
 /// Gates every type by the features of the operations that reach it.
 fn gate_types(api: &mut Api) {
-    let index: HashMap<&str, usize> = api
-        .types
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (t.name.as_str(), i))
-        .collect();
+    let index = type_index(api);
     let mut gates: Vec<BTreeSet<&str>> = vec![BTreeSet::new(); api.types.len()];
     let mut stack: Vec<usize> = Vec::new();
     for operation in &api.operations {
-        let mut roots: Vec<&TypeRef> = operation.parameters.iter().map(|p| &p.ty).collect();
-        if let Some(body) = &operation.request_body {
-            roots.push(&body.ty);
-            roots.extend(body.parts.iter().map(|p| &p.ty));
-        }
+        let mut roots = sent(operation);
         roots.extend(
             operation
                 .responses
@@ -199,6 +190,25 @@ fn gate_types(api: &mut Api) {
     for (def, gate) in api.types.iter_mut().zip(gates) {
         def.gate = gate;
     }
+}
+
+/// Each type's place in `api.types`, by name.
+pub(super) fn type_index(api: &Api) -> HashMap<&str, usize> {
+    api.types
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.name.as_str(), i))
+        .collect()
+}
+
+/// The types an operation sends: its parameters' and its body's (with a form's parts).
+pub(super) fn sent(operation: &Operation) -> Vec<&TypeRef> {
+    let mut roots: Vec<&TypeRef> = operation.parameters.iter().map(|p| &p.ty).collect();
+    if let Some(body) = &operation.request_body {
+        roots.push(&body.ty);
+        roots.extend(body.parts.iter().map(|p| &p.ty));
+    }
+    roots
 }
 
 /// The types a type refers to directly.

@@ -3,29 +3,17 @@
 //! each of the others, so that they can be `#[non_exhaustive]` (a new optional field is then
 //! an addition, not a breaking change) and still be built outside the crate.
 
-use super::features::{children, named};
-use crate::ir::{Api, TypeKind, TypeRef};
+use super::features::{children, named, sent, type_index};
+use crate::ir::{Api, TypeKind};
 use crate::reserved::{first_free, Numbering, Reserved};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 /// Marks the input types of `api` and names the setters of their structs' optional fields.
 pub(super) fn mark(api: &mut Api, reserved: &Reserved) {
-    let index: HashMap<&str, usize> = api
-        .types
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (t.name.as_str(), i))
-        .collect();
+    let index = type_index(api);
     let mut stack: Vec<usize> = Vec::new();
-    for operation in &api.operations {
-        let mut roots: Vec<&TypeRef> = operation.parameters.iter().map(|p| &p.ty).collect();
-        if let Some(body) = &operation.request_body {
-            roots.push(&body.ty);
-            roots.extend(body.parts.iter().map(|p| &p.ty));
-        }
-        for root in roots {
-            named(root, &index, &mut stack);
-        }
+    for root in api.operations.iter().flat_map(sent) {
+        named(root, &index, &mut stack);
     }
     let mut input = vec![false; api.types.len()];
     while let Some(type_index) = stack.pop() {

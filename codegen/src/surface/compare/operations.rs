@@ -282,13 +282,8 @@ pub(super) fn arguments(
     if was == now {
         return;
     }
-    let index = |args: &[Argument]| -> BTreeMap<String, String> {
-        args.iter()
-            .map(|a| (a.name.clone(), a.ty.clone()))
-            .collect()
-    };
     let mut named = false;
-    for (name, change) in keyed_diff(&index(was), &index(now)) {
+    for (name, change) in keyed_diff(&by_name(was), &by_name(now)) {
         named = true;
         let what = match (change, name.as_str()) {
             (Diff::Added(ty), "params") => format!(
@@ -338,13 +333,7 @@ pub(super) fn params_struct(at: &str, was: &ParamsStruct, now: &ParamsStruct, fo
         now.non_exhaustive,
         found,
     );
-    let index = |p: &ParamsStruct| -> BTreeMap<String, String> {
-        p.fields
-            .iter()
-            .map(|a| (a.name.clone(), a.ty.clone()))
-            .collect()
-    };
-    for (name, change) in keyed_diff(&index(was), &index(now)) {
+    for (name, change) in keyed_diff(&by_name(&was.fields), &by_name(&now.fields)) {
         let item = format!("{}.{name}", now.name);
         match change {
             Diff::Added(ty) => found.add(
@@ -368,13 +357,7 @@ pub(super) fn params_struct(at: &str, was: &ParamsStruct, now: &ParamsStruct, fo
 
 /// A multipart form: a plain struct, built as a literal, so any new part breaks that.
 pub(super) fn form(at: &str, was: &ParamsStruct, now: &ParamsStruct, found: &mut Found) {
-    let index = |p: &ParamsStruct| -> BTreeMap<String, String> {
-        p.fields
-            .iter()
-            .map(|a| (a.name.clone(), a.ty.clone()))
-            .collect()
-    };
-    for (name, change) in keyed_diff(&index(was), &index(now)) {
+    for (name, change) in keyed_diff(&by_name(&was.fields), &by_name(&now.fields)) {
         let item = format!("{}.{name}", now.name);
         let what = match change {
             Diff::Added(ty) => format!("new part `{ty}`"),
@@ -459,4 +442,12 @@ pub(super) fn cases(
             "its variants are tried in another order: a value that fits several may decode as another",
         );
     }
+}
+
+/// Arguments or fields by name, with their types.
+fn by_name(arguments: &[Argument]) -> BTreeMap<String, String> {
+    arguments
+        .iter()
+        .map(|a| (a.name.clone(), a.ty.clone()))
+        .collect()
 }

@@ -265,7 +265,7 @@ fn run(options: &Options) -> Result<bool, String> {
     let markdown = verdict::markdown(&runs, &command, started.elapsed().as_secs_f64());
     eprint!("{}", verdict::summary(&runs));
     if let Some(path) = &options.report {
-        verdict::write_section(path, &markdown)?;
+        xtask::write_section(path, "## Wire conformance", &markdown)?;
         eprintln!("wire: wrote {}", path.display());
     }
     Ok(!options.smoke || runs.iter().all(DocumentRun::all_pass))

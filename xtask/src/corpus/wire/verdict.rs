@@ -3,7 +3,6 @@
 
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::path::Path;
 
 /// What the description says of an operation's answers.
 #[derive(Debug, Clone, Default)]
@@ -389,21 +388,6 @@ pub fn markdown(runs: &[DocumentRun], command: &str, seconds: f64) -> String {
     text
 }
 
-/// Puts `section` into the report at `path`, in place of the section it had.
-pub fn write_section(path: &Path, section: &str) -> Result<(), String> {
-    let old = std::fs::read_to_string(path).unwrap_or_default();
-    let new = match old.find("## Wire conformance") {
-        Some(start) => {
-            let end = old[start + 3..]
-                .find("\n## ")
-                .map_or(old.len(), |e| start + 3 + e + 1);
-            format!("{}{}{}", &old[..start], section, &old[end..])
-        }
-        None => format!("{}\n\n{section}", old.trim_end()),
-    };
-    std::fs::write(path, new).map_err(|e| format!("cannot write {}: {e}", path.display()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -482,7 +466,12 @@ mod tests {
             "# Corpus\n\n## A\n\na\n\n## Wire conformance\n\nold\n\n## B\n\nb\n",
         )
         .unwrap();
-        write_section(&path, "## Wire conformance\n\nnew\n\n").unwrap();
+        xtask::write_section(
+            &path,
+            "## Wire conformance",
+            "## Wire conformance\n\nnew\n\n",
+        )
+        .unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
         assert_eq!(
             text,
