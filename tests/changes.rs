@@ -84,6 +84,8 @@ fn surface(text: &str) -> Surface {
         spec_name: "shop.yaml".to_owned(),
         guide: None,
         profile: Some(Profile::Generic),
+        tag_features: true,
+        generator_command: "cargo xtask generate".to_owned(),
     };
     codegen::generate(text, &config)
         .unwrap_or_else(|e| panic!("{e}"))
@@ -484,6 +486,7 @@ fn deny_breaking_refuses_a_breaking_regeneration_and_writes_the_report() {
         guide: None,
         profile: Some(Profile::Generic),
         deny_warnings: true,
+        generator_command: "cargo xtask generate".to_owned(),
         crate_version: None,
         deny_breaking: true,
         report: Some(report.clone()),

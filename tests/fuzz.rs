@@ -32,6 +32,8 @@ fn pipeline(text: &str) -> Result<bool, TestCaseError> {
         spec_name: "fuzz.yaml".into(),
         guide: None,
         profile: None,
+        tag_features: true,
+        generator_command: "cargo xtask generate".to_owned(),
     };
     // On a thread with the stack of a program's main thread, where `cargo xtask generate`
     // and build scripts run it: reading a schema nested as deep as serde_json allows (128
@@ -74,24 +76,37 @@ fn pipeline(text: &str) -> Result<bool, TestCaseError> {
     }
 }
 
-/// Specs to mutate: the packages fragment and every focused spec, each in OpenAPI 3.0 and in
-/// its 3.1 rendition.
+/// Specs to mutate: the packages fragment and every focused spec, each 3.0 one in OpenAPI 3.0
+/// and in its 3.1 rendition, and the OpenAPI 3.2 ones.
 fn bases() -> &'static [Value] {
     static BASES: OnceLock<Vec<Value>> = OnceLock::new();
     BASES.get_or_init(|| {
         let root = workspace_root();
         let mut paths = vec![root.join("spec/packages.yaml")];
-        let mut specs: Vec<_> = std::fs::read_dir(root.join("tests/specs"))
-            .unwrap()
-            .flatten()
-            .map(|e| e.path())
-            .collect();
-        specs.sort();
-        paths.extend(specs);
+        let files = |dir: &str| -> Vec<std::path::PathBuf> {
+            let mut found: Vec<_> = std::fs::read_dir(root.join(dir))
+                .unwrap()
+                .flatten()
+                .map(|e| e.path())
+                .filter(|path| path.is_file())
+                .collect();
+            found.sort();
+            found
+        };
+        paths.extend(files("tests/specs"));
+        paths.extend(files("tests/specs/openapi32"));
         paths
             .iter()
-            .map(|p| serde_yaml::from_str(&read(p)).unwrap())
-            .flat_map(|v30: Value| [tests::openapi31::to_openapi31(&v30), v30])
+            .map(|p| serde_yaml::from_str::<Value>(&read(p)).unwrap())
+            // 3.0 documents in their 3.1 rendition too; 3.1 and 3.2 ones (and the Redocly
+            // configuration beside them, which is no document) as they are.
+            .filter(|document| document.get("openapi").is_some())
+            .flat_map(|document| match document["openapi"].as_str() {
+                Some(version) if version.starts_with("3.0") => {
+                    vec![tests::openapi31::to_openapi31(&document), document]
+                }
+                _ => vec![document],
+            })
             .collect()
     })
 }

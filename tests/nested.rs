@@ -96,14 +96,156 @@ fn credentials_go_where_the_description_puts_them() {
 /// Specs whose shape once made a crate that warned, or no crate: a multipart body and no
 /// parameter (an unused `encoding` import), parameters described by `content` (left out),
 /// input structs whose constructors and setters meet long argument lists and names that are
-/// methods already or that clippy takes for operator traits.
+/// methods already or that clippy takes for operator traits, and one kind of stream alone
+/// (the runtime's other kinds unused).
 #[test]
 fn odd_shapes_build_without_warnings() {
-    for spec in ["multipart_only", "content_parameters", "input_bodies"] {
+    for spec in [
+        "multipart_only",
+        "content_parameters",
+        "input_bodies",
+        "events_only",
+        "json_lines_only",
+    ] {
         let path = format!("tests/specs/{spec}.yaml");
         let generated = NestedCrate::generate(&workspace_root().join(&path), &path, spec, None);
         generated.cargo(&["clippy", "--quiet", "--all-targets", "--", "-D", "warnings"]);
     }
+}
+
+/// Streamed answers (server-sent events, JSON Lines, JSON text sequences) as OpenAPI 3.2
+/// types them: the crate builds without a warning under clippy and rustdoc, and reads
+/// streams sent slowly, split at awkward places and cut short (`tests/nested/streams.rs`),
+/// and a streamed call's tracing span ends with its stream (`tests/nested/stream_spans.rs`).
+/// The 3.1 and 3.0 renditions of the same API (`schema` per item where 3.2 has
+/// `itemSchema`) give the same crate.
+#[test]
+fn streams_are_read_as_they_arrive_whichever_version_describes_them() {
+    let path = "tests/specs/openapi32/streams.32.yaml";
+    let generated = NestedCrate::generate(&workspace_root().join(path), path, "streams", None);
+    for earlier in ["streams.31.yaml", "streams.30.yaml"] {
+        let other_path = format!("tests/specs/openapi32/{earlier}");
+        let other = NestedCrate::generate(
+            &workspace_root().join(&other_path),
+            &other_path,
+            &format!("streams-{}", &earlier[8..10]),
+            None,
+        );
+        for file in [
+            "src/operations.rs",
+            "src/types.rs",
+            "src/stream.rs",
+            "src/client.rs",
+            "src/lib.rs",
+            "api-surface.json",
+            "Cargo.toml",
+        ] {
+            let normalise = |text: String, spec: &str, name: &str| {
+                text.replace(spec, "SPEC")
+                    .replace(name, "streams")
+                    .replace(&name.replace('-', "_"), "streams")
+            };
+            assert_eq!(
+                normalise(
+                    other.read(file),
+                    &other_path,
+                    &format!("streams-{}", &earlier[8..10])
+                ),
+                normalise(generated.read(file), path, "streams"),
+                "{earlier} and 3.2 differ in {file}"
+            );
+        }
+    }
+    // No vendor's conventions in a crate without a vendor profile, streams included.
+    for entry in std::fs::read_dir(generated.dir.join("src")).unwrap() {
+        let path = entry.unwrap().path();
+        let source = std::fs::read_to_string(&path).unwrap().to_ascii_lowercase();
+        assert!(
+            !source.contains("github"),
+            "{} speaks of GitHub",
+            path.display()
+        );
+    }
+    generated.add_test(
+        "streams",
+        &read(workspace_root().join("tests/nested/streams.rs")),
+    );
+    let printed = generated.cargo(&["test", "--quiet", "--test", "streams"]);
+    assert!(printed.contains("9 passed"), "{printed}");
+    generated.add_test(
+        "stream_spans",
+        &read(workspace_root().join("tests/nested/stream_spans.rs")),
+    );
+    let printed = generated.cargo(&[
+        "test",
+        "--quiet",
+        "--features",
+        "tracing",
+        "--test",
+        "stream_spans",
+    ]);
+    assert!(printed.contains("1 passed"), "{printed}");
+    generated.cargo(&["clippy", "--quiet", "--all-targets", "--", "-D", "warnings"]);
+    generated.cargo(&["doc", "--quiet", "--no-deps"]);
+}
+
+/// A 3.2 document with each addition a client acts on: `QUERY` and other methods, a
+/// `querystring` parameter, tags under a `parent` (whose feature turns on theirs), a
+/// discriminator's `defaultMapping`, responses with a `summary` and no `description`,
+/// content given by a `mediaTypes` component; and warnings, where each is, for what is not
+/// followed (`$self`, `oauth2MetadataUrl`, the device flow). Built without a warning and run
+/// against a loopback server (`tests/nested/openapi32.rs`).
+#[test]
+fn openapi_32_additions_generate_build_and_work_on_the_wire() {
+    let path = "tests/specs/openapi32/additions.yaml";
+    let (generated, warnings) =
+        NestedCrate::generate_with_warnings(&workspace_root().join(path), path, "additions");
+    let warned: Vec<(&str, Option<u32>)> = warnings
+        .iter()
+        .map(|w| (w.pointer.as_str(), w.line.map(|(line, _)| line)))
+        .collect();
+    assert_eq!(
+        warned,
+        [
+            ("#/$self", Some(2)),
+            (
+                "#/components/securitySchemes/oauth/flows/deviceAuthorization",
+                Some(154)
+            ),
+            (
+                "#/components/securitySchemes/oauth/oauth2MetadataUrl",
+                Some(148)
+            ),
+        ],
+        "{warnings:#?}"
+    );
+    let manifest = generated.read("Cargo.toml");
+    assert!(
+        manifest.contains("\nlibrary = [\"documents\", \"search\"]\n"),
+        "{manifest}"
+    );
+    generated.add_test(
+        "openapi32",
+        &read(workspace_root().join("tests/nested/openapi32.rs")),
+    );
+    let printed = generated.cargo(&["test", "--quiet", "--test", "openapi32"]);
+    assert!(printed.contains("5 passed"), "{printed}");
+    generated.cargo(&["clippy", "--quiet", "--all-targets", "--", "-D", "warnings"]);
+    // A feature of a child tag alone builds; the parent's turns on its children's.
+    generated.cargo(&[
+        "check",
+        "--quiet",
+        "--no-default-features",
+        "--features",
+        "search",
+    ]);
+    generated.cargo(&[
+        "check",
+        "--quiet",
+        "--no-default-features",
+        "--features",
+        "library",
+    ]);
 }
 
 /// GitHub's profile in each of its shapes builds without a warning: owner families with list

@@ -17,6 +17,8 @@ fn config(spec_name: &str) -> Config {
         spec_name: spec_name.into(),
         guide: None,
         profile: None,
+        tag_features: true,
+        generator_command: "cargo xtask generate".to_owned(),
     }
 }
 
@@ -608,11 +610,11 @@ components:
     assert!(swagger
         .to_string()
         .contains("Swagger 2.0 documents are not supported"));
-    let future = problems("openapi: 3.2.0\ninfo: {title: t, version: '1'}\n");
+    let future = problems("openapi: 3.3.0\ninfo: {title: t, version: '1'}\n");
     assert!(
         future
             .to_string()
-            .contains("unknown OpenAPI version `3.2.0`"),
+            .contains("unknown OpenAPI version `3.3.0`"),
         "{future}"
     );
 }

@@ -15,6 +15,8 @@ fn config(spec_name: &str) -> Config {
         spec_name: spec_name.to_owned(),
         guide: None,
         profile: None,
+        tag_features: true,
+        generator_command: "cargo xtask generate".to_owned(),
     }
 }
 

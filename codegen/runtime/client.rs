@@ -114,6 +114,10 @@ impl Client {
     /// Sends a request and reads its answer (a success whole, an error's first 64 KiB):
     /// paced, with the provider's token, retried as the retry policy allows, seen by the
     /// hooks, revalidated by the response cache, and traced.
+    // #if streams
+    // Unused where every operation answers with a stream.
+    #[allow(dead_code)]
+    // #endif
     pub(crate) async fn send(&self, request: reqwest::RequestBuilder, operation: OperationInfo) -> Result<RawResponse, Error> {
         let mut request = request.build().map_err(Error::transport)?;
         let method = request.method().clone();
@@ -122,7 +126,11 @@ impl Client {
         }
         let revalidation = self.cache.as_ref().and_then(|cache| cache.prepare(&mut request));
         let span = Span::call(&operation, &method);
+        // #if streams
+        let (outcome, attempts) = span.run(self.send_with_retries(request, operation, &span, None)).await;
+        // #else
         let (outcome, attempts) = span.run(self.send_with_retries(request, operation, &span)).await;
+        // #endif
         span.end(outcome.as_ref().ok().map(|r| r.status), outcome.as_ref().err(), Some(attempts));
         let response = outcome?;
         if let Some(conditional) = &self.conditional {
@@ -134,9 +142,38 @@ impl Client {
         })
     }
 
+    // #if streams
+    /// Sends a request whose successful answer is read as it arrives (`stream.rs`): paced,
+    /// with the credentials it takes, retried as the retry policy allows until the server
+    /// answers with a success, and seen by the hooks (status and headers; the body is not
+    /// read yet). Never revalidated by the response cache. The call's span is handed over to
+    /// end with the stream.
+    pub(crate) async fn send_streaming(&self, request: reqwest::RequestBuilder, operation: OperationInfo) -> Result<crate::stream::Opened, Error> {
+        let request = request.build().map_err(Error::transport)?;
+        let span = Span::call(&operation, request.method());
+        let mut body = None;
+        let (outcome, attempts) = span.run(self.send_with_retries(request, operation, &span, Some(&mut body))).await;
+        let error = match (outcome, body) {
+            (Ok(response), Some(body)) if response.status.is_success() => {
+                return Ok(crate::stream::Opened { response, body, span, attempts, limit: self.max_response_size });
+            }
+            (Ok(response), _) => response.into_error(),
+            (Err(error), _) => error,
+        };
+        span.end(error.status(), Some(&error), Some(attempts));
+        Err(error)
+    }
+
+    // #endif
     /// Attempts until one succeeds or the retry policy gives up; the outcome, and how many
     /// attempts it took.
+    // #if streams
+    /// With `body`, a success's body is left there unread (the last attempt's: a success is
+    /// never sent again).
+    async fn send_with_retries(&self, request: reqwest::Request, operation: OperationInfo, span: &Span, mut body: Option<&mut Option<reqwest::Response>>) -> (Result<RawResponse, Error>, u32) {
+    // #else
     async fn send_with_retries(&self, request: reqwest::Request, operation: OperationInfo, span: &Span) -> (Result<RawResponse, Error>, u32) {
+    // #endif
         let method = request.method().clone();
         let mut waited = Duration::ZERO;
         let mut attempt = 0;
@@ -147,9 +184,17 @@ impl Client {
             attempt += 1;
             // A body that cannot be copied (a stream) is sent once.
             let Some(copy) = request.try_clone() else {
+                // #if streams
+                return (self.send_attempt(request, refresh, operation, attempt, span, body).await, attempt);
+                // #else
                 return (self.send_attempt(request, refresh, operation, attempt, span).await, attempt);
+                // #endif
             };
+            // #if streams
+            let outcome = self.send_attempt(copy, refresh, operation, attempt, span, body.as_deref_mut()).await;
+            // #else
             let outcome = self.send_attempt(copy, refresh, operation, attempt, span).await;
+            // #endif
             // A refused token is renewed once, and the request sent again where it was not
             // carried out (the methods retried after a rate limit, `GET` and `HEAD` alone by
             // default).
@@ -284,6 +329,9 @@ impl Client {
         operation: OperationInfo,
         attempt: u32,
         span: &Span,
+        // #if streams
+        body: Option<&mut Option<reqwest::Response>>,
+        // #endif
     ) -> Result<RawResponse, Error> {
         let query_keys = self.attach_credentials(&mut request, operation, refresh).await?;
         let mut context = (!self.hooks.is_empty()).then(|| HookContext {
@@ -312,7 +360,11 @@ impl Client {
                 pairs.append_pair(name, key.to_str().unwrap_or_default());
             }
         }
+        // #if streams
+        let mut outcome = span.run(self.send_once(request, &key_names, body)).await;
+        // #else
         let mut outcome = span.run(self.send_once(request, &key_names)).await;
+        // #endif
         if let (Some(context), Some(started)) = (&mut context, started) {
             context.elapsed = Some(started.elapsed());
             for hook in self.hooks.iter() {
@@ -327,12 +379,23 @@ impl Client {
     }
 
     /// Sends one request; the answer's URL without the query keys `hidden` names.
+    // #if streams
+    /// With `unread`, a success's body is left there to be read as it arrives.
+    async fn send_once(&self, request: reqwest::Request, hidden: &[&str], unread: Option<&mut Option<reqwest::Response>>) -> Result<RawResponse, Error> {
+    // #else
     async fn send_once(&self, request: reqwest::Request, hidden: &[&str]) -> Result<RawResponse, Error> {
+    // #endif
         let mut response = self.http.execute(request).await.map_err(Error::transport)?;
         let status = response.status();
         let url = without_query_keys(response.url(), hidden);
         let headers = std::mem::take(response.headers_mut());
         let declared = response.content_length();
+        // #if streams
+        if let (true, Some(unread)) = (status.is_success(), unread) {
+            *unread = Some(response);
+            return Ok(RawResponse { status, headers, body: Bytes::new(), body_len: 0, url, described: true, not_modified: false });
+        }
+        // #endif
         let (body, body_len) = if status.is_success() {
             let body = read_whole(&mut response, declared, self.max_response_size, status).await?;
             let length = body.len() as u64;
@@ -825,6 +888,13 @@ impl RawResponse {
         Ok(self.with_body(()))
     }
 
+    // #if streams
+    /// A success whose body is read as it arrives, as `body`.
+    pub(crate) fn streaming<S>(self, body: S) -> Response<S> {
+        self.with_body(body)
+    }
+
+    // #endif
     fn with_body<T>(self, body: T) -> Response<T> {
         Response {
             status: self.status,

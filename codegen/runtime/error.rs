@@ -318,6 +318,20 @@ impl DecodeError {
         }
     }
 
+    // #if streams
+    /// A streamed body that ended with `partial` not yet a whole item.
+    pub(crate) fn incomplete(status: StatusCode, headers: HeaderMap, partial: &[u8]) -> Self {
+        DecodeError {
+            status,
+            headers,
+            path: ".".to_owned(),
+            message: "the body ended in the middle of an item".to_owned(),
+            raw_body: kept_text(partial),
+            body_len: partial.len(),
+        }
+    }
+
+    // #endif
     pub fn status(&self) -> StatusCode {
         self.status
     }

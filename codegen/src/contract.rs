@@ -19,6 +19,13 @@ pub struct Config {
     /// The vendor conventions to follow; `None` detects them from the description (and the
     /// crate's docs and [`Generated::profile_reason`] say so).
     pub profile: Option<Profile>,
+    /// A cargo feature per tag, gating its operations and types (`true` for a crate of its
+    /// own). `false` compiles every operation always: a module included into another crate
+    /// (`build_script`) cannot declare features.
+    pub tag_features: bool,
+    /// The command that regenerates the crate, as every file's `@generated` notice names it
+    /// (`cargo xtask generate`, `openapi-rust-gen`).
+    pub generator_command: String,
 }
 
 /// One file of the generated crate, by path relative to the crate root.

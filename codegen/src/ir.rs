@@ -142,6 +142,10 @@ pub struct Feature {
     pub tag: Option<String>,
     /// The tag's description, from the document's `tags`.
     pub description: Option<String>,
+    /// The features this one turns on: those of the tags that name its tag their `parent`
+    /// (OpenAPI 3.2), so that turning on a group turns on all of it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub includes: Vec<String>,
 }
 
 /// The features any one of which compiles an item; empty when the item is always compiled.
@@ -224,13 +228,22 @@ impl Operation {
             .filter(move |p| p.location == location)
     }
 
+    /// The body of the stream a successful call answers with, when it is one: items read
+    /// as they arrive instead of a body read whole.
+    pub fn stream(&self) -> Option<&ResponseBody> {
+        match &self.success {
+            Success::Single { body: Some(body) } if body.encoding.is_sequential() => Some(body),
+            _ => None,
+        }
+    }
+
     /// The successful (2XX) responses.
     pub fn successes(&self) -> impl Iterator<Item = &Response> {
         self.responses.iter().filter(|r| r.status.is_success())
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum HttpMethod {
     Get,
@@ -241,10 +254,14 @@ pub enum HttpMethod {
     Head,
     Patch,
     Trace,
+    /// OpenAPI 3.2's `query`: a safe request with a body.
+    Query,
+    /// Any other method (3.2's `additionalOperations`), as sent: an RFC 9110 token.
+    Other(String),
 }
 
 impl HttpMethod {
-    pub fn as_str(self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             HttpMethod::Get => "GET",
             HttpMethod::Put => "PUT",
@@ -254,6 +271,8 @@ impl HttpMethod {
             HttpMethod::Head => "HEAD",
             HttpMethod::Patch => "PATCH",
             HttpMethod::Trace => "TRACE",
+            HttpMethod::Query => "QUERY",
+            HttpMethod::Other(method) => method,
         }
     }
 }
@@ -288,6 +307,22 @@ pub enum ParameterStyle {
     PipeDelimited,
     DeepObject,
     Json,
+    /// OpenAPI 3.2's `in: querystring` described as JSON: the whole query string is the
+    /// value's JSON text, percent-encoded. (As form fields it is `Form`, exploded.)
+    QueryStringJson,
+    /// `in: querystring` described as text: the whole query string is the text given,
+    /// percent-encoded.
+    QueryStringText,
+}
+
+impl ParameterStyle {
+    /// Whether the parameter is the whole query string, not a field of it.
+    pub fn is_query_string(self) -> bool {
+        matches!(
+            self,
+            ParameterStyle::QueryStringJson | ParameterStyle::QueryStringText
+        )
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -378,6 +413,25 @@ pub enum Encoding {
     Multipart,
     /// Anything else: raw bytes.
     Binary,
+    /// `text/event-stream` (responses only): server-sent events read as they arrive, the
+    /// body's type being each event's `data`.
+    EventStream,
+    /// `application/jsonl`, `application/x-ndjson` (responses only): a JSON value per line,
+    /// read as they arrive, the body's type being each value's.
+    JsonLines,
+    /// `application/json-seq` (responses only): JSON text sequences (RFC 7464), likewise.
+    JsonSeq,
+}
+
+impl Encoding {
+    /// Whether a body so encoded is a sequence of items, read and handed over as each
+    /// arrives rather than whole.
+    pub fn is_sequential(self) -> bool {
+        matches!(
+            self,
+            Encoding::EventStream | Encoding::JsonLines | Encoding::JsonSeq
+        )
+    }
 }
 
 /// What a successful call returns.
@@ -587,6 +641,10 @@ pub struct Discriminator {
     pub mapping: Vec<(String, String)>,
     /// The catch-all variant for values not in `mapping`, keeping the JSON as sent.
     pub unknown_variant: String,
+    /// The variant of a value not in `mapping`, or without the property (OpenAPI 3.2's
+    /// `defaultMapping`); one that does not decode as it is kept in `unknown_variant`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_variant: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -1,4 +1,4 @@
-//! An OpenAPI 3.0 (and 3.1) to Rust client generator, in four pure stages:
+//! An OpenAPI 3.0 (and 3.1 and 3.2) to Rust client generator, in four pure stages:
 //!
 //! 1. [`load()`]: spec text -> `openapiv3::OpenAPI`
 //! 2. [`lower()`]: `OpenAPI` -> [`ir::Api`], with every `$ref` resolved and every name decided
@@ -8,8 +8,10 @@
 //! A [`profile`] adds a vendor's conventions between `lower` and `emit`, through the IR and
 //! [`emit::Extension`]. [`pipeline`] joins them all; [`generate`] runs the whole job. Each
 //! stage reports problems as [`Diagnostic`]s that name the file and a JSON pointer. Nothing
-//! here touches the file system.
+//! here touches the file system but [`build_script`], which runs the pipeline from a user's
+//! `build.rs` and writes one module file into `OUT_DIR`.
 
+pub mod build_script;
 pub mod contract;
 pub mod diagnostic;
 pub mod emit;
@@ -26,6 +28,7 @@ pub mod surface;
 #[cfg(test)]
 mod tidy;
 
+pub use build_script::{BuildScript, GeneratedModule};
 pub use contract::{Config, Generated, GeneratedFile};
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use load::{load, load_value, load_value_as_30, Loaded};

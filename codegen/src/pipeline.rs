@@ -50,6 +50,9 @@ pub fn generate(text: &str, config: &Config) -> Result<Generated, Diagnostics> {
         }
     };
     warnings.extend(lower_warnings.into_iter().map(place));
+    if !config.tag_features {
+        compile_every_operation(&mut api);
+    }
     let (profile, reason) = match config.profile {
         Some(profile) => (profile, "chosen".to_owned()),
         None => Profile::detect(&api),
@@ -76,6 +79,18 @@ pub fn generate(text: &str, config: &Config) -> Result<Generated, Diagnostics> {
         profile_reason: applied.reason,
         surface,
     })
+}
+
+/// Drops the features `lower` gave the tags, and every gate: before the profile, whose
+/// additions (an owner family) take their gates from the operations'.
+fn compile_every_operation(api: &mut crate::ir::Api) {
+    api.features.clear();
+    for operation in &mut api.operations {
+        operation.gate.clear();
+    }
+    for def in &mut api.types {
+        def.gate.clear();
+    }
 }
 
 /// `lower`, clear of the names every generated crate takes for itself.
@@ -143,6 +158,7 @@ pub fn package(config: &Config) -> Package<'_> {
         name: &config.crate_name,
         version: &config.crate_version,
         spec_name: &config.spec_name,
+        generator_command: &config.generator_command,
         guide: config.guide.as_deref(),
     }
 }
@@ -318,6 +334,8 @@ mod tests {
             spec_name: "large.yaml".to_owned(),
             guide: None,
             profile: None,
+            tag_features: true,
+            generator_command: "cargo xtask generate".to_owned(),
         };
         let text = large_description();
         let spec = load::load(&text, "large.yaml").expect("loads").spec;
@@ -367,6 +385,8 @@ mod tests {
             spec_name: relative.to_owned(),
             guide: None,
             profile: None,
+            tag_features: true,
+            generator_command: "cargo xtask generate".to_owned(),
         };
         generate(&text, &config).unwrap_or_else(|e| panic!("{e}"))
     }

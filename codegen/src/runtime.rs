@@ -1,8 +1,9 @@
 //! The fixed part of every generated crate: sources in `codegen/runtime/`, copied with only
 //! the crate's name put in.
 //!
-//! The generic files serve any API; `pagination.rs` and `multipart.rs` join them when an
-//! operation needs them, and a profile supplies the crate's `profile.rs`
+//! The generic files serve any API; `pagination.rs`, `multipart.rs` and `stream.rs` join
+//! them when an operation needs them (and the generic ones' streaming sections with
+//! `stream.rs`), and a profile supplies the crate's `profile.rs`
 //! (`codegen/runtime/profile/`). Their public items are read off the sources themselves, so
 //! that the crate root re-exports each and no schema takes one's name.
 
@@ -10,9 +11,29 @@
 /// `use __crate__::Client;`. [`for_crate`] puts the name in.
 pub(crate) const CRATE_PLACEHOLDER: &str = "__crate__";
 
-/// A runtime source as the crate named `crate_ident` (`github_packages`) has it.
-pub(crate) fn for_crate(source: &str, crate_ident: &str) -> String {
-    source.replace(CRATE_PLACEHOLDER, crate_ident)
+/// What a runtime source writes around lines only crates with streaming operations need
+/// (`// #if streams`, `// #else`, `// #endif`, each a line of its own): the rest of the crate
+/// stays as it was, byte for byte, for a crate without them.
+const SECTION_IF_STREAMS: &str = "// #if streams";
+const SECTION_ELSE: &str = "// #else";
+const SECTION_END: &str = "// #endif";
+
+/// A runtime source as the crate named `crate_ident` (`github_packages`) has it, with the
+/// streaming sections kept when `streams`, else their `#else` sides.
+pub(crate) fn for_crate(source: &str, crate_ident: &str, streams: bool) -> String {
+    let mut kept = String::with_capacity(source.len());
+    // `None` outside a section; else whether the lines being read are kept.
+    let mut keeping: Option<bool> = None;
+    for line in source.split_inclusive('\n') {
+        match line.trim() {
+            SECTION_IF_STREAMS => keeping = Some(streams),
+            SECTION_ELSE => keeping = keeping.map(|_| !streams),
+            SECTION_END => keeping = None,
+            _ if keeping != Some(false) => kept.push_str(line),
+            _ => {}
+        }
+    }
+    kept.replace(CRATE_PLACEHOLDER, crate_ident)
 }
 
 /// One runtime source and where it goes in the generated crate.
@@ -75,9 +96,19 @@ pub(crate) const MULTIPART: RuntimeFile = RuntimeFile {
     source: include_str!("../runtime/multipart.rs"),
 };
 
+/// Responses read as they arrive (server-sent events, JSON sequences), for crates with
+/// operations that answer with them; `client.rs` and `error.rs` have sections for them too.
+pub(crate) const STREAM: RuntimeFile = RuntimeFile {
+    module: "stream",
+    source: include_str!("../runtime/stream.rs"),
+};
+
 /// Every runtime file any crate may have, but a profile's.
 pub(crate) fn all_files() -> impl Iterator<Item = RuntimeFile> {
-    GENERIC.iter().copied().chain([PAGINATION, MULTIPART])
+    GENERIC
+        .iter()
+        .copied()
+        .chain([PAGINATION, MULTIPART, STREAM])
 }
 
 /// The names of the public items a runtime source defines at its top level (`pub struct`,
@@ -165,9 +196,47 @@ mod tests {
     }
 
     #[test]
+    fn streaming_sections_are_kept_or_replaced_whole() {
+        let source = "a\n    // #if streams\n    b\n    // #else\n    c\n    // #endif\nd\n    // #if streams\n    e\n    // #endif\n";
+        assert_eq!(for_crate(source, "x", true), "a\n    b\nd\n    e\n");
+        assert_eq!(for_crate(source, "x", false), "a\n    c\nd\n");
+    }
+
+    /// Every section opens, (at most once) turns, and closes, and none nests: otherwise
+    /// `for_crate` would keep or drop lines it should not.
+    #[test]
+    fn streaming_sections_are_balanced() {
+        for file in all_files() {
+            let mut open: Option<(usize, bool)> = None;
+            for (number, line) in file.source.lines().enumerate() {
+                let at = format!("{}.rs:{}", file.module, number + 1);
+                match line.trim() {
+                    SECTION_IF_STREAMS => {
+                        assert!(open.is_none(), "{at}: a section inside a section");
+                        open = Some((number, false));
+                    }
+                    SECTION_ELSE => match &mut open {
+                        Some((_, turned)) if !*turned => *turned = true,
+                        _ => panic!("{at}: `#else` outside a section or twice"),
+                    },
+                    SECTION_END => {
+                        assert!(open.take().is_some(), "{at}: `#endif` outside a section")
+                    }
+                    _ => {}
+                }
+            }
+            assert!(
+                open.is_none(),
+                "{}.rs: a section is not closed",
+                file.module
+            );
+        }
+    }
+
+    #[test]
     fn doc_examples_name_the_crate_by_the_placeholder_alone() {
         assert_eq!(
-            for_crate("use __crate__::{Client, Error};", "my_api"),
+            for_crate("use __crate__::{Client, Error};", "my_api", false),
             "use my_api::{Client, Error};"
         );
         // The paths a doc example may start from besides the placeholder: other crates, and
@@ -219,7 +288,7 @@ mod tests {
                 }
             }
             placeholders += file.source.matches("__crate__::").count();
-            assert!(!for_crate(file.source, "my_api").contains(CRATE_PLACEHOLDER));
+            assert!(!for_crate(file.source, "my_api", true).contains(CRATE_PLACEHOLDER));
         }
         assert!(placeholders >= 6, "the doc examples use the placeholder");
     }

@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 /// `shared` is plain data and helpers every stage uses; the stages follow in the order they
 /// depend on each other; a profile sits above the generic stages, whose interfaces it uses
 /// (the IR, lowering's names, `emit::Extension` and emit's helpers) and none of which uses
-/// it; `contract` and `pipeline` join everything.
+/// it; `contract` and `pipeline` join everything; `build_script` runs the pipeline for a
+/// user's `build.rs`.
 const LAYERS: &[(&str, &[&str])] = &[
     ("shared", &["diagnostic", "locate", "ir", "reserved"]),
     ("load", &["load"]),
@@ -21,6 +22,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("surface", &["surface"]),
     ("contract", &["contract"]),
     ("pipeline", &["pipeline", "lib"]),
+    ("build_script", &["build_script"]),
 ];
 
 /// Modules that import nothing from the crate, whatever their layer.

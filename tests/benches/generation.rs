@@ -36,6 +36,8 @@ impl Input {
             spec_name: self.spec_name.clone(),
             guide: self.guide.clone(),
             profile: Some(Profile::Github),
+            tag_features: true,
+            generator_command: "cargo xtask generate".to_owned(),
         }
     }
 

@@ -17,6 +17,25 @@ impl NestedCrate {
     /// Generates `spec` as crate `name` (warnings denied: a spec the tests write draws
     /// none).
     pub fn generate(spec: &Path, spec_name: &str, name: &str, profile: Option<Profile>) -> Self {
+        Self::generate_warned(spec, spec_name, name, profile, true).0
+    }
+
+    /// Generates `spec`, which draws warnings on purpose, as crate `name`; with them.
+    pub fn generate_with_warnings(
+        spec: &Path,
+        spec_name: &str,
+        name: &str,
+    ) -> (Self, Vec<codegen::Diagnostic>) {
+        Self::generate_warned(spec, spec_name, name, None, false)
+    }
+
+    fn generate_warned(
+        spec: &Path,
+        spec_name: &str,
+        name: &str,
+        profile: Option<Profile>,
+        deny_warnings: bool,
+    ) -> (Self, Vec<codegen::Diagnostic>) {
         let dir =
             std::env::temp_dir().join(format!("codegen-nested-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
@@ -27,16 +46,16 @@ impl NestedCrate {
             crate_name: name.to_owned(),
             guide: None,
             profile,
-            deny_warnings: true,
+            deny_warnings,
             ..xtask::default_job()
         };
-        xtask::generate(&job).unwrap_or_else(|failure| panic!("{failure}"));
+        let outcome = xtask::generate(&job).unwrap_or_else(|failure| panic!("{failure}"));
         let manifest = dir.join("Cargo.toml");
         let mut text = std::fs::read_to_string(&manifest).unwrap();
         text.push_str("\n[workspace]\n");
         std::fs::write(&manifest, text).unwrap();
         std::fs::copy(workspace_root().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
-        NestedCrate { dir }
+        (NestedCrate { dir }, outcome.warnings)
     }
 
     /// Adds an integration test to the crate, with `tests/nested/loopback.rs` beside it as

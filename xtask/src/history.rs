@@ -109,6 +109,7 @@ fn run(options: &Options) -> Result<(), String> {
             guide: None,
             profile: None,
             deny_warnings: false,
+            generator_command: "cargo xtask generate".to_owned(),
             // One version for all: each pair is judged by what changed, not by its numbers.
             crate_version: Some("1.0.0".to_owned()),
             deny_breaking: false,

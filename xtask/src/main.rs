@@ -1,21 +1,23 @@
 //! `cargo xtask`: the project's own commands. Argument parsing and process plumbing only;
-//! the work is in `codegen` (generation) and `xtask`'s library (file I/O).
+//! the work is in `codegen` (generation), `openapi-rust-gen` (its file I/O and command line,
+//! which `generate` runs with the workspace's defaults) and `xtask`'s library.
 
 mod corpus;
 mod history;
 mod refresh;
 
-use codegen::Profile;
-use std::path::PathBuf;
+use openapi_rust_gen::CommandLine;
+use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
-use xtask::{default_job, workspace_root, Job, Outcome};
+use std::time::Instant;
+use xtask::{default_job, workspace_root};
 
 const USAGE: &str = "\
 usage:
   cargo xtask generate [--spec PATH] [--guide MD] [--out DIR] [--crate-name NAME]
                        [--crate-version X.Y.Z] [--profile github|generic|auto]
                        [--deny-warnings] [--check] [--report FILE] [--deny-breaking]
-      Generate the client crate from an OpenAPI 3.0 or 3.1 description, JSON or YAML
+      Generate the client crate from an OpenAPI 3.0, 3.1 or 3.2 description, JSON or YAML
       (default: spec/packages.yaml into generated/ with the GitHub profile, and
       spec/guide.md as the crate documentation).
       --profile picks the vendor conventions the client follows; with --spec it defaults
@@ -81,7 +83,10 @@ usage:
       Run every check the project has: staleness, clippy, rustdoc, the test suite
       (installing the pinned Node tools in tests/oracles first), a build of the client
       generated from GitHub's whole description (whole, with no tag's feature, and with
-      each tag's feature alone), the corpus smoke run and the wire smoke run.
+      each tag's feature alone), the README's `cargo install --locked --path codegen/cli`
+      (into target/cli-install, building in target/) with the installed openapi-rust-gen
+      run on that description and then with --check, the corpus smoke run and the wire
+      smoke run.
 
 exit codes: 0 success, 1 bad spec / stale output / failed check, 2 bad usage";
 
@@ -139,115 +144,19 @@ fn bench_compile(args: &[String]) -> ExitCode {
     }
 }
 
-fn generate(args: &[String]) -> ExitCode {
-    let mut job = default_job();
-    let mut check = false;
-    // `--profile` as given, so that a later `--spec` does not undo it.
-    let mut profile: Option<Option<Profile>> = None;
-    let mut args = args.iter();
-    while let Some(arg) = args.next() {
-        let mut value = |flag: &str| {
-            args.next()
-                .cloned()
-                .ok_or_else(|| format!("{flag} needs a value"))
-        };
-        let result = match arg.as_str() {
-            "--check" => {
-                check = true;
-                Ok(())
-            }
-            "--spec" => value("--spec").map(|v| {
-                job.spec = PathBuf::from(&v);
-                job.spec_name = v;
-                job.guide = None;
-                if profile.is_none() {
-                    job.profile = None;
-                }
-            }),
-            "--profile" => value("--profile").and_then(|v| {
-                let chosen = match v.as_str() {
-                    "auto" => None,
-                    name => Some(Profile::from_name(name).ok_or_else(|| {
-                        format!("unknown profile `{name}`; expected github, generic or auto")
-                    })?),
-                };
-                profile = Some(chosen);
-                job.profile = chosen;
-                Ok(())
-            }),
-            "--deny-warnings" => {
-                job.deny_warnings = true;
-                Ok(())
-            }
-            "--guide" => value("--guide").map(|v| job.guide = Some(PathBuf::from(v))),
-            "--out" => value("--out").map(|v| job.out = PathBuf::from(v)),
-            "--crate-name" => value("--crate-name").map(|v| job.crate_name = v),
-            "--crate-version" => value("--crate-version").and_then(|v| {
-                codegen::surface::next_version(&v, None)?;
-                job.crate_version = Some(v);
-                Ok(())
-            }),
-            "--report" => value("--report").map(|v| job.report = Some(PathBuf::from(v))),
-            "--deny-breaking" => {
-                job.deny_breaking = true;
-                Ok(())
-            }
-            other => Err(format!("unknown argument `{other}`")),
-        };
-        if let Err(message) = result {
-            return usage_error(&message);
-        }
-    }
-    let result = if check {
-        xtask::check(&job)
-    } else {
-        xtask::generate(&job)
-    };
-    match result {
-        Ok(outcome) => {
-            describe(&job, &outcome, check);
-            ExitCode::SUCCESS
-        }
-        Err(failure) => {
-            eprintln!("{failure}");
-            ExitCode::FAILURE
-        }
-    }
-}
+/// What a failed `cargo xtask generate --check` tells the user to do.
+const REGENERATE: &str = "run `cargo xtask generate`";
 
-/// Warnings first, then which profile the crate follows and what was written.
-fn describe(job: &Job, outcome: &Outcome, check: bool) {
-    for warning in &outcome.warnings {
-        eprintln!("{warning}\n");
-    }
-    if !outcome.warnings.is_empty() {
-        eprintln!("{} warnings", outcome.warnings.len());
-    }
-    eprintln!("profile: {} ({})", outcome.profile, outcome.profile_reason);
-    match &outcome.changes {
-        xtask::Changes::Report(report) if report.changes.is_empty() => {
-            eprintln!("{}", report.summary())
-        }
-        xtask::Changes::Report(report) => eprintln!("{report}\n{}", report.summary()),
-        xtask::Changes::NoPrevious => eprintln!(
-            "no change report: {} held no {} to compare with",
-            job.out.display(),
-            codegen::surface::FILE
-        ),
-        xtask::Changes::Unreadable(why) => eprintln!(
-            "no change report: {} cannot be read: {why}",
-            job.out.join(codegen::surface::FILE).display()
-        ),
-    }
-    if let Some(path) = &job.report {
-        eprintln!("change report written to {}", path.display());
-    }
-    let out = job.out.display();
-    match (check, outcome.changed) {
-        (true, _) => eprintln!("{out} is up to date"),
-        (false, true) => eprintln!("wrote {out}"),
-        (false, false) => eprintln!("{out} is already up to date"),
-    }
+fn generate(args: &[String]) -> ExitCode {
+    openapi_rust_gen::run(
+        args,
+        &CommandLine {
+            name: "cargo xtask generate",
+            usage: USAGE,
+            regenerate: REGENERATE,
+            defaults: Some(default_job()),
+        },
+    )
 }
 
 fn audit(args: &[String]) -> ExitCode {
@@ -318,7 +227,7 @@ fn test() -> ExitCode {
     let root = workspace_root();
     eprintln!("==> generated/ is up to date");
     if let Err(failure) = xtask::check(&default_job()) {
-        eprintln!("{failure}");
+        eprintln!("{}", failure.advising(REGENERATE));
         return ExitCode::FAILURE;
     }
     // The independent oracles (Redocly, Prism) are pinned in tests/oracles/package-lock.json.
@@ -404,6 +313,10 @@ fn test() -> ExitCode {
             }
         }
     }
+    if let Err(message) = installed_command_step(&cargo, &root) {
+        eprintln!("error: {message}");
+        return ExitCode::FAILURE;
+    }
     if let Err(message) = corpus::smoke_step() {
         eprintln!("error: {message}");
         return ExitCode::FAILURE;
@@ -413,6 +326,72 @@ fn test() -> ExitCode {
         return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS
+}
+
+/// The README's install line (`cargo` and these), word for word: `cargo xtask test` proves
+/// exactly what users run.
+const INSTALL_ARGS: [&str; 4] = ["install", "--locked", "--path", "codegen/cli"];
+
+/// Installs `openapi-rust-gen` as a user would, but into `target/cli-install` rather than
+/// `~/.cargo/bin`, and building in the workspace's target directory so that the release
+/// build is reused from one run to the next; then generates GitHub's whole description with
+/// it and checks the result with `--check`.
+fn installed_command_step(cargo: &str, root: &Path) -> Result<(), String> {
+    let started = Instant::now();
+    let install_root = root.join("target/cli-install");
+    let installed = install_root.join(format!(
+        "bin/openapi-rust-gen{}",
+        std::env::consts::EXE_SUFFIX
+    ));
+    let out = install_root.join("github-api");
+    eprintln!(
+        "==> openapi-rust-gen, installed as the README says, generates GitHub's whole \
+         description and passes --check: cargo {} --root {}",
+        INSTALL_ARGS.join(" "),
+        install_root.display()
+    );
+    run_to_success(
+        Command::new(cargo)
+            .args(INSTALL_ARGS)
+            .arg("--root")
+            .arg(&install_root)
+            .env("CARGO_TARGET_DIR", root.join("target"))
+            .current_dir(root),
+    )?;
+    for check in [false, true] {
+        let mut generate = Command::new(&installed);
+        generate
+            .args([
+                "--spec",
+                "../shared/reference/github-openapi/api.github.com.json",
+            ])
+            .args(["--crate-name", "github-api", "--out"])
+            .arg(&out)
+            .current_dir(root);
+        if check {
+            generate.arg("--check");
+        }
+        run_to_success(&mut generate)?;
+    }
+    eprintln!(
+        "    installed, generated and checked in {:.1?}",
+        started.elapsed()
+    );
+    Ok(())
+}
+
+/// Runs `command`, failing with the command line when it cannot start or exits non-zero.
+fn run_to_success(command: &mut Command) -> Result<(), String> {
+    let shown = std::iter::once(command.get_program())
+        .chain(command.get_args())
+        .map(|part| part.to_string_lossy())
+        .collect::<Vec<_>>()
+        .join(" ");
+    match command.status() {
+        Ok(status) if status.success() => Ok(()),
+        Ok(status) => Err(format!("`{shown}` failed ({status})")),
+        Err(error) => Err(format!("cannot run `{shown}`: {error}")),
+    }
 }
 
 /// The real container registry that `examples/tests/registry.rs` pushes multi-arch images to:
@@ -456,4 +435,16 @@ fn container_registry_for_tests() -> Result<(), String> {
     eprintln!("warning: {failure}; the tests against a real registry will be skipped");
     std::env::set_var("PRUNE_REGISTRY_UNAVAILABLE", &failure);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_test_command_installs_as_the_readme_says() {
+        let readme = std::fs::read_to_string(workspace_root().join("README.md")).unwrap();
+        let line = format!("cargo {}", INSTALL_ARGS.join(" "));
+        assert!(readme.contains(&line), "README.md does not say `{line}`");
+    }
 }

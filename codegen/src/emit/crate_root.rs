@@ -114,15 +114,20 @@ pub(super) fn lib_rs(
             pub use types::*;
         )
     });
-    let pagination = runtime
-        .iter()
-        .any(|file| file.module == runtime::PAGINATION.module)
-        .then(|| {
-            quote! {
-                /// The trait [`Paginated`] implements; use `futures::StreamExt` to consume it.
-                pub use futures_core::Stream;
-            }
-        });
+    let has = |module: &str| runtime.iter().any(|file| file.module == module);
+    let implementors = match (has(runtime::PAGINATION.module), has(runtime::STREAM.module)) {
+        (true, false) => Some("[`Paginated`] implements"),
+        (false, true) => Some("[`EventStream`] and [`JsonStream`] implement"),
+        (true, true) => Some("[`Paginated`], [`EventStream`] and [`JsonStream`] implement"),
+        (false, false) => None,
+    };
+    let pagination = implementors.map(|implementors| {
+        let docs = format!(" The trait {implementors}; use `futures::StreamExt` to consume it.");
+        quote! {
+            #[doc = #docs]
+            pub use futures_core::Stream;
+        }
+    });
     // With only some features on, runtime helpers and imports that just the other features'
     // operations use are unused; that is expected, not a warning.
     let partial = (!api.features.is_empty()).then(|| {

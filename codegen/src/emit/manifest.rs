@@ -85,7 +85,16 @@ fn tag_features(api: &Api) -> (String, String) {
         default.push(format!("\"{}\"", feature.name));
         let code = |text: &str| format!("`{}`", comment_text(text));
         let (operations, what) = feature_summary(api, feature, code, comment_text);
-        text.push_str(&format!("# {operations}, {what}\n{} = []\n", feature.name));
+        let includes: Vec<String> = feature
+            .includes
+            .iter()
+            .map(|f| format!("\"{f}\""))
+            .collect();
+        text.push_str(&format!(
+            "# {operations}, {what}\n{} = [{}]\n",
+            feature.name,
+            includes.join(", ")
+        ));
     }
     let default = format!(
         "\n{}\n",

@@ -194,6 +194,13 @@ fn one_of(
     };
     let property = &discriminator.property;
     let unknown = ident(&discriminator.unknown_variant);
+    let fallback = match &discriminator.default_variant {
+        Some(default) => {
+            let default = ident(default);
+            quote!(_ => Ok(serde_json::from_value(value.clone()).map(#type_name::#default).unwrap_or(#type_name::#unknown(value))),)
+        }
+        None => quote!(_ => Ok(#type_name::#unknown(value)),),
+    };
     let values: Vec<&str> = discriminator
         .mapping
         .iter()
@@ -224,7 +231,7 @@ fn one_of(
                 let tag = value.get(#property).and_then(serde_json::Value::as_str).map(str::to_owned);
                 match tag.as_deref() {
                     #( Some(#values) => serde_json::from_value(value).map(#type_name::#targets).map_err(D::Error::custom), )*
-                    _ => Ok(#type_name::#unknown(value)),
+                    #fallback
                 }
             }
         }

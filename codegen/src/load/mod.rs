@@ -2,7 +2,8 @@
 //!
 //! YAML and JSON are both accepted (JSON is read with serde_json, which is much faster on the
 //! 13 MB GitHub description). OpenAPI 3.0 is read straight into the model; 3.1 is read as a
-//! plain value and rewritten into the 3.0 shape first ([`openapi31`]). Every failure names
+//! plain value and rewritten into the 3.0 shape first ([`openapi31`]), and 3.2 likewise, with
+//! what it adds carried in extensions ([`openapi32`]). Every failure names
 //! the file, the JSON pointer of the offending value in the document as written, and its
 //! line and column.
 
@@ -17,6 +18,7 @@
 mod local_refs;
 mod loose;
 pub mod openapi31;
+pub mod openapi32;
 mod shape_errors;
 mod shapes;
 mod text;
@@ -25,8 +27,18 @@ use crate::diagnostic::{escape_pointer_token, Diagnostic, Diagnostics};
 use crate::locate::PointerMap;
 use openapiv3::OpenAPI;
 use serde::Deserialize;
-use shape_errors::{deepest_schema_error, shape_error};
+use shape_errors::{deepest_schema_error, describe, first_error, shape_error, strip_position};
 use text::{check_version, Format, Version, VersionFields};
+
+/// Where a part of a document (`value`) does not have the shape of a `T`, as a pointer
+/// below it and a plain message, the way `load` reports the shape errors of a whole
+/// document: for what `lower` reads into the model itself, as 3.2's carried operations.
+pub(crate) fn shape_problem<T: for<'de> Deserialize<'de>>(
+    value: &serde_json::Value,
+) -> Option<(String, String)> {
+    let (inside, message) = first_error::<T>(value)?;
+    Some((inside, describe(&strip_position(&message))))
+}
 
 /// A document read into the generator's one input model.
 #[derive(Debug, Clone)]
@@ -51,7 +63,7 @@ pub fn load(text: &str, spec_name: &str) -> Result<Loaded, Diagnostics> {
     // while it is scanned.
     let (simple, sections) = std::thread::scope(|scope| {
         let sections = scope.spawn(|| format.sections(text));
-        let simple = !format.declares_v31(text)
+        let simple = !format.declares_v31_or_later(text)
             && !local_refs::needs_rewrite(text)
             && shapes::text_depth(text) <= shapes::DEEP;
         (simple, sections.join().ok().flatten())
@@ -90,6 +102,18 @@ pub fn load(text: &str, spec_name: &str) -> Result<Loaded, Diagnostics> {
                 diagnostics,
             } = openapi31::normalise(document, spec_name);
             (document, origin.after(moved), diagnostics)
+        }
+        Version::V32 => {
+            let mut found = openapi32::before(&mut document, spec_name);
+            let openapi31::Normalised {
+                mut document,
+                origin,
+                diagnostics,
+            } = openapi31::normalise(document, spec_name);
+            found.extend(diagnostics);
+            let mut moved_here = PointerMap::default();
+            openapi32::after(&mut document, &mut moved_here);
+            (document, moved_here.after(origin.after(moved)), found)
         }
         Version::V30 => {
             drop_callbacks(&mut document);

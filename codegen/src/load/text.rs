@@ -77,9 +77,9 @@ impl Format {
         }
     }
 
-    /// Whether the text says `openapi: 3.1...` at the first `openapi` key it has (a quick
-    /// look at the text; the parsed document decides).
-    pub(super) fn declares_v31(self, text: &str) -> bool {
+    /// Whether the text says `openapi: 3.1...` or `3.2...` (JSON Schema 2020-12 schemas) at
+    /// the first `openapi` key it has (a quick look at the text; the parsed document decides).
+    pub(super) fn declares_v31_or_later(self, text: &str) -> bool {
         let value = match self {
             Format::Json => text.find("\"openapi\"").map(|at| {
                 text[at + "\"openapi\"".len()..]
@@ -92,7 +92,10 @@ impl Format {
                 .find_map(|line| line.strip_prefix("openapi:"))
                 .map(str::trim_start),
         };
-        value.is_some_and(|value| value.trim_start_matches(['"', '\'']).starts_with("3.1"))
+        value.is_some_and(|value| {
+            let version = value.trim_start_matches(['"', '\'']);
+            version.starts_with("3.1") || version.starts_with("3.2")
+        })
     }
 
     /// The value, or `None` when `text` is not a `T`; [`Format::parse`] tells why.
@@ -209,6 +212,7 @@ pub(super) struct VersionFields {
 pub(super) enum Version {
     V30,
     V31,
+    V32,
 }
 
 pub(super) fn check_version(
@@ -240,11 +244,13 @@ pub(super) fn check_version(
         Ok(Version::V30)
     } else if version.starts_with("3.1") {
         Ok(Version::V31)
+    } else if version.starts_with("3.2") {
+        Ok(Version::V32)
     } else {
         Err(Diagnostic::new(
             spec_name,
             "#/openapi",
-            format!("unknown OpenAPI version `{version}`; 3.0.x and 3.1.x are supported"),
+            format!("unknown OpenAPI version `{version}`; 3.0.x, 3.1.x and 3.2.x are supported"),
         ))
     }
 }

@@ -6,6 +6,7 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::ir::{Api, Feature, Gate, Operation, TypeKind, TypeRef};
+use crate::load::openapi32;
 use crate::reserved::{first_free, Numbering, Reserved};
 use heck::ToKebabCase;
 use openapiv3::OpenAPI;
@@ -32,6 +33,26 @@ pub(super) fn assign(
                 groups.push(tag);
             }
         }
+    }
+    // A 3.2 tag's `parent` groups it: the parent's feature turns on its children's, and
+    // is there even when no operation has the parent tag itself.
+    let parents: HashMap<&str, &str> = spec
+        .tags
+        .iter()
+        .filter_map(|tag| {
+            let parent = tag.extensions.get(openapi32::PARENT)?.as_str()?;
+            Some((tag.name.as_str(), parent))
+        })
+        .collect();
+    let mut index = 0;
+    while index < groups.len() {
+        let parent = groups[index].as_deref().and_then(|tag| parents.get(tag));
+        if let Some(parent) = parent.map(|p| Some((*p).to_owned())) {
+            if !groups.contains(&parent) {
+                groups.push(parent);
+            }
+        }
+        index += 1;
     }
     if groups.len() < 2 {
         return None;
@@ -76,6 +97,18 @@ pub(super) fn assign(
                 .as_deref()
                 .and_then(|t| descriptions.get(t).copied().flatten())
                 .map(str::to_owned),
+            includes: {
+                let mut children: Vec<String> = groups
+                    .iter()
+                    .filter(|child| {
+                        let parent = child.as_deref().and_then(|c| parents.get(c)).copied();
+                        parent.is_some() && parent == tag.as_deref()
+                    })
+                    .map(|child| names[child].clone())
+                    .collect();
+                children.sort();
+                children
+            },
         })
         .collect();
     api.features.sort_by(|a, b| a.name.cmp(&b.name));

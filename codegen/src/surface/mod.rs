@@ -293,7 +293,7 @@ impl Surface {
             }
         }
         Surface {
-            generated: emit::generated_notice(package.spec_name),
+            generated: emit::generated_notice(package.generator_command, package.spec_name),
             format: FORMAT,
             crate_name: package.name.to_owned(),
             crate_version: package.version.to_owned(),
@@ -390,7 +390,9 @@ fn operation(op: &crate::ir::Operation) -> OperationItem {
     if let Some(body) = &op.request_body {
         let ty = match body.encoding {
             Encoding::Text => "str".to_owned(),
-            Encoding::Binary => "[u8]".to_owned(),
+            Encoding::Binary | Encoding::EventStream | Encoding::JsonLines | Encoding::JsonSeq => {
+                "[u8]".to_owned()
+            }
             Encoding::Json | Encoding::Form | Encoding::Multipart => body.ty.to_string(),
         };
         arguments.push(Argument {
@@ -448,7 +450,13 @@ fn operation(op: &crate::ir::Operation) -> OperationItem {
             ty: format!("&{}", params.name),
         });
     }
-    let body_type = |body: &Option<ResponseBody>| body.as_ref().map(|b| b.ty.to_string());
+    let body_type = |body: &Option<ResponseBody>| {
+        body.as_ref()
+            .map(|b| match emit::stream_type_name(b.encoding) {
+                Some(stream) => format!("{stream}<{}>", b.ty),
+                None => b.ty.to_string(),
+            })
+    };
     let (returns, successes) = match &op.success {
         Success::Single { body } => (body_type(body).unwrap_or_else(|| "()".to_owned()), None),
         Success::Enum {

@@ -93,6 +93,7 @@ pub fn main(args: &[String]) -> ExitCode {
         guide: None,
         profile: None,
         deny_warnings: false,
+        generator_command: "cargo xtask generate".to_owned(),
         crate_version: None,
         deny_breaking: false,
         report: None,

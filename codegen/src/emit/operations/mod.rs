@@ -9,20 +9,29 @@ mod response;
 use params::{multipart_form, operation_params_struct};
 pub(crate) use params::{params_struct, PARAMS_STRUCT_TRAITS};
 use request::{build_url, write_body, write_headers};
+pub(crate) use response::stream_type_name;
 use response::{describes_every_success, outcome, success_enum};
 
 use super::docs::{code, doc_attrs, link, one_line, paragraphs, prose};
 use super::scope::Scope;
 use super::tokens::{cfg, ident, type_tokens};
 use crate::ir::{
-    Api, Encoding, Operation, Parameter, ParameterLocation, ParameterStyle, Success, TypeKind,
-    TypeRef,
+    Api, Encoding, HttpMethod, Operation, Parameter, ParameterLocation, ParameterStyle, Success,
+    TypeKind, TypeRef,
 };
-use proc_macro2::{Ident, TokenStream};
+use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
 use std::collections::HashSet;
 
 /// The top of `operations.rs`: its docs and imports.
+/// Whether an operation answers with a stream of the public type `name`.
+fn streams_of(api: &Api, name: &str) -> bool {
+    api.operations
+        .iter()
+        .filter_map(Operation::stream)
+        .any(|body| stream_type_name(body.encoding) == Some(name))
+}
+
 pub fn operations_head(api: &Api) -> TokenStream {
     let uses = |needed: bool, import: TokenStream| needed.then_some(import);
     let has_operations = !api.operations.is_empty();
@@ -37,6 +46,18 @@ pub fn operations_head(api: &Api) -> TokenStream {
             api.operations.iter().any(|o| o.pagination.is_some()),
             quote!(
                 use crate::pagination::Paginated;
+            ),
+        ),
+        uses(
+            streams_of(api, "EventStream"),
+            quote!(
+                use crate::stream::EventStream;
+            ),
+        ),
+        uses(
+            streams_of(api, "JsonStream"),
+            quote!(
+                use crate::stream::JsonStream;
             ),
         ),
         uses(
@@ -220,7 +241,9 @@ fn arguments(op: &Operation, names: &Names) -> (Vec<TokenStream>, Vec<TokenStrea
     if let Some(body) = &op.request_body {
         let ty = match body.encoding {
             Encoding::Text => quote!(str),
-            Encoding::Binary => quote!([u8]),
+            Encoding::Binary | Encoding::EventStream | Encoding::JsonLines | Encoding::JsonSeq => {
+                quote!([u8])
+            }
             Encoding::Json | Encoding::Form | Encoding::Multipart => type_tokens(&body.ty),
         };
         let name = &names.body;
@@ -278,16 +301,34 @@ fn method(api: &Api, op: &Operation, values: &ValueKinds) -> TokenStream {
     let many = (arguments.len() >= 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
     let accept = accept(op);
 
-    let method = ident(op.http_method.as_str());
+    let method = method_tokens(&op.http_method);
     let headers = write_headers(op, &names, values);
     let body = op
         .request_body
         .as_ref()
         .map(|body| write_body(body, &names));
-    let (return_type, outcome) = outcome(op, &names);
     let mutable_request = (!headers.is_empty() || op.request_body.is_some()).then(|| quote!(mut));
     let build_url = build_url(op, &names, values);
     let operation = operation_info(api, op);
+
+    if let Some(stream) = op.stream() {
+        let (stream_type, open) = response::stream_reader(stream, quote!(opened));
+        return quote! {
+            #cfg
+            #docs
+            #deprecated
+            #many
+            pub async fn #name(&self, #(#arguments),*) -> Result<Response<#stream_type>, Error> {
+                #build_url
+                let #mutable_request #request = self.request(#method, #request_url, #accept);
+                #headers
+                #body
+                let opened = self.send_streaming(#request, #operation).await?;
+                Ok(#open)
+            }
+        };
+    }
+    let (return_type, outcome) = outcome(op, &names);
 
     let Some(pagination) = &op.pagination else {
         return quote! {
@@ -297,7 +338,7 @@ fn method(api: &Api, op: &Operation, values: &ValueKinds) -> TokenStream {
             #many
             pub async fn #name(&self, #(#arguments),*) -> Result<Response<#return_type>, Error> {
                 #build_url
-                let #mutable_request #request = self.request(reqwest::Method::#method, #request_url, #accept);
+                let #mutable_request #request = self.request(#method, #request_url, #accept);
                 #headers
                 #body
                 let #response = self.send(#request, #operation).await?;
@@ -328,7 +369,7 @@ fn method(api: &Api, op: &Operation, values: &ValueKinds) -> TokenStream {
         #many
         pub async fn #name(&self, #(#arguments),*) -> Result<Response<#return_type>, Error> {
             let #request_url = self.#url_method(#(#argument_names),*)?;
-            let #request = self.request(reqwest::Method::#method, #request_url, #accept);
+            let #request = self.request(#method, #request_url, #accept);
             let #response = self.send(#request, #operation).await?;
             #outcome
         }
@@ -339,6 +380,21 @@ fn method(api: &Api, op: &Operation, values: &ValueKinds) -> TokenStream {
         #many
         pub fn #stream_method(&self, #(#arguments),*) -> Paginated<#item> {
             Paginated::new(self, self.#url_method(#(#argument_names),*), #accept, #operation)
+        }
+    }
+}
+
+/// The request method: `reqwest`'s constant, or one made of its name (`QUERY`; `lower`
+/// checked that it is a token, which `from_bytes` accepts).
+fn method_tokens(method: &HttpMethod) -> TokenStream {
+    match method {
+        HttpMethod::Query | HttpMethod::Other(_) => {
+            let name = Literal::byte_string(method.as_str().as_bytes());
+            quote!(reqwest::Method::from_bytes(#name).map_err(|error| Error::InvalidConfig(error.to_string()))?)
+        }
+        method => {
+            let constant = ident(method.as_str());
+            quote!(reqwest::Method::#constant)
         }
     }
 }
@@ -372,7 +428,10 @@ fn method_docs(op: &Operation) -> String {
         let body = response
             .body
             .as_ref()
-            .map(|b| format!(" (`{}`)", b.ty))
+            .map(|b| match stream_type_name(b.encoding) {
+                Some(stream) => format!(" (`{stream}<{}>`, read as it arrives)", b.ty),
+                None => format!(" (`{}`)", b.ty),
+            })
             .unwrap_or_default();
         responses.push_str(&format!(
             "- `{}`{body}: {}\n",
@@ -382,6 +441,9 @@ fn method_docs(op: &Operation) -> String {
     }
     if !describes_every_success(op) {
         let read = match &op.success {
+            Success::Single { body: Some(body) } if body.encoding.is_sequential() => {
+                "read as the same stream".to_owned()
+            }
             Success::Single { body: Some(body) } if body.encoding == Encoding::Json => format!(
                 "decoded as `{}` where it matches (else a decode error), its body kept as \
                  received in [`Response::raw_body`]",

@@ -13,11 +13,7 @@ use quote::quote;
 /// The header and cookie parameters, added to `request`.
 pub(super) fn write_headers(op: &Operation, names: &Names, values: &ValueKinds) -> TokenStream {
     let Names {
-        params,
-        request,
-        value,
-        cookies,
-        ..
+        request, cookies, ..
     } = names;
     // Sets one parameter from `argument` (an expression of type `&T`).
     let set = |p: &Parameter, argument: TokenStream| -> TokenStream {
@@ -41,17 +37,7 @@ pub(super) fn write_headers(op: &Operation, names: &Names, values: &ValueKinds) 
         )
     });
     for p in located {
-        if p.required {
-            written.extend(set(p, parameter_value(p)));
-        } else {
-            let field = ident(&p.rust_name);
-            let write = set(p, quote!(#value));
-            written.extend(quote! {
-                if let Some(#value) = &#params.#field {
-                    #write
-                }
-            });
-        }
+        written.extend(write_parameter(p, names, |argument| set(p, argument)));
     }
     if op.parameters_in(ParameterLocation::Cookie).next().is_some() {
         written = quote! {
@@ -79,9 +65,12 @@ pub(super) fn write_body(body: &RequestBody, names: &Names) -> TokenStream {
         Encoding::Text => quote! {
             #request = #request.header(reqwest::header::CONTENT_TYPE, #media_type).body(#body_arg.to_owned());
         },
-        Encoding::Binary => quote! {
-            #request = #request.header(reqwest::header::CONTENT_TYPE, #media_type).body(#body_arg.to_vec());
-        },
+        // `lower` reads the sequential media types of requests as bytes.
+        Encoding::Binary | Encoding::EventStream | Encoding::JsonLines | Encoding::JsonSeq => {
+            quote! {
+                #request = #request.header(reqwest::header::CONTENT_TYPE, #media_type).body(#body_arg.to_vec());
+            }
+        }
         Encoding::Multipart => {
             let parts = body.parts.iter().map(|part| {
                 let wire = &part.name;
@@ -149,6 +138,54 @@ fn parameter_value(p: &Parameter) -> TokenStream {
     }
 }
 
+/// Sets the whole query string (OpenAPI 3.2's `in: querystring`): the value's JSON text or
+/// the text given, every byte but letters and digits percent-encoded, which a server decodes
+/// whatever it takes as reserved.
+fn whole_query(parameter: &Parameter, names: &Names) -> TokenStream {
+    let Names {
+        request_url,
+        request_query,
+        ..
+    } = names;
+    let text = |argument: TokenStream| match parameter.style {
+        ParameterStyle::QueryStringJson => {
+            quote!(serde_json::to_string(#argument).unwrap_or_default())
+        }
+        _ => quote!(#argument.to_string()),
+    };
+    let set = |argument: TokenStream| {
+        let text = text(argument);
+        quote! {
+            let #request_query = #text;
+            #request_url.set_query(Some(
+                &percent_encoding::utf8_percent_encode(&#request_query, percent_encoding::NON_ALPHANUMERIC)
+                    .to_string(),
+            ));
+        }
+    };
+    write_parameter(parameter, names, set)
+}
+
+/// Writes a parameter with `write`, given the expression of its value (`&T`): a required
+/// one from its argument, an optional one from the parameter struct, when it is set.
+fn write_parameter(
+    parameter: &Parameter,
+    names: &Names,
+    write: impl Fn(TokenStream) -> TokenStream,
+) -> TokenStream {
+    if parameter.required {
+        return write(parameter_value(parameter));
+    }
+    let Names { params, value, .. } = names;
+    let field = ident(&parameter.rust_name);
+    let written = write(quote!(#value));
+    quote! {
+        if let Some(#value) = &#params.#field {
+            #written
+        }
+    }
+}
+
 /// `encoding::Style::...` for a parameter's style (`Json` is written as `form` or `simple`).
 fn style_tokens(style: ParameterStyle, location: ParameterLocation) -> TokenStream {
     match style {
@@ -159,6 +196,10 @@ fn style_tokens(style: ParameterStyle, location: ParameterLocation) -> TokenStre
         ParameterStyle::SpaceDelimited => quote!(encoding::Style::SpaceDelimited),
         ParameterStyle::PipeDelimited => quote!(encoding::Style::PipeDelimited),
         ParameterStyle::DeepObject => quote!(encoding::Style::DeepObject),
+        // Written whole by `build_query`, not in a style.
+        ParameterStyle::QueryStringJson | ParameterStyle::QueryStringText => {
+            quote!(encoding::Style::Form)
+        }
         ParameterStyle::Json => match location {
             ParameterLocation::Query | ParameterLocation::Cookie => quote!(encoding::Style::Form),
             ParameterLocation::Path | ParameterLocation::Header => quote!(encoding::Style::Simple),
@@ -209,13 +250,14 @@ fn build_path(op: &Operation, names: &Names, values: &ValueKinds) -> TokenStream
 
 fn build_query(op: &Operation, names: &Names, values: &ValueKinds) -> TokenStream {
     let Names {
-        params,
         request_url,
         request_query,
-        value,
         ..
     } = names;
     let parameters: Vec<&Parameter> = op.parameters_in(ParameterLocation::Query).collect();
+    if let Some(whole) = parameters.iter().find(|p| p.style.is_query_string()) {
+        return whole_query(whole, names);
+    }
     if parameters.is_empty() {
         return TokenStream::new();
     }
@@ -236,17 +278,7 @@ fn build_query(op: &Operation, names: &Names, values: &ValueKinds) -> TokenStrea
                 quote!(#request_query.push_styled(#wire, #style, #explode, &#parts);)
             }
         };
-        if p.required {
-            push(parameter_value(p))
-        } else {
-            let field = ident(&p.rust_name);
-            let write = push(quote!(#value));
-            quote! {
-                if let Some(#value) = &#params.#field {
-                    #write
-                }
-            }
-        }
+        write_parameter(p, names, push)
     });
     quote! {
         let mut #request_query = encoding::Query::default();

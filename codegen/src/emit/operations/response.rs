@@ -4,7 +4,7 @@
 use super::Names;
 use crate::emit::docs::{doc_attrs, one_line, prose};
 use crate::emit::tokens::{cfg, ident, type_tokens};
-use crate::ir::{Encoding, Operation, ResponseBody, Status, Success};
+use crate::ir::{Encoding, Operation, ResponseBody, Status, Success, TypeRef};
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
@@ -33,11 +33,58 @@ fn read_body(body: Option<&ResponseBody>, response: TokenStream) -> (TokenStream
             let reader = match body.encoding {
                 Encoding::Json => quote!(#response.json()),
                 Encoding::Text => quote!(#response.text()),
-                Encoding::Binary | Encoding::Form | Encoding::Multipart => {
+                // A stream among differing successes is read whole (`lower`).
+                Encoding::Binary
+                | Encoding::Form
+                | Encoding::Multipart
+                | Encoding::EventStream
+                | Encoding::JsonLines
+                | Encoding::JsonSeq => {
                     quote!(#response.bytes())
                 }
             };
             (type_tokens(&body.ty), reader)
+        }
+    }
+}
+
+/// The public type of a stream of items (`EventStream`, `JsonStream`), by its body's
+/// encoding: what the method returns, and the surface records.
+pub fn stream_type_name(encoding: Encoding) -> Option<&'static str> {
+    match encoding {
+        Encoding::EventStream => Some("EventStream"),
+        Encoding::JsonLines | Encoding::JsonSeq => Some("JsonStream"),
+        _ => None,
+    }
+}
+
+/// The type of a streamed success (`EventStream<Item>`), and the expression that makes it
+/// of the `Opened` answer `opened`: events' data as text when described as a string (or not
+/// at all), else every item as JSON.
+pub(super) fn stream_reader(
+    body: &ResponseBody,
+    opened: TokenStream,
+) -> (TokenStream, TokenStream) {
+    let item = type_tokens(&body.ty);
+    let decode = match (body.encoding, &body.ty) {
+        (Encoding::EventStream, TypeRef::String) => quote!(crate::stream::text),
+        _ => quote!(crate::stream::json),
+    };
+    match body.encoding {
+        Encoding::EventStream => (
+            quote!(EventStream<#item>),
+            quote!(crate::stream::EventStream::new(#opened, #decode)),
+        ),
+        encoding => {
+            let framing = if encoding == Encoding::JsonSeq {
+                quote!(crate::stream::Framing::RecordSeparated)
+            } else {
+                quote!(crate::stream::Framing::Lines)
+            };
+            (
+                quote!(JsonStream<#item>),
+                quote!(crate::stream::JsonStream::new(#opened, #decode, #framing)),
+            )
         }
     }
 }

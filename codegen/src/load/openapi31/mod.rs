@@ -337,9 +337,16 @@ fn visit(value: &mut Value, task: Task, sink: &mut Sink) -> Vec<Child> {
             );
         }
         Kind::PathItem => {
-            for method in METHODS {
+            // 3.2's `query` and `additionalOperations` are operations too (`openapi32`).
+            for method in METHODS.into_iter().chain(["query"]) {
                 if map.get(method).is_some_and(Value::is_object) {
                     children.push(task.child(&[method], Kind::Operation));
+                }
+            }
+            if let Some(Value::Object(additional)) = map.get("additionalOperations") {
+                for method in additional.keys() {
+                    let tokens = ["additionalOperations", method.as_str()];
+                    children.push(task.child(&tokens, Kind::Operation));
                 }
             }
             items(map, "parameters", Kind::Parameter, &task, &mut children);
@@ -394,7 +401,8 @@ fn visit(value: &mut Value, task: Task, sink: &mut Sink) -> Vec<Child> {
     children
 }
 
-const METHODS: [&str; 8] = [
+/// The fields of a path item that are operations, by their method's name.
+pub const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 

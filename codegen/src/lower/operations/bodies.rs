@@ -47,7 +47,10 @@ impl<'a> Lowerer<'a> {
         }
         let ty = match encoding {
             Encoding::Text => TypeRef::String,
-            Encoding::Binary => TypeRef::Bytes,
+            // `encoding_of`, which reads request bodies, never gives the sequential ones.
+            Encoding::Binary | Encoding::EventStream | Encoding::JsonLines | Encoding::JsonSeq => {
+                TypeRef::Bytes
+            }
             Encoding::Json | Encoding::Form => match &content.schema {
                 Some(schema) => self
                     .schemas
@@ -170,14 +173,20 @@ impl<'a> Lowerer<'a> {
     }
 }
 
-/// How a media type is written or read.
-pub(super) fn encoding_of(media_type: &str) -> Encoding {
-    let essence = media_type
+/// A media type without its parameters, lowercased (`Application/JSON; charset=utf-8` ->
+/// `application/json`).
+fn essence(media_type: &str) -> String {
+    media_type
         .split(';')
         .next()
         .unwrap_or("")
         .trim()
-        .to_ascii_lowercase();
+        .to_ascii_lowercase()
+}
+
+/// How a media type is written or read.
+pub(super) fn encoding_of(media_type: &str) -> Encoding {
+    let essence = essence(media_type);
     if essence == "application/json" || essence.ends_with("+json") {
         Encoding::Json
     } else if essence.starts_with("text/") {
@@ -191,15 +200,33 @@ pub(super) fn encoding_of(media_type: &str) -> Encoding {
     }
 }
 
+/// How a response's media type is read: as [`encoding_of`] says, but the sequential media
+/// types (server-sent events, JSON Lines, JSON text sequences) as streams of items.
+pub(super) fn response_encoding_of(media_type: &str) -> Encoding {
+    match essence(media_type).as_str() {
+        "text/event-stream" => Encoding::EventStream,
+        "application/jsonl" | "application/x-ndjson" | "application/x-jsonlines" => {
+            Encoding::JsonLines
+        }
+        "application/json-seq" => Encoding::JsonSeq,
+        _ => encoding_of(media_type),
+    }
+}
+
 /// The representation to use among a body's media types: JSON if there is one, else form,
-/// multipart (requests only), text or binary.
+/// multipart (requests only), a stream of items (responses only), text or binary.
 pub(super) fn pick_content(
     content: &indexmap::IndexMap<String, MediaType>,
     request: bool,
 ) -> Option<(&str, &MediaType, Encoding)> {
+    let read = if request {
+        encoding_of
+    } else {
+        response_encoding_of
+    };
     let candidates: Vec<(&str, &MediaType, Encoding)> = content
         .iter()
-        .map(|(media_type, body)| (media_type.as_str(), body, encoding_of(media_type)))
+        .map(|(media_type, body)| (media_type.as_str(), body, read(media_type)))
         .collect();
     let preference: &[Encoding] = if request {
         &[
@@ -212,6 +239,9 @@ pub(super) fn pick_content(
     } else {
         &[
             Encoding::Json,
+            Encoding::EventStream,
+            Encoding::JsonLines,
+            Encoding::JsonSeq,
             Encoding::Text,
             Encoding::Binary,
             Encoding::Form,

@@ -10,6 +10,7 @@ use super::refs::{self};
 use super::schema::Schemas;
 use crate::diagnostic::{pointer_join, Diagnostic};
 use crate::ir::{HttpMethod, Operation, SecurityScheme, TypeDef};
+use crate::load::{self, openapi31, openapi32};
 use crate::reserved::{first_free, Numbering, Reserved};
 use openapiv3::{OpenAPI, ReferenceOr};
 use std::collections::HashMap;
@@ -21,16 +22,17 @@ pub(super) fn lower_operations(
     reserved: &Reserved,
     security_schemes: &[SecurityScheme],
 ) -> (Vec<Operation>, Vec<TypeDef>, Vec<Diagnostic>) {
+    let (carried, carried_diagnostics) = carried_operations(spec, spec_name);
     let mut lowerer = Lowerer {
         spec,
         spec_name,
         reserved,
         security_schemes,
         schemas: Schemas::new(spec, spec_name, reserved),
-        diagnostics: Vec::new(),
+        diagnostics: carried_diagnostics,
         left_out: None,
     };
-    let found = lowerer.find_operations();
+    let found = lowerer.find_operations(&carried);
     let method_names = lowerer.method_names(&found);
     let mut operations = Vec::with_capacity(found.len());
     for (found, method_name) in found.iter().zip(method_names) {
@@ -105,7 +107,7 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn find_operations(&mut self) -> Vec<Found<'a>> {
+    fn find_operations(&mut self, carried: &'a [Carried<'a>]) -> Vec<Found<'a>> {
         let mut found = Vec::new();
         for (path, item) in &self.spec.paths.paths {
             let item_pointer = pointer_join("#/paths", &[path]);
@@ -136,6 +138,13 @@ impl<'a> Lowerer<'a> {
                     pointer: pointer_join(&item_pointer, &[method]),
                 });
             }
+            found.extend(carried.iter().filter(|c| c.path == path).map(|c| Found {
+                path,
+                method: c.method.clone(),
+                operation: &c.operation,
+                path_parameters: &item.parameters,
+                pointer: c.pointer.clone(),
+            }));
         }
         found
     }
@@ -227,7 +236,7 @@ impl<'a> Lowerer<'a> {
         Some(Operation {
             operation_id: op.operation_id.clone().unwrap_or_default(),
             method_name,
-            http_method: found.method,
+            http_method: found.method.clone(),
             path: found.path.to_owned(),
             path_segments,
             summary: op.summary.clone(),
@@ -246,6 +255,87 @@ impl<'a> Lowerer<'a> {
             pointer: found.pointer.clone(),
         })
     }
+}
+
+/// An operation 3.0 has no field for (3.2's `query` and `additionalOperations`), which
+/// `load` carries in the path item's extension [`openapi32::OPERATIONS`].
+struct Carried<'a> {
+    path: &'a str,
+    method: HttpMethod,
+    operation: openapiv3::Operation,
+    pointer: String,
+}
+
+/// The operations carried in path items' extensions, read into the model: one that does not
+/// fit it is an error, as a malformed `get` is; one whose method cannot be sent, or has a
+/// field of its own, is left out with a warning.
+fn carried_operations<'a>(
+    spec: &'a OpenAPI,
+    spec_name: &str,
+) -> (Vec<Carried<'a>>, Vec<Diagnostic>) {
+    let mut carried = Vec::new();
+    let mut diagnostics = Vec::new();
+    for (path, item) in &spec.paths.paths {
+        let ReferenceOr::Item(item) = item else {
+            continue;
+        };
+        let Some(serde_json::Value::Object(operations)) =
+            item.extensions.get(openapi32::OPERATIONS)
+        else {
+            continue;
+        };
+        let item_pointer = pointer_join("#/paths", &[path]);
+        for (name, operation) in operations {
+            let pointer = pointer_join(&item_pointer, &[openapi32::OPERATIONS, name]);
+            let is_token = !name.is_empty()
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+            let field = name.to_ascii_lowercase();
+            let method = if name == "QUERY" {
+                HttpMethod::Query
+            } else if !is_token {
+                diagnostics.push(Diagnostic::warning(
+                    spec_name,
+                    &pointer,
+                    format!("`{name}` is not a method a request can be sent with; the operation is left out"),
+                ));
+                continue;
+            } else if openapi31::METHODS.contains(&field.as_str()) || field == "query" {
+                diagnostics.push(
+                    Diagnostic::warning(
+                        spec_name,
+                        &pointer,
+                        format!("`{name}` has a field of its own, which `additionalOperations` must not stand in for; the operation is left out"),
+                    )
+                    .with_hint(format!("describe it as the path item's `{field}`")),
+                );
+                continue;
+            } else {
+                HttpMethod::Other(name.clone())
+            };
+            // An extension is any JSON to the model, so it is read here: a malformed one is
+            // the same error a malformed `get` is, at the place inside it.
+            match serde_json::from_value::<openapiv3::Operation>(operation.clone()) {
+                Ok(operation) => carried.push(Carried {
+                    path,
+                    method,
+                    operation,
+                    pointer,
+                }),
+                Err(error) => {
+                    let (inside, message) = load::shape_problem::<openapiv3::Operation>(operation)
+                        .unwrap_or_else(|| (String::new(), error.to_string()));
+                    diagnostics.push(Diagnostic::new(
+                        spec_name,
+                        format!("{pointer}{inside}"),
+                        message,
+                    ));
+                }
+            }
+        }
+    }
+    (carried, diagnostics)
 }
 
 fn http_method(method: &str) -> HttpMethod {

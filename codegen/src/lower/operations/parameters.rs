@@ -5,6 +5,7 @@ use super::bodies::encoding_of;
 use super::{Found, Lowerer};
 use crate::diagnostic::pointer_join;
 use crate::ir::{Encoding, Parameter, ParameterLocation, ParameterStyle, PathSegment, TypeRef};
+use crate::load::openapi32;
 use crate::lower::names::{pascal_ident, snake_ident, type_ident};
 use crate::lower::refs::{self, Target};
 use crate::lower::schema::SchemaType;
@@ -57,6 +58,24 @@ impl<'a> Lowerer<'a> {
                 };
                 lowered.retain(|p| !(p.name == parameter.name && p.location == parameter.location));
                 lowered.push(parameter);
+            }
+        }
+        // A whole query string leaves no room for fields of it (OpenAPI 3.2 forbids them
+        // beside it); form fields are fields, and may stand beside others.
+        if lowered.iter().any(|p| p.style.is_query_string()) {
+            let (kept, dropped): (Vec<Parameter>, Vec<Parameter>) = lowered
+                .into_iter()
+                .partition(|p| p.location != ParameterLocation::Query || p.style.is_query_string());
+            lowered = kept;
+            for parameter in dropped {
+                self.warning(
+                    &pointer_join(&found.pointer, &["parameters"]),
+                    format!(
+                        "query parameter `{}` cannot be sent beside an `in: querystring` one, \
+                         which is the whole query string; it is left out",
+                        parameter.name
+                    ),
+                );
             }
         }
         // Path parameters in template order, then query, header and cookie.
@@ -179,6 +198,53 @@ impl<'a> Lowerer<'a> {
                     self.schemas.lower(schema, &schema_pointer, &names)
                 };
                 (lowered, style)
+            }
+            ParameterSchemaOrContent::Content(content)
+                if data.extensions.get(openapi32::QUERYSTRING) == Some(&true.into()) =>
+            {
+                // 3.2's `in: querystring`: the whole query string is the value. As form
+                // fields it is what `style: form, explode: true` writes of an object; as
+                // JSON, its text; as text, what the caller gives.
+                let written = [Encoding::Form, Encoding::Json, Encoding::Text]
+                    .into_iter()
+                    .find_map(|wanted| {
+                        content
+                            .iter()
+                            .find(|(media_type, _)| encoding_of(media_type) == wanted)
+                            .map(|(media_type, media)| (wanted, media_type, media))
+                    });
+                let Some((encoding, media_type, media)) = written else {
+                    self.leave_out(
+                        pointer,
+                        format!(
+                            "`in: querystring` parameter `{}` is described as {}; it can be \
+                             written as form fields, JSON or text",
+                            data.name,
+                            content.keys().next().map_or("nothing", String::as_str)
+                        ),
+                    );
+                    return None;
+                };
+                let schema_pointer = pointer_join(pointer, &["content", media_type, "schema"]);
+                let lowered = match (&media.schema, encoding) {
+                    (_, Encoding::Text) => SchemaType {
+                        ty: TypeRef::String,
+                        nullable: false,
+                    },
+                    (Some(schema), _) => self.schemas.lower(schema, &schema_pointer, &names),
+                    (None, _) => SchemaType {
+                        ty: TypeRef::Json,
+                        nullable: false,
+                    },
+                };
+                let style = match encoding {
+                    Encoding::Form => ParameterStyle::Form,
+                    Encoding::Json => ParameterStyle::QueryStringJson,
+                    _ => ParameterStyle::QueryStringText,
+                };
+                let mut parameter = self.finish_parameter(data, location, style, lowered);
+                parameter.explode = true;
+                return Some(parameter);
             }
             ParameterSchemaOrContent::Content(content) => {
                 let json = content

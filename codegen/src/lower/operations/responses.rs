@@ -59,18 +59,37 @@ impl<'a> Lowerer<'a> {
                         format!("{type_prefix}Error{}", pascal_ident(&status.to_string()))
                     };
                     let schema_pointer = pointer_join(&pointer, &["content", media_type, "schema"]);
+                    // An error's body is read whole, whatever its media type.
+                    let encoding = match encoding {
+                        Encoding::EventStream if !status.is_success() => Encoding::Text,
+                        encoding if encoding.is_sequential() && !status.is_success() => {
+                            Encoding::Binary
+                        }
+                        encoding => encoding,
+                    };
+                    // A sequential media type's schema is each item's (in 3.2 its
+                    // `itemSchema`, which `load` puts there): the data of an event, a line.
                     let ty = match (encoding, &content.schema) {
-                        (Encoding::Text, _) => TypeRef::String,
+                        (Encoding::Text, _) | (Encoding::EventStream, None) => TypeRef::String,
                         (Encoding::Json, Some(schema)) => self
                             .schemas
                             .lower(schema, &schema_pointer, &[name])
                             .with_null(),
-                        (Encoding::Json, None) => TypeRef::Json,
+                        (
+                            Encoding::EventStream | Encoding::JsonLines | Encoding::JsonSeq,
+                            Some(schema),
+                        ) => self
+                            .schemas
+                            .lower(schema, &schema_pointer, &[format!("{name}Item")])
+                            .with_null(),
+                        (Encoding::Json | Encoding::JsonLines | Encoding::JsonSeq, None) => {
+                            TypeRef::Json
+                        }
                         _ => TypeRef::Bytes,
                     };
                     let encoding = match encoding {
-                        Encoding::Json | Encoding::Text => encoding,
-                        _ => Encoding::Binary,
+                        Encoding::Form | Encoding::Multipart => Encoding::Binary,
+                        encoding => encoding,
                     };
                     ResponseBody {
                         media_type: media_type.to_owned(),
@@ -84,19 +103,50 @@ impl<'a> Lowerer<'a> {
                 body,
             });
         }
+        self.streams_only_alone(&mut lowered, &base);
         let success = self.success(&lowered, type_prefix);
         (lowered, success)
+    }
+
+    /// A call answers with a stream only when every success does: a method returns one
+    /// type. Where successes differ, a stream among them is read whole like any other
+    /// body (events as text, lines as bytes), with a warning.
+    fn streams_only_alone(&mut self, responses: &mut [Response], base: &str) {
+        if !successes_differ(responses) {
+            return;
+        }
+        for response in responses.iter_mut() {
+            let Some(body) = response
+                .body
+                .as_mut()
+                .filter(|b| b.encoding.is_sequential())
+            else {
+                continue;
+            };
+            (body.encoding, body.ty) = match body.encoding {
+                Encoding::EventStream => (Encoding::Text, TypeRef::String),
+                _ => (Encoding::Binary, TypeRef::Bytes),
+            };
+            let pointer = pointer_join(base, &[&response.status.to_string()]);
+            self.warning(
+                &pointer,
+                format!(
+                    "`{}` is read whole, not as a stream: the operation's other successes \
+                     answer differently",
+                    body.media_type
+                ),
+            )
+            .hint = Some(
+                "a stream is returned as one when every success status answers with it".to_owned(),
+            );
+        }
     }
 
     /// One success type, or a per-operation enum when the success statuses differ in body.
     fn success(&mut self, responses: &[Response], type_prefix: &str) -> Success {
         let successes: Vec<&Response> =
             responses.iter().filter(|r| r.status.is_success()).collect();
-        let bodies: Vec<Option<&TypeRef>> = successes
-            .iter()
-            .map(|r| r.body.as_ref().map(|b| &b.ty))
-            .collect();
-        if bodies.windows(2).all(|pair| pair[0] == pair[1]) {
+        if !successes_differ(responses) {
             return Success::Single {
                 body: successes.first().and_then(|r| r.body.clone()),
             };
@@ -116,6 +166,17 @@ impl<'a> Lowerer<'a> {
             variants,
         }
     }
+}
+
+/// Whether the success statuses answer with bodies of different types (or some without), or
+/// some with a stream of items and others with one value.
+fn successes_differ(responses: &[Response]) -> bool {
+    let bodies: Vec<Option<(&TypeRef, bool)>> = responses
+        .iter()
+        .filter(|r| r.status.is_success())
+        .map(|r| r.body.as_ref().map(|b| (&b.ty, b.encoding.is_sequential())))
+        .collect();
+    bodies.windows(2).any(|pair| pair[0] != pair[1])
 }
 
 /// The variant of a per-operation success enum for a status: `Ok` for 200, `NoContent` for

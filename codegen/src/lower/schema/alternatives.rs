@@ -5,6 +5,7 @@ use super::view::{is_annotation_only, View};
 use super::{naming, SchemaType, Schemas, Shape, SCHEMA_REF_PREFIX};
 use crate::diagnostic::pointer_join;
 use crate::ir::{Discriminator, OneOfVariant, TypeKind, TypeRef};
+use crate::load::openapi32;
 use crate::lower::names::type_ident;
 use crate::reserved::{first_free, Numbering};
 
@@ -140,9 +141,15 @@ fn discriminator(
     while variants.iter().any(|v| v.rust_name == unknown_variant) {
         unknown_variant.push_str("Value");
     }
+    let default_variant = described
+        .extensions
+        .get(openapi32::DEFAULT_MAPPING)
+        .and_then(serde_json::Value::as_str)
+        .and_then(|target| variant_of(target.strip_prefix(SCHEMA_REF_PREFIX).unwrap_or(target)));
     Discriminator {
         property: described.property_name.clone(),
         mapping,
         unknown_variant,
+        default_variant,
     }
 }

@@ -368,6 +368,8 @@ mod tests {
             spec_name: "spec/packages.yaml".to_owned(),
             guide: None,
             profile: None,
+            tag_features: true,
+            generator_command: "cargo xtask generate".to_owned(),
         };
         let generated = generate(&text, &config).unwrap_or_else(|e| panic!("{e}"));
         let owner_rs = &generated

@@ -144,7 +144,10 @@ fn call(spec: &OpenAPI, operation: &Operation) -> String {
                     "    driver_failed({id}, \"multipart bodies are not built by the driver\");\n"
                 );
             }
-            Encoding::Binary => None,
+            // `codegen` reads the sequential media types of request bodies as bytes.
+            Encoding::Binary | Encoding::EventStream | Encoding::JsonLines | Encoding::JsonSeq => {
+                None
+            }
             Encoding::Text => Some("String".to_owned()),
             Encoding::Json | Encoding::Form => Some(rust_type(&body.ty)),
         };
